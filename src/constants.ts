@@ -1,0 +1,45 @@
+/**
+ * swiotlb constants, as in include/linux/swiotlb.h and kernel/dma/swiotlb.c
+ * (model document section 1). Sizes are in bytes unless the name says slots.
+ */
+
+/** log2 of one slot ("slab"): IO_TLB_SHIFT. */
+export const IO_TLB_SHIFT = 11;
+/** Bytes in one slot: IO_TLB_SIZE = 2 KiB. */
+export const IO_TLB_SIZE = 1 << IO_TLB_SHIFT;
+/** Slots in one segment: IO_TLB_SEGSIZE. No allocation spans two segments. */
+export const IO_TLB_SEGSIZE = 128;
+/** Smallest pool worth booting with, in slots (1 MiB): IO_TLB_MIN_SLABS. */
+export const IO_TLB_MIN_SLABS = (1 << 20) >> IO_TLB_SHIFT;
+/** Default pool size in bytes (64 MiB = 32768 slots): IO_TLB_DEFAULT_SIZE. */
+export const IO_TLB_DEFAULT_SIZE = 64 << 20;
+/** 4 KiB pages, as on x86 and the conformance build. */
+export const PAGE_SIZE = 4096;
+/** Largest mapping with no min_align_mask: one whole segment, 256 KiB. */
+export const IO_TLB_SEGMENT_BYTES = IO_TLB_SEGSIZE * IO_TLB_SIZE;
+/** INVALID_PHYS_ADDR: orig_addr of a free or padding slot. */
+export const INVALID_PHYS_ADDR = -1;
+/** Physical address of slot 0 of the default pool (as in the conformance vectors). */
+export const DEFAULT_POOL_BASE = 0x8000_0000;
+/** Returned by a failed map, as DMA_MAPPING_ERROR. */
+export const DMA_MAPPING_ERROR = -1;
+
+/** nr_slots(): slots needed for `bytes` bytes. */
+export function nrSlots(bytes: number): number {
+  return Math.ceil(bytes / IO_TLB_SIZE);
+}
+
+/** io_tlb_offset(): slot position inside its segment, 0..127. */
+export function ioTlbOffset(slot: number): number {
+  return slot & (IO_TLB_SEGSIZE - 1);
+}
+
+/**
+ * swiotlb_max_mapping_size(): the largest single mapping in bytes for a device
+ * with `minAlignMask`: 256 KiB minus roundup(min_align_mask, 2 KiB), so 252 KiB
+ * for NVMe's 0xFFF.
+ */
+export function maxMappingSize(minAlignMask: number): number {
+  const reserved = minAlignMask ? Math.ceil(minAlignMask / IO_TLB_SIZE) * IO_TLB_SIZE : 0;
+  return IO_TLB_SEGMENT_BYTES - reserved;
+}

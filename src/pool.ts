@@ -1,0 +1,332 @@
+/**
+ * One swiotlb pool (`struct io_tlb_pool`) on shared memory, with the slot
+ * search and release of the newest mainline kernel/dma/swiotlb.c
+ * (model document sections 2-4; conformance vectors in v-newest/).
+ *
+ * Layout, struct-of-arrays over SharedArrayBuffers so every worker sees one pool:
+ * - per slot (Int32): `list` (free slots from here to the segment end, 0 = used),
+ *   `alloc_size` (bytes from this slot to the allocation end), `pad_slots`;
+ *   per slot (Float64): `orig_addr` (-1 = INVALID_PHYS_ADDR);
+ * - per area, one 64-byte line: lock word, `used`, `index`, and the bytes the
+ *   live mappings asked for (model bookkeeping, not in the kernel, kept under
+ *   the area lock to measure internal waste without a shared hot counter);
+ * - the bounce data itself: nslabs x 2 KiB bytes.
+ *
+ * The segment-boundary test (`iommu_is_span_boundary`) is not modelled: with the
+ * default boundary mask (ULONG_MAX, or PCI's 4 GiB for a pool below 4 GiB) it
+ * never fires for pools of at most 2 GiB, as the conformance README notes.
+ */
+import {
+  DMA_MAPPING_ERROR, INVALID_PHYS_ADDR, IO_TLB_SEGSIZE, IO_TLB_SHIFT, IO_TLB_SIZE, PAGE_SIZE, nrSlots,
+} from './constants.js';
+import { type LockStats, lockAcquire, lockRelease, newLockStats } from './lock.js';
+import { MemStats } from './mem-stats.js';
+
+/** Int32 words per area: one 64-byte cache line, so areas share no line. */
+export const AREA_STRIDE = 16;
+const AREA_LOCK = 0;
+const AREA_USED = 1;
+const AREA_INDEX = 2;
+/** Float64 index (within an area's line) of the bytes requested by live mappings. */
+const AREA_REQ_BYTES_F64 = 2;
+
+/** Structured-cloneable description of one pool's shared memory. */
+export interface PoolShared {
+  /** Physical (= DMA) address of slot 0, bytes; 2 KiB aligned. */
+  start: number;
+  /** Slots in the pool. */
+  nslabs: number;
+  /** Areas (lock domains); a power of two dividing nslabs. */
+  nareas: number;
+  /** Int32 list[nslabs], alloc_size[nslabs], pad_slots[nslabs]. */
+  slotWords: SharedArrayBuffer;
+  /** Float64 orig_addr[nslabs]. */
+  origAddr: SharedArrayBuffer;
+  /** AREA_STRIDE Int32 words per area. */
+  areas: SharedArrayBuffer;
+  /** Bounce data: nslabs * IO_TLB_SIZE bytes. */
+  data: SharedArrayBuffer;
+}
+
+/** Counters kept by one user (one worker) of a pool; summed after a run. */
+export interface AllocCounters {
+  lock: LockStats;
+  /** Candidate slots examined by the area search (loop iterations). */
+  slotsScanned: number;
+  /** Areas tried after the first one (spill to neighbour areas). */
+  areaFallbacks: number;
+  /** Padded size (bytes) of the last request that found no slots. */
+  lastFailSize: number;
+}
+
+export function newAllocCounters(): AllocCounters {
+  return { lock: newLockStats(), slotsScanned: 0, areaFallbacks: 0, lastFailSize: 0 };
+}
+
+/** Host memory holding the original (CPU-side) buffers: byte i is physical address base + i. */
+export interface HostMemory {
+  bytes: Uint8Array;
+  base: number;
+}
+
+/**
+ * swiotlb_init_io_tlb_pool(): allocate and initialise a pool's shared memory.
+ * `list[i] = min(128 - i % 128, nslabs - i)`, every slot free, every area at index 0.
+ * @throws RangeError if nareas is not a power of two dividing nslabs.
+ */
+export function allocatePool(nslabs: number, nareas: number, start: number, withData = true): PoolShared {
+  if (!Number.isInteger(nslabs) || nslabs <= 0) throw new RangeError(`nslabs must be a positive integer, got ${nslabs}`);
+  if (nareas < 1 || (nareas & (nareas - 1)) !== 0) throw new RangeError(`nareas must be a power of two, got ${nareas}`);
+  if (nslabs % nareas !== 0) throw new RangeError(`nslabs ${nslabs} is not a multiple of nareas ${nareas}`);
+  if (start % IO_TLB_SIZE !== 0) throw new RangeError(`pool start 0x${start.toString(16)} is not slot aligned`);
+  const shared: PoolShared = {
+    start,
+    nslabs,
+    nareas,
+    slotWords: new SharedArrayBuffer(nslabs * 3 * 4),
+    origAddr: new SharedArrayBuffer(nslabs * 8),
+    areas: new SharedArrayBuffer(nareas * AREA_STRIDE * 4),
+    data: new SharedArrayBuffer(withData ? nslabs * IO_TLB_SIZE : 0),
+  };
+  const list = new Int32Array(shared.slotWords, 0, nslabs);
+  for (let i = 0; i < nslabs; i++) list[i] = Math.min(IO_TLB_SEGSIZE - (i % IO_TLB_SEGSIZE), nslabs - i);
+  new Float64Array(shared.origAddr).fill(INVALID_PHYS_ADDR);
+  return shared;
+}
+
+/**
+ * A worker's view of a shared pool: the newest kernel's slot search, slot
+ * release and bounce copy. All methods are safe to call from many workers at once.
+ */
+export class SwiotlbPool {
+  readonly start: number;
+  readonly end: number;
+  readonly nslabs: number;
+  readonly nareas: number;
+  /** area_nslabs = nslabs / nareas. */
+  readonly areaNslabs: number;
+  readonly list: Int32Array;
+  readonly allocSize: Int32Array;
+  readonly padSlots: Int32Array;
+  readonly origAddr: Float64Array;
+  readonly areaWords: Int32Array;
+  private readonly areaBytes: Float64Array;
+  readonly data: Uint8Array;
+  readonly counters: AllocCounters;
+
+  constructor(readonly shared: PoolShared, readonly mem: MemStats, counters: AllocCounters = newAllocCounters()) {
+    this.start = shared.start;
+    this.nslabs = shared.nslabs;
+    this.nareas = shared.nareas;
+    this.end = shared.start + shared.nslabs * IO_TLB_SIZE;
+    this.areaNslabs = shared.nslabs / shared.nareas;
+    this.list = new Int32Array(shared.slotWords, 0, this.nslabs);
+    this.allocSize = new Int32Array(shared.slotWords, this.nslabs * 4, this.nslabs);
+    this.padSlots = new Int32Array(shared.slotWords, this.nslabs * 8, this.nslabs);
+    this.origAddr = new Float64Array(shared.origAddr);
+    this.areaWords = new Int32Array(shared.areas);
+    this.areaBytes = new Float64Array(shared.areas);
+    this.data = new Uint8Array(shared.data);
+    this.counters = counters;
+  }
+
+  /** True when `addr` lies in this pool: the `[start, end)` test of swiotlb_find_pool(). */
+  contains(addr: number): boolean {
+    return addr >= this.start && addr < this.end;
+  }
+
+  /** Area `a`'s `used` (racy read, as mem_pool_used()). */
+  areaUsed(a: number): number {
+    return Atomics.load(this.areaWords, a * AREA_STRIDE + AREA_USED);
+  }
+
+  /** Area `a`'s next-fit `index` (area-relative slot). */
+  areaIndex(a: number): number {
+    return Atomics.load(this.areaWords, a * AREA_STRIDE + AREA_INDEX);
+  }
+
+  /** Bytes asked for by the live mappings of area `a` (for internal waste). */
+  areaRequestedBytes(a: number): number {
+    return this.areaBytes[a * (AREA_STRIDE / 2) + AREA_REQ_BYTES_F64];
+  }
+
+  /**
+   * swiotlb_search_pool_area(): find `nrSlots(allocSize)` free slots in area
+   * `areaIndex` under its lock. `allocSize` already includes the offset and
+   * the alloc_align_mask round-up. Returns the absolute index of the first
+   * allocated slot, or -1. `requested` (bytes the caller asked to map) only
+   * feeds the internal-waste bookkeeping.
+   */
+  searchArea(areaIndex: number, orig: number, allocSize: number, allocAlignMask: number, minAlignMask: number, requested: number): number {
+    const areaNslabs = this.areaNslabs;
+    const nslots = nrSlots(allocSize);
+    const offset = orig & minAlignMask & (IO_TLB_SIZE - 1);
+    let iotlbAlignMask = minAlignMask;
+    // Page rule: >= PAGE_SIZE with no masks stays page aligned (Will Deacon, 2024).
+    if (!allocAlignMask && !iotlbAlignMask && allocSize >= PAGE_SIZE) allocAlignMask = PAGE_SIZE - 1;
+    allocAlignMask |= IO_TLB_SIZE - 1;
+    // Bits preserved by the in-allocation offset need not be matched by slot choice.
+    iotlbAlignMask &= ~allocAlignMask;
+    const stride = (Math.max(allocAlignMask, iotlbAlignMask) >>> IO_TLB_SHIFT) + 1;
+    const origBits = orig & iotlbAlignMask;
+    const matchOrig = orig !== 0;
+    const base = this.start;
+    const list = this.list;
+    const words = this.areaWords;
+    const aw = areaIndex * AREA_STRIDE;
+    const counters = this.counters;
+
+    lockAcquire(words, aw + AREA_LOCK, counters.lock);
+    if (nslots > areaNslabs - words[aw + AREA_USED]) {
+      lockRelease(words, aw + AREA_LOCK);
+      return -1;
+    }
+    const slotBase = areaIndex * areaNslabs;
+    let index = words[aw + AREA_INDEX];
+    let scanned = 0;
+    let slotIndex = -1;
+    for (let checked = 0; checked < areaNslabs;) {
+      scanned++;
+      const candidate = slotBase + index;
+      const tlbAddr = base + candidate * IO_TLB_SIZE;
+      if ((tlbAddr & allocAlignMask) !== 0 || (matchOrig && (tlbAddr & iotlbAlignMask) !== origBits)) {
+        index = index + 1 >= areaNslabs ? 0 : index + 1;
+        checked++;
+        continue;
+      }
+      if (list[candidate] >= nslots) {
+        slotIndex = candidate;
+        break;
+      }
+      index = index + stride >= areaNslabs ? 0 : index + stride;
+      checked += stride;
+    }
+    counters.slotsScanned += scanned;
+    if (slotIndex < 0) {
+      lockRelease(words, aw + AREA_LOCK);
+      return -1;
+    }
+
+    const allocSizes = this.allocSize;
+    for (let i = 0; i < nslots; i++) {
+      list[slotIndex + i] = 0;
+      allocSizes[slotIndex + i] = allocSize - (offset + i * IO_TLB_SIZE);
+    }
+    // Free slots before the buffer, back to the segment start, no longer reach past it.
+    let count = 0;
+    for (let i = slotIndex - 1; (i & (IO_TLB_SEGSIZE - 1)) !== IO_TLB_SEGSIZE - 1 && list[i] !== 0; i--) list[i] = ++count;
+    const next = index + nslots;
+    words[aw + AREA_INDEX] = next >= areaNslabs ? 0 : next;
+    words[aw + AREA_USED] += nslots;
+    this.areaBytes[areaIndex * (AREA_STRIDE / 2) + AREA_REQ_BYTES_F64] += requested;
+    lockRelease(words, aw + AREA_LOCK);
+
+    this.mem.incUsedAndHiwater(nslots);
+    return slotIndex;
+  }
+
+  /**
+   * swiotlb_find_slots() without CONFIG_SWIOTLB_DYNAMIC: start in area
+   * `cpu & (nareas - 1)`, then the following areas in turn, wrapping.
+   * Returns the first allocated slot's index, or -1.
+   */
+  findSlots(cpu: number, orig: number, allocSize: number, allocAlignMask: number, minAlignMask: number, requested: number): number {
+    const nareas = this.nareas;
+    const start = cpu & (nareas - 1);
+    let a = start;
+    do {
+      const index = this.searchArea(a, orig, allocSize, allocAlignMask, minAlignMask, requested);
+      if (index >= 0) return index;
+      if (++a >= nareas) a = 0;
+      if (a !== start) this.counters.areaFallbacks++;
+    } while (a !== start);
+    return -1;
+  }
+
+  /**
+   * swiotlb_tbl_map_single() without the copy: reserve slots for `mappingSize`
+   * bytes at `orig`, record pad_slots and orig_addr, and return the bounce
+   * (tlb) address, or DMA_MAPPING_ERROR (-1) when the pool is full
+   * (counters.lastFailSize then holds the padded size the kernel prints).
+   */
+  tblMapSingle(cpu: number, orig: number, mappingSize: number, allocAlignMask: number, minAlignMask: number): number {
+    let offset = orig & minAlignMask & (allocAlignMask | (IO_TLB_SIZE - 1));
+    const size = allocAlignMask ? alignUp(mappingSize + offset, allocAlignMask + 1) : mappingSize + offset;
+    let index = this.findSlots(cpu, orig, size, allocAlignMask, minAlignMask, mappingSize);
+    if (index < 0) {
+      this.counters.lastFailSize = size;
+      return DMA_MAPPING_ERROR;
+    }
+    const pad = offset >>> IO_TLB_SHIFT;
+    offset &= IO_TLB_SIZE - 1;
+    index += pad;
+    this.padSlots[index] = pad;
+    const dataSlots = nrSlots(size) - pad;
+    const origAddr = this.origAddr;
+    for (let i = 0; i < dataSlots; i++) origAddr[index + i] = orig + i * IO_TLB_SIZE;
+    return this.start + index * IO_TLB_SIZE + offset;
+  }
+
+  /**
+   * swiotlb_release_slots(): return the buffer at `tlb` to its area, merging
+   * with the free runs after and before it inside the segment. `minAlignMask`
+   * must be the mapping device's; `requested` the bytes it mapped.
+   */
+  releaseSlots(tlb: number, minAlignMask: number, requested: number): void {
+    const offset = tlb & minAlignMask & (IO_TLB_SIZE - 1);
+    let index = (tlb - offset - this.start) / IO_TLB_SIZE;
+    index -= this.padSlots[index];
+    const nslots = nrSlots(this.allocSize[index] + offset);
+    const areaIndex = Math.floor(index / this.areaNslabs);
+    const words = this.areaWords;
+    const aw = areaIndex * AREA_STRIDE;
+    const list = this.list;
+    const allocSizes = this.allocSize;
+    const padSlots = this.padSlots;
+    const origAddr = this.origAddr;
+
+    lockAcquire(words, aw + AREA_LOCK, this.counters.lock);
+    const segmentEnd = (index + IO_TLB_SEGSIZE) & ~(IO_TLB_SEGSIZE - 1);
+    let count = index + nslots < segmentEnd ? list[index + nslots] : 0;
+    for (let i = index + nslots - 1; i >= index; i--) {
+      list[i] = ++count;
+      origAddr[i] = INVALID_PHYS_ADDR;
+      allocSizes[i] = 0;
+      padSlots[i] = 0;
+    }
+    for (let i = index - 1; (i & (IO_TLB_SEGSIZE - 1)) !== IO_TLB_SEGSIZE - 1 && list[i] !== 0; i--) list[i] = ++count;
+    words[aw + AREA_USED] -= nslots;
+    this.areaBytes[areaIndex * (AREA_STRIDE / 2) + AREA_REQ_BYTES_F64] -= requested;
+    lockRelease(words, aw + AREA_LOCK);
+
+    this.mem.decUsed(nslots);
+  }
+
+  /**
+   * swiotlb_bounce(): copy `size` bytes between the bounce buffer at `tlb` and
+   * the original buffer recorded in the slot (`toDevice`: original -> bounce,
+   * else bounce -> original). `tlb` may point inside the buffer (partial sync).
+   * A copy longer than the rest of the allocation is clamped, as the kernel's
+   * "Buffer overflow detected" path does. Returns the bytes copied.
+   */
+  bounce(tlb: number, size: number, toDevice: boolean, minAlignMask: number, host: HostMemory): number {
+    const index = (tlb - this.start) >>> IO_TLB_SHIFT;
+    let orig = this.origAddr[index];
+    if (orig === INVALID_PHYS_ADDR) return 0;
+    let allocSize = this.allocSize[index];
+    const tlbOffset = (tlb & (IO_TLB_SIZE - 1)) - (orig & minAlignMask & (IO_TLB_SIZE - 1));
+    orig += tlbOffset;
+    allocSize -= tlbOffset;
+    if (size > allocSize) size = allocSize;
+    const bounceAt = tlb - this.start;
+    const hostAt = orig - host.base;
+    if (toDevice) this.data.set(host.bytes.subarray(hostAt, hostAt + size), bounceAt);
+    else host.bytes.set(this.data.subarray(bounceAt, bounceAt + size), hostAt);
+    return size;
+  }
+}
+
+/** ALIGN(x, a) for a power-of-two `a`. */
+export function alignUp(x: number, a: number): number {
+  return Math.ceil(x / a) * a;
+}
