@@ -21,6 +21,7 @@ import {
 } from './constants.js';
 import { type LockStats, lockAcquire, lockRelease, newLockStats } from './lock.js';
 import { MemStats } from './mem-stats.js';
+import type { BounceAllocator } from './strategy.js';
 
 /** Int32 words per area: one 64-byte cache line, so areas share no line. */
 export const AREA_STRIDE = 16;
@@ -98,7 +99,7 @@ export function allocatePool(nslabs: number, nareas: number, start: number, with
  * A worker's view of a shared pool: the newest kernel's slot search, slot
  * release and bounce copy. All methods are safe to call from many workers at once.
  */
-export class SwiotlbPool {
+export class SwiotlbPool implements BounceAllocator {
   readonly start: number;
   readonly end: number;
   readonly nslabs: number;
@@ -128,6 +129,27 @@ export class SwiotlbPool {
     this.areaBytes = new Float64Array(shared.areas);
     this.data = new Uint8Array(shared.data);
     this.counters = counters;
+  }
+
+  /** io_tlb_mem nslabs (one pool: this pool's). */
+  get totalSlots(): number {
+    return this.nslabs;
+  }
+
+  /** mem_used(): the io_tlb_mem total_used atomic. */
+  usedSlots(): number {
+    return this.mem.used;
+  }
+
+  /** Absolute slot index of bounce address `tlb`. */
+  slotOf(tlb: number): number {
+    return (tlb - this.start) >>> IO_TLB_SHIFT;
+  }
+
+  /** The device's view of `size` bytes at bounce address `tlb`. */
+  deviceAccess(tlb: number, size: number): Uint8Array {
+    const at = tlb - this.start;
+    return this.data.subarray(at, at + size);
   }
 
   /** True when `addr` lies in this pool: the `[start, end)` test of swiotlb_find_pool(). */

@@ -1,0 +1,103 @@
+/**
+ * The DMA API layer above swiotlb for a bounced streaming mapping
+ * (model document section 6; kernel/dma/direct.h and kernel/dma/swiotlb.c):
+ * map always copies original -> bounce; unmap and sync_for_cpu copy
+ * bounce -> original for FROM_DEVICE and BIDIRECTIONAL; sync_for_device copies
+ * original -> bounce for TO_DEVICE and BIDIRECTIONAL; DMA_ATTR_SKIP_CPU_SYNC
+ * suppresses the unmap copy. Failures return DMA_MAPPING_ERROR, are counted by
+ * request size, and can be rendered as the kernel's "swiotlb buffer is full".
+ */
+import { DMA_MAPPING_ERROR } from './constants.js';
+import type { HostMemory } from './pool.js';
+import type { BounceAllocator } from './strategy.js';
+
+/** enum dma_data_direction values. */
+export const DMA_BIDIRECTIONAL = 0;
+export const DMA_TO_DEVICE = 1;
+export const DMA_FROM_DEVICE = 2;
+export const DMA_NONE = 3;
+export type DmaDirection = typeof DMA_BIDIRECTIONAL | typeof DMA_TO_DEVICE | typeof DMA_FROM_DEVICE;
+
+/** DMA_ATTR_* bits (include/linux/dma-mapping.h). */
+export const DMA_ATTR_SKIP_CPU_SYNC = 1 << 5;
+export const DMA_ATTR_NO_WARN = 1 << 8;
+
+/** The device parameters swiotlb reads. */
+export interface DmaDevice {
+  name: string;
+  /** dma_get_min_align_mask(): 0xFFF for NVMe PCI. */
+  minAlignMask: number;
+}
+
+/** Kernel-shaped message for a failed map (dev_warn_ratelimited in swiotlb_tbl_map_single). */
+export function fullMessage(sizeBytes: number, totalSlots: number, usedSlots: number): string {
+  return `swiotlb buffer is full (sz: ${sizeBytes} bytes), total ${totalSlots} (slots), used ${usedSlots} (slots)`;
+}
+
+/** Thrown for a direction the kernel would BUG_ON. */
+export class DmaDirectionError extends Error {}
+
+/** How many "buffer is full" messages one mapper keeps (the kernel rate-limits them). */
+const KEPT_MESSAGES = 5;
+
+/**
+ * One CPU's DMA mapping front end over a bounce allocator. Not shared between
+ * threads: each worker has its own, so its failure counters add no sharing.
+ */
+export class DmaMapper {
+  /** Failed maps by mapping size in bytes. */
+  readonly failuresBySize = new Map<number, number>();
+  failures = 0;
+  /** The first few "swiotlb buffer is full" messages. */
+  readonly messages: string[] = [];
+
+  constructor(readonly alloc: BounceAllocator, readonly host: HostMemory, readonly cpu: number) {}
+
+  /**
+   * dma_map_single() of a buffer that must bounce (swiotlb_map, alloc_align_mask 0):
+   * reserve slots and copy `size` bytes original -> bounce whatever `dir` is.
+   * Returns the bounce (DMA) address, or DMA_MAPPING_ERROR (-1).
+   */
+  map(dev: DmaDevice, orig: number, size: number, dir: DmaDirection, attrs = 0): number {
+    const alloc = this.alloc;
+    const tlb = alloc.tblMapSingle(this.cpu, orig, size, 0, dev.minAlignMask);
+    if (tlb === DMA_MAPPING_ERROR) {
+      this.recordFailure(size, attrs);
+      return DMA_MAPPING_ERROR;
+    }
+    void dir; // the map-time copy ignores direction in the newest kernels
+    alloc.bounce(tlb, size, true, dev.minAlignMask, this.host);
+    return tlb;
+  }
+
+  /**
+   * dma_unmap_single() (dma_direct_unmap_phys): unless DMA_ATTR_SKIP_CPU_SYNC,
+   * sync for the CPU first (bounce -> original for FROM_DEVICE/BIDIRECTIONAL),
+   * then release the slots.
+   */
+  unmap(dev: DmaDevice, tlb: number, size: number, dir: DmaDirection, attrs = 0): void {
+    if ((attrs & DMA_ATTR_SKIP_CPU_SYNC) === 0) this.syncForCpu(dev, tlb, size, dir);
+    this.alloc.releaseSlots(tlb, dev.minAlignMask, size);
+  }
+
+  /** swiotlb_sync_single_for_cpu(): bounce -> original for FROM_DEVICE/BIDIRECTIONAL; TO_DEVICE is a no-op. */
+  syncForCpu(dev: DmaDevice, tlb: number, size: number, dir: DmaDirection): void {
+    if (dir === DMA_FROM_DEVICE || dir === DMA_BIDIRECTIONAL) this.alloc.bounce(tlb, size, false, dev.minAlignMask, this.host);
+    else if (dir !== DMA_TO_DEVICE) throw new DmaDirectionError(`sync_for_cpu: invalid direction ${dir}`);
+  }
+
+  /** swiotlb_sync_single_for_device(): original -> bounce for TO_DEVICE/BIDIRECTIONAL; FROM_DEVICE is a no-op. */
+  syncForDevice(dev: DmaDevice, tlb: number, size: number, dir: DmaDirection): void {
+    if (dir === DMA_TO_DEVICE || dir === DMA_BIDIRECTIONAL) this.alloc.bounce(tlb, size, true, dev.minAlignMask, this.host);
+    else if (dir !== DMA_FROM_DEVICE) throw new DmaDirectionError(`sync_for_device: invalid direction ${dir}`);
+  }
+
+  private recordFailure(size: number, attrs: number): void {
+    this.failures++;
+    this.failuresBySize.set(size, (this.failuresBySize.get(size) ?? 0) + 1);
+    if ((attrs & DMA_ATTR_NO_WARN) === 0 && this.messages.length < KEPT_MESSAGES) {
+      const alloc = this.alloc;
+      this.messages.push(fullMessage(alloc.counters.lastFailSize, alloc.totalSlots, alloc.usedSlots()));
+    }
+  }
+}

@@ -1,0 +1,26 @@
+/**
+ * Errors for bad input. The CLI turns an {@link InputError} into exit code 2
+ * with its message, which names the file, line and field when there is one.
+ */
+export class InputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InputError';
+  }
+}
+
+/** A malformed line in a trace or other input file. */
+export class ParseError extends InputError {
+  constructor(readonly file: string, readonly line: number, readonly field: string, detail: string) {
+    super(`${file}:${line}: field '${field}': ${detail}`);
+    this.name = 'ParseError';
+  }
+}
+
+/** A name (strategy, workload, format) that is not registered; lists the valid ones. */
+export class UnknownNameError extends InputError {
+  constructor(kind: string, name: string, valid: readonly string[]) {
+    super(`unknown ${kind} '${name}'; valid ${kind}s: ${valid.join(', ')}`);
+    this.name = 'UnknownNameError';
+  }
+}

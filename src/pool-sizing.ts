@@ -1,0 +1,42 @@
+/**
+ * Pool and area sizing as the kernel does at boot (model document sections 1
+ * and 4: swiotlb_adjust_nareas, round_up_default_nslabs, limit_nareas).
+ */
+import { IO_TLB_SEGSIZE } from './constants.js';
+
+export function isPowerOfTwo(n: number): boolean {
+  return n > 0 && (n & (n - 1)) === 0;
+}
+
+export function roundUpPowerOfTwo(n: number): number {
+  return n <= 1 ? 1 : 2 ** Math.ceil(Math.log2(n));
+}
+
+export function roundDownPowerOfTwo(n: number): number {
+  return n <= 1 ? 1 : 2 ** Math.floor(Math.log2(n));
+}
+
+/**
+ * Boot pool size in slots for `requested` slots: aligned to whole segments
+ * (the `swiotlb=` parameter), then round_up_default_nslabs(): at least one
+ * segment per area, otherwise rounded up to a power of two.
+ * Appends what changed to `notes`.
+ */
+export function bootPoolSlots(requested: number, nareas: number, notes: string[]): number {
+  let nslabs = Math.ceil(requested / IO_TLB_SEGSIZE) * IO_TLB_SEGSIZE;
+  if (nslabs < IO_TLB_SEGSIZE * nareas) nslabs = IO_TLB_SEGSIZE * nareas;
+  else if (!isPowerOfTwo(nslabs)) nslabs = roundUpPowerOfTwo(nslabs);
+  if (nslabs !== requested) notes.push(`pool of ${requested} slots rounded up to ${nslabs} (SWIOTLB bounce buffer size roundup)`);
+  return nslabs;
+}
+
+/**
+ * limit_nareas(): cut the area count so each area holds at least one segment
+ * (kept a power of two, so `cpu & (nareas - 1)` stays a valid area).
+ */
+export function limitNareas(nareas: number, nslabs: number, notes: string[]): number {
+  const most = roundDownPowerOfTwo(Math.floor(nslabs / IO_TLB_SEGSIZE));
+  if (nareas <= most) return nareas;
+  notes.push(`areas limited from ${nareas} to ${most} so each holds at least ${IO_TLB_SEGSIZE} slots`);
+  return most;
+}

@@ -1,0 +1,69 @@
+/**
+ * The plug-in interface every allocator strategy implements (one file each
+ * under strategies/). A strategy lays out its pools in SharedArrayBuffers on
+ * the main thread (`create`), and each worker attaches to that memory as one
+ * CPU (`attach`). Everything in a state must be structured-cloneable.
+ */
+import type { AllocCounters, HostMemory, PoolShared } from './pool.js';
+
+/** What a run asks of a strategy's pool. */
+export interface PoolRequest {
+  /** Requested pool size in slots (before the kernel's boot rounding). */
+  poolSlots: number;
+  /** Worker threads (CPUs) in the run. */
+  threads: number;
+  /** `--areas N`, when given. */
+  areas?: number;
+}
+
+/** The layout a strategy chose. */
+export interface PoolPlan {
+  /** Slots in all pools together. */
+  nslabs: number;
+  /** Areas per pool. */
+  nareas: number;
+  /** Adjustments made (rounding, limits), printed in the report header. */
+  notes: string[];
+}
+
+/** Shared memory of a pool-based strategy: the io_tlb_mem counters plus its pools. */
+export interface StrategyState {
+  plan: PoolPlan;
+  /** MemStats words (io_tlb_used, hiwater, transient). */
+  mem: SharedArrayBuffer;
+  pools: PoolShared[];
+}
+
+/** What one CPU uses to map and unmap: the swiotlb_tbl_* layer of a strategy. */
+export interface BounceAllocator {
+  /** swiotlb_tbl_map_single() without the copy: tlb address or -1 (DMA_MAPPING_ERROR). */
+  tblMapSingle(cpu: number, orig: number, mappingSize: number, allocAlignMask: number, minAlignMask: number): number;
+  /** swiotlb_release_slots() for the buffer at `tlb` (pool found by address). */
+  releaseSlots(tlb: number, minAlignMask: number, mappingSize: number): void;
+  /** swiotlb_bounce(): copy between bounce buffer and original; returns bytes copied. */
+  bounce(tlb: number, size: number, toDevice: boolean, minAlignMask: number, host: HostMemory): number;
+  /** The device's view of `size` bytes at bounce address `tlb` (for simulated DMA). */
+  deviceAccess(tlb: number, size: number): Uint8Array;
+  /** A slot number unique over all of the strategy's pools (for invariant checks). */
+  slotOf(tlb: number): number;
+  /** io_tlb_mem nslabs, for the "buffer is full" message. */
+  readonly totalSlots: number;
+  /** mem_used(): slots in use now. */
+  usedSlots(): number;
+  /** This CPU's counters. */
+  readonly counters: AllocCounters;
+}
+
+/** A strategy plug-in. */
+export interface Strategy<S extends StrategyState = StrategyState> {
+  /** Short name used by `--strategy`. */
+  readonly name: string;
+  /** One line for `--help` and reports. */
+  readonly description: string;
+  /** Choose the pool layout for a run. */
+  plan(request: PoolRequest): PoolPlan;
+  /** Allocate and initialise shared memory (main thread). */
+  create(plan: PoolPlan): S;
+  /** Bind to shared memory as one CPU (worker thread, or main thread in tests). */
+  attach(state: S): BounceAllocator;
+}

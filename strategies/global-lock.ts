@@ -1,0 +1,20 @@
+/**
+ * `global-lock`: one area, one lock, as swiotlb was before v6.0 (a single
+ * `io_tlb_lock` over the whole pool). The slot search is the newest kernel's;
+ * only the lock domain differs from `per-cpu-areas`.
+ */
+import { bootPoolSlots } from '../src/pool-sizing.js';
+import { attachSinglePool, createSinglePool } from '../src/single-pool.js';
+import type { Strategy } from '../src/strategy.js';
+
+export const globalLock: Strategy = {
+  name: 'global-lock',
+  description: 'one pool, one area, one lock: swiotlb before v6.0',
+  plan(request) {
+    const notes: string[] = [];
+    if (request.areas !== undefined && request.areas !== 1) notes.push(`--areas ${request.areas} ignored: global-lock always has 1 area`);
+    return { nslabs: bootPoolSlots(request.poolSlots, 1, notes), nareas: 1, notes };
+  },
+  create: createSinglePool,
+  attach: attachSinglePool,
+};

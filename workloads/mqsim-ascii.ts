@@ -1,0 +1,42 @@
+/**
+ * MQSim ASCII trace (src/host/ASCII_Trace_Definition.h), space separated, no header:
+ * `arrival_ns device start_sector size_sectors type` with 512-byte sectors and
+ * type 0 = write, 1 = read. It carries no response time: completions come from
+ * the latency model.
+ */
+import { ParseError } from '../src/errors.js';
+import { intField, positiveField, splitFields } from './fields.js';
+import type { TraceFormat } from './types.js';
+
+const NAMES = ['ArrivalTime', 'Device', 'StartSector', 'SizeSectors', 'Type'] as const;
+const SECTOR = 512;
+
+export const mqsimAscii: TraceFormat = {
+  name: 'mqsim',
+  description: 'MQSim ASCII: arrival(ns) device start(sectors) size(sectors) type(0 write, 1 read)',
+  sniff(line) {
+    const f = line.trim().split(/\s+/);
+    if (f.length !== 5) return `expected 5 space-separated fields, found ${f.length}`;
+    if (!f.every((x) => /^\d+$/.test(x))) return 'not all fields are integers';
+    if (f[4] !== '0' && f[4] !== '1') return `type '${f[4]}' is not 0 or 1`;
+    return null;
+  },
+  parser(file) {
+    let first: number | undefined;
+    return (line, lineNo) => {
+      if (line.trim() === '') return null;
+      const f = splitFields(line, /\s+/, 5, file, lineNo, NAMES);
+      const arrival = intField(f[0], file, lineNo, 'ArrivalTime');
+      first ??= arrival;
+      intField(f[1], file, lineNo, 'Device');
+      const type = f[4];
+      if (type !== '0' && type !== '1') throw new ParseError(file, lineNo, 'Type', `'${type}' is not 0 (write) or 1 (read)`);
+      return {
+        arrivalNs: arrival - first,
+        offset: intField(f[2], file, lineNo, 'StartSector') * SECTOR,
+        size: positiveField(f[3], file, lineNo, 'SizeSectors') * SECTOR,
+        write: type === '0',
+      };
+    };
+  },
+};

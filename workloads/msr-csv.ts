@@ -1,0 +1,44 @@
+/**
+ * SNIA MSR Cambridge CSV (no header):
+ * `Timestamp,Hostname,DiskNumber,Type,Offset,Size,ResponseTime`.
+ * Timestamp is Windows FILETIME (100 ns ticks), Offset and Size bytes,
+ * ResponseTime 100 ns ticks (shared/traces/snia-msr-cambridge-hm-sample/PROVENANCE.md).
+ */
+import { ParseError } from '../src/errors.js';
+import { intField, positiveField, splitFields } from './fields.js';
+import type { TraceFormat } from './types.js';
+
+const NAMES = ['Timestamp', 'Hostname', 'DiskNumber', 'Type', 'Offset', 'Size', 'ResponseTime'] as const;
+const TICK_NS = 100n;
+
+export const msrCsv: TraceFormat = {
+  name: 'msr',
+  description: 'SNIA MSR Cambridge CSV: Timestamp(100ns),Hostname,Disk,Read|Write,Offset(B),Size(B),ResponseTime(100ns)',
+  sniff(line) {
+    const f = line.split(',');
+    if (f.length !== 7) return `expected 7 comma-separated fields, found ${f.length}`;
+    if (!/^\d+$/.test(f[0])) return 'Timestamp is not an integer';
+    if (!/^(read|write)$/i.test(f[3])) return `Type '${f[3]}' is not Read or Write`;
+    return null;
+  },
+  parser(file) {
+    let first: bigint | undefined;
+    return (line, lineNo) => {
+      if (line.trim() === '') return null;
+      const f = splitFields(line, ',', 7, file, lineNo, NAMES);
+      if (!/^\s*\d+\s*$/.test(f[0])) throw new ParseError(file, lineNo, 'Timestamp', `'${f[0]}' is not a non-negative integer`);
+      // FILETIME values exceed 2^53: subtract the first one exactly with BigInt.
+      const ticks = BigInt(f[0].trim());
+      first ??= ticks;
+      const type = f[3].trim().toLowerCase();
+      if (type !== 'read' && type !== 'write') throw new ParseError(file, lineNo, 'Type', `'${f[3]}' is not Read or Write`);
+      return {
+        arrivalNs: Number((ticks - first) * TICK_NS),
+        offset: intField(f[4], file, lineNo, 'Offset'),
+        size: positiveField(f[5], file, lineNo, 'Size'),
+        write: type === 'write',
+        responseNs: intField(f[6], file, lineNo, 'ResponseTime') * 100,
+      };
+    };
+  },
+};
