@@ -41,8 +41,9 @@ export class PoolSampler {
       shares.forEach((s, k) => (unusable[k] += s * runs.freeSlots));
       free += runs.freeSlots;
       for (let a = 0; a < pool.nareas; a++) {
-        usedSlots += pool.areaUsed(a);
-        requested += pool.areaRequestedBytes(a);
+        const occupancy = pool.areaOccupancy(a);
+        usedSlots += occupancy.used;
+        requested += occupancy.requestedBytes;
       }
     }
     return {

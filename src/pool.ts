@@ -28,8 +28,8 @@ export const AREA_STRIDE = 16;
 const AREA_LOCK = 0;
 const AREA_USED = 1;
 const AREA_INDEX = 2;
-/** Float64 index (within an area's line) of the bytes requested by live mappings. */
-const AREA_REQ_BYTES_F64 = 2;
+/** Bytes requested by the live mappings of the area (fits: an area is at most 1 GiB). */
+const AREA_REQ_BYTES = 3;
 
 /** Structured-cloneable description of one pool's shared memory. */
 export interface PoolShared {
@@ -111,7 +111,6 @@ export class SwiotlbPool implements BounceAllocator {
   readonly padSlots: Int32Array;
   readonly origAddr: Float64Array;
   readonly areaWords: Int32Array;
-  private readonly areaBytes: Float64Array;
   readonly data: Uint8Array;
   readonly counters: AllocCounters;
 
@@ -126,7 +125,6 @@ export class SwiotlbPool implements BounceAllocator {
     this.padSlots = new Int32Array(shared.slotWords, this.nslabs * 8, this.nslabs);
     this.origAddr = new Float64Array(shared.origAddr);
     this.areaWords = new Int32Array(shared.areas);
-    this.areaBytes = new Float64Array(shared.areas);
     this.data = new Uint8Array(shared.data);
     this.counters = counters;
   }
@@ -167,9 +165,21 @@ export class SwiotlbPool implements BounceAllocator {
     return Atomics.load(this.areaWords, a * AREA_STRIDE + AREA_INDEX);
   }
 
-  /** Bytes asked for by the live mappings of area `a` (for internal waste). */
-  areaRequestedBytes(a: number): number {
-    return this.areaBytes[a * (AREA_STRIDE / 2) + AREA_REQ_BYTES_F64];
+  /**
+   * Area `a`'s `used` slots and the bytes its live mappings asked for, read as
+   * a consistent pair from another thread without the lock: writers raise
+   * `used` before the bytes and lower the bytes before `used`, and the read is
+   * retried while the bytes change under it, so bytes never exceed used slots.
+   */
+  areaOccupancy(a: number): { used: number; requestedBytes: number } {
+    const words = this.areaWords;
+    const at = a * AREA_STRIDE;
+    for (let tries = 0; ; tries++) {
+      const before = Atomics.load(words, at + AREA_REQ_BYTES);
+      const used = Atomics.load(words, at + AREA_USED);
+      const after = Atomics.load(words, at + AREA_REQ_BYTES);
+      if (before === after || tries === 1000) return { used, requestedBytes: after };
+    }
   }
 
   /**
@@ -240,7 +250,7 @@ export class SwiotlbPool implements BounceAllocator {
     const next = index + nslots;
     words[aw + AREA_INDEX] = next >= areaNslabs ? 0 : next;
     words[aw + AREA_USED] += nslots;
-    this.areaBytes[areaIndex * (AREA_STRIDE / 2) + AREA_REQ_BYTES_F64] += requested;
+    words[aw + AREA_REQ_BYTES] += requested;
     lockRelease(words, aw + AREA_LOCK);
 
     this.mem.incUsedAndHiwater(nslots);
@@ -317,8 +327,8 @@ export class SwiotlbPool implements BounceAllocator {
       padSlots[i] = 0;
     }
     for (let i = index - 1; (i & (IO_TLB_SEGSIZE - 1)) !== IO_TLB_SEGSIZE - 1 && list[i] !== 0; i--) list[i] = ++count;
+    words[aw + AREA_REQ_BYTES] -= requested;
     words[aw + AREA_USED] -= nslots;
-    this.areaBytes[areaIndex * (AREA_STRIDE / 2) + AREA_REQ_BYTES_F64] -= requested;
     lockRelease(words, aw + AREA_LOCK);
 
     this.mem.decUsed(nslots);

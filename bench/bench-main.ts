@@ -1,0 +1,128 @@
+/**
+ * The main job: every strategy x workload x thread count x repeat, then
+ * throughput.csv, fragmentation.csv, summary.json and summary.md in a result
+ * directory that only appears once complete.
+ */
+import { stringify } from 'csv-stringify/sync';
+import { InputError } from '../src/errors.js';
+import type { PoolPlan } from '../src/strategy.js';
+import { getStrategy } from '../strategies/index.js';
+import { checkWorkloadName, loadWorkload } from '../workloads/index.js';
+import { parseLatency } from '../workloads/latency-model.js';
+import { type Schedule, buildSchedule } from '../workloads/schedule.js';
+import { dmaMapBenchmarkLines } from './latency-stats.js';
+import { machineFacts, machineWarnings } from './machine.js';
+import type { BenchOptions } from './options.js';
+import { ResultDir } from './result-dir.js';
+import { type RunOutcome, runOne } from './run-one.js';
+import type { FragmentationRow, ThroughputRow } from './rows.js';
+import { compareStrategies, summaryMarkdown, summaryWords } from './summary.js';
+
+/** A verify-mode run found corrupted bytes, overlapping slots, or slots never returned. */
+export class VerifyFailedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'VerifyFailedError';
+  }
+}
+
+export interface BenchResult {
+  dir: string;
+  rows: ThroughputRow[];
+  outcomes: RunOutcome[];
+}
+
+/** Numbers in CSV: integers as they are, others to 6 significant digits. */
+function csv<T extends object>(rows: T[]): string {
+  return stringify(rows, { header: true, cast: { number: (v) => (Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(6)))) } });
+}
+
+/**
+ * Run the whole job.
+ * @throws InputError (bad names, files, values), RunError (a worker failed or hung), VerifyFailedError.
+ */
+export async function runBench(opts: BenchOptions, command: string, log: (line: string) => void = console.log): Promise<BenchResult> {
+  const strategies = opts.strategies.map(getStrategy);
+  opts.workloads.forEach(checkWorkloadName);
+  const latency = parseLatency(opts.latency);
+  const machine = machineFacts();
+  const warnings = machineWarnings(machine, Math.max(...opts.threads));
+
+  // Read every input before creating anything, so bad input fails fast and leaves nothing behind.
+  const schedules = new Map<string, Schedule>();
+  for (const workload of opts.workloads) {
+    for (const threads of opts.threads) {
+      const generator = { bs: opts.bs, rw: opts.rw, rwmixread: opts.rwmixread, iodepth: opts.iodepth, iosPerJob: opts.genIos, seed: opts.seed };
+      const requests = await loadWorkload(workload, { threads, latency, generator });
+      const schedule = buildSchedule(workload, requests, { threads, segment: opts.segment, minAlignMask: opts.minAlignMask, latency, completionCpu: opts.completionCpu });
+      schedules.set(`${workload}\u0000${threads}`, schedule);
+    }
+  }
+
+  log(`swiotlb-bench: ${machine.cores} cores (${machine.cpuModel}), Node ${machine.node}`);
+  for (const w of warnings) log(`warning: ${w}`);
+  const total = opts.workloads.length * opts.threads.length * opts.repeat * strategies.length;
+  const dir = await ResultDir.create(opts.out, opts.label ?? opts.workloads.join('+').replace(/^trace:/, ''));
+  const outcomes: RunOutcome[] = [];
+  const plans: Record<string, PoolPlan> = {};
+  try {
+    for (const workload of opts.workloads) {
+      for (const threads of opts.threads) {
+        const schedule = schedules.get(`${workload}\u0000${threads}`)!;
+        for (let repeat = 0; repeat < opts.repeat; repeat++) {
+          // Strategies alternate inside each repeat, so slow drifts of the machine hit all alike.
+          for (const strategy of strategies) {
+            const outcome = await runOne({
+              strategy, schedule, threads, repeat, poolSlots: opts.poolSlots, areas: opts.areas,
+              durationMs: opts.durationS * 1000, warmupMs: opts.warmupS * 1000, sampleEvery: opts.sampleEvery,
+              sampleIntervalMs: opts.sampleIntervalMs, verify: opts.verify, barrierTimeoutMs: opts.barrierTimeoutS * 1000,
+            });
+            outcomes.push(outcome);
+            plans[`${strategy.name} threads=${threads}`] = outcome.plan;
+            const r = outcome.row;
+            const v = outcome.verify ? ` verify: ${outcome.verify.corruptedBytes} corrupted of ${outcome.verify.checkedBytes} bytes, ${outcome.verify.overlaps} overlaps` : '';
+            log(`[${outcomes.length}/${total}] ${r.strategy} ${r.workload} threads=${r.threads} repeat=${r.repeat}: ${Math.round(r.maps_per_s)} maps/s, ${r.full_failures} full, map p50 ${r.map_p50_ns} ns p99 ${r.map_p99_ns} ns, hiwater ${r.hiwater_slots} slots${v}`);
+          }
+        }
+      }
+    }
+    const rows = outcomes.map((o) => o.row);
+    const fragmentation: FragmentationRow[] = outcomes.flatMap((o) => o.fragmentation);
+    const notes = [...new Set(Object.entries(plans).flatMap(([k, p]) => p.notes.map((n) => `${k}: ${n}`)))];
+    const messages = outcomes.flatMap((o) => o.messages).slice(0, 10);
+    await dir.write('throughput.csv', csv(rows));
+    await dir.write('fragmentation.csv', csv(fragmentation));
+    await dir.write('summary.json', JSON.stringify({
+      command,
+      config: opts,
+      machine,
+      warnings,
+      plans,
+      workloads: Object.fromEntries([...schedules.values()].map((s) => [`${s.workload} threads=${s.threads}`, s.facts])),
+      throughput: rows,
+      fragmentation,
+      runs: outcomes.map((o) => ({ strategy: o.row.strategy, workload: o.row.workload, threads: o.row.threads, repeat: o.row.repeat, map_latency_ns: o.map, unmap_latency_ns: o.unmap, failures_by_size: o.failuresBySize, messages: o.messages, verify: o.verify })),
+      comparisons: compareStrategies(rows).map((c) => ({ workload: c.workload, threads: c.threads, ranked: c.ranked.map(({ rows: _rows, ...f }) => f) })),
+    }, null, 2) + '\n');
+    await dir.write('summary.md', summaryMarkdown({ command, machine, warnings, notes, rows, benchmarkLines: outcomes.map((o) => dmaMapBenchmarkLines(o.map, o.unmap)), messages }));
+    checkVerify(outcomes);
+    const path = await dir.commit();
+    log('');
+    for (const line of summaryWords(compareStrategies(rows))) log(line);
+    log(`results: ${path} (and ${opts.out}/latest)`);
+    return { dir: path, rows, outcomes };
+  } catch (err) {
+    await dir.fail(err as Error);
+    throw err;
+  }
+}
+
+function checkVerify(outcomes: RunOutcome[]): void {
+  const bad = outcomes.filter((o) => o.row.io_tlb_used_after !== 0 || (o.verify && (o.verify.corruptedBytes > 0 || o.verify.overlaps > 0)));
+  if (bad.length === 0) return;
+  const r = bad[0];
+  throw new VerifyFailedError(`${bad.length} run(s) broke an invariant; first: ${r.row.strategy} ${r.row.workload} threads=${r.row.threads}: ` +
+    `io_tlb_used after drain ${r.row.io_tlb_used_after}, corrupted bytes ${r.verify?.corruptedBytes ?? 'n/a'}, overlaps ${r.verify?.overlaps ?? 'n/a'}`);
+}
+
+export { InputError };

@@ -1,0 +1,28 @@
+/**
+ * `npm run bench` entry point. Exit codes: 0 success, 1 a run failed or an
+ * invariant broke, 2 bad input (options, names, trace files).
+ */
+import { CommanderError } from 'commander';
+import { InputError } from '../src/errors.js';
+import { runBench } from './bench-main.js';
+import { parseBenchOptions } from './options.js';
+
+async function main(argv: string[]): Promise<number> {
+  let opts;
+  try {
+    opts = parseBenchOptions(argv);
+  } catch (err) {
+    if (err instanceof CommanderError) return err.code === 'commander.helpDisplayed' || err.code === 'commander.version' ? 0 : 2;
+    throw err;
+  }
+  try {
+    await runBench(opts, ['npm run bench --', ...argv].join(' '));
+    return 0;
+  } catch (err) {
+    const e = err as Error;
+    console.error(`error: ${e.message}`);
+    return e instanceof InputError ? 2 : 1;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

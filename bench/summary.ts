@@ -1,0 +1,97 @@
+/** The readable parts of a report: summary.md and the closing words on the console. */
+import { mean, sampleStandardDeviation } from 'simple-statistics';
+import type { MachineFacts } from './machine.js';
+import type { ThroughputRow } from './rows.js';
+
+/** One strategy's repeats of one (workload, threads). */
+export interface StrategyFigures {
+  strategy: string;
+  mapsPerS: number;
+  sdMapsPerS: number;
+  repeats: number;
+  rows: ThroughputRow[];
+}
+
+/** Strategies compared on one workload and thread count, fastest first. */
+export interface Comparison {
+  workload: string;
+  threads: number;
+  ranked: StrategyFigures[];
+}
+
+export function compareStrategies(rows: ThroughputRow[]): Comparison[] {
+  const groups = new Map<string, ThroughputRow[]>();
+  for (const r of rows) {
+    const key = `${r.workload}\u0000${r.threads}`;
+    groups.set(key, [...(groups.get(key) ?? []), r]);
+  }
+  return [...groups.values()].map((group) => {
+    const byStrategy = new Map<string, ThroughputRow[]>();
+    for (const r of group) byStrategy.set(r.strategy, [...(byStrategy.get(r.strategy) ?? []), r]);
+    const ranked = [...byStrategy.entries()].map(([strategy, rs]) => {
+      const rates = rs.map((r) => r.maps_per_s);
+      return { strategy, mapsPerS: mean(rates), sdMapsPerS: rates.length > 1 ? sampleStandardDeviation(rates) : 0, repeats: rs.length, rows: rs };
+    });
+    ranked.sort((a, b) => b.mapsPerS - a.mapsPerS);
+    return { workload: group[0].workload, threads: group[0].threads, ranked };
+  });
+}
+
+function rate(x: number): string {
+  return x >= 1e6 ? `${(x / 1e6).toFixed(2)}M` : x >= 1e3 ? `${(x / 1e3).toFixed(1)}k` : x.toFixed(0);
+}
+
+/** One sentence per (workload, threads): the fastest strategy and its ratio to the runner-up. */
+export function summaryWords(comparisons: Comparison[]): string[] {
+  return comparisons.map(({ workload, threads, ranked }) => {
+    const [best, next] = ranked;
+    const t = `${threads} thread${threads === 1 ? '' : 's'}`;
+    if (!next) return `${workload}, ${t}: ${best.strategy} only, ${rate(best.mapsPerS)} maps/s.`;
+    const ratio = best.mapsPerS / next.mapsPerS;
+    // Two standard deviations of both means decide whether the gap is more than noise.
+    const noise = 2 * Math.hypot(best.sdMapsPerS / Math.sqrt(best.repeats), next.sdMapsPerS / Math.sqrt(next.repeats));
+    const within = best.mapsPerS - next.mapsPerS <= noise ? ' (within run-to-run noise)' : '';
+    return `${workload}, ${t}: ${best.strategy} fastest, ${ratio.toFixed(2)}x ${next.strategy} (${rate(best.mapsPerS)} vs ${rate(next.mapsPerS)} maps/s)${within}.`;
+  });
+}
+
+export interface SummaryContext {
+  command: string;
+  machine: MachineFacts;
+  warnings: string[];
+  notes: string[];
+  rows: ThroughputRow[];
+  /** Per row index: the dma_map_benchmark lines. */
+  benchmarkLines: string[][];
+  messages: string[];
+}
+
+/** summary.md: header, the table of means, the words, and per-run dma_map_benchmark lines. */
+export function summaryMarkdown(ctx: SummaryContext): string {
+  const { machine } = ctx;
+  const out: string[] = [];
+  out.push('# swiotlb-bench results', '');
+  out.push(`- Command: \`${ctx.command}\``);
+  out.push(`- Machine: ${machine.cores} cores (${machine.cpuModel}), ${machine.memoryGiB} GiB, Node ${machine.node}, ${machine.platform}`);
+  for (const w of ctx.warnings) out.push(`- **Warning:** ${w}`);
+  for (const n of ctx.notes) out.push(`- Note: ${n}`);
+  out.push('', '## Throughput (mean of repeats)', '');
+  out.push('| workload | threads | strategy | nareas | maps/s | ± sd | MiB/s | map p50 ns | map p99 ns | unmap p50 ns | full failures | hiwater slots | lock contended % | slots scanned/map |');
+  out.push('|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  const comparisons = compareStrategies(ctx.rows);
+  for (const c of comparisons) {
+    for (const f of c.ranked) {
+      const avg = (k: keyof ThroughputRow) => mean(f.rows.map((r) => r[k] as number));
+      out.push(`| ${c.workload} | ${c.threads} | ${f.strategy} | ${f.rows[0].nareas} | ${rate(f.mapsPerS)} | ${rate(f.sdMapsPerS)} | ${avg('mib_per_s').toFixed(0)} | ${avg('map_p50_ns').toFixed(0)} | ${avg('map_p99_ns').toFixed(0)} | ${avg('unmap_p50_ns').toFixed(0)} | ${avg('full_failures').toFixed(0)} | ${Math.max(...f.rows.map((r) => r.hiwater_slots))} | ${avg('lock_contended_pct').toFixed(2)} | ${avg('slots_scanned_per_map').toFixed(2)} |`);
+    }
+  }
+  out.push('', '## In words', '', ...summaryWords(comparisons).map((s) => `- ${s}`));
+  out.push('', '## dma_map_benchmark lines per run', '', '```');
+  ctx.rows.forEach((r, i) => {
+    out.push(`${r.strategy} ${r.workload} threads=${r.threads} repeat=${r.repeat}`);
+    for (const line of ctx.benchmarkLines[i]) out.push(`  ${line}`);
+  });
+  out.push('```');
+  if (ctx.messages.length) out.push('', '## First "buffer is full" messages', '', '```', ...ctx.messages, '```');
+  return out.join('\n') + '\n';
+}
