@@ -20,7 +20,7 @@ export class ParseError extends InputError {
 /** A name (strategy, workload, format) that is not registered; lists the valid ones. */
 export class UnknownNameError extends InputError {
   constructor(kind: string, name: string, valid: readonly string[]) {
-    super(`unknown ${kind} '${name}'; valid ${kind}s: ${valid.join(', ')}`);
+    super(`unknown ${kind} '${name}'; valid ${kind} names: ${valid.join(', ')}`);
     this.name = 'UnknownNameError';
   }
 }
