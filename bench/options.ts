@@ -100,7 +100,7 @@ function mask(value: string): number {
 
 /** The command definition (exported for --help tests). */
 export function benchCommand(): Command {
-  return new Command('bench')
+  return new Command('npm run bench --')
     .description('Replay DMA bounce-buffer workloads through swiotlb allocator strategies on worker threads.')
     .addOption(new Option('--strategy <names>', `strategies, comma list (${[...STRATEGIES.keys()].join(', ')})`).default(['global-lock', 'per-cpu-areas'], 'global-lock,per-cpu-areas').argParser(list('strategy names', String)))
     .addOption(new Option('--workload <names>', `workloads, comma list (${workloadNames().join(', ')})`).default(['msr-hm0', 'tpcc'], 'msr-hm0,tpcc').argParser(list('workload names', String)))

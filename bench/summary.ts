@@ -50,8 +50,10 @@ export function summaryWords(comparisons: Comparison[]): string[] {
     const ratio = best.mapsPerS / next.mapsPerS;
     // Two standard deviations of both means decide whether the gap is more than noise.
     const noise = 2 * Math.hypot(best.sdMapsPerS / Math.sqrt(best.repeats), next.sdMapsPerS / Math.sqrt(next.repeats));
-    const within = best.mapsPerS - next.mapsPerS <= noise ? ' (within run-to-run noise)' : '';
-    return `${workload}, ${t}: ${best.strategy} fastest, ${ratio.toFixed(2)}x ${next.strategy} (${rate(best.mapsPerS)} vs ${rate(next.mapsPerS)} maps/s)${within}.`;
+    const figures = `${ratio.toFixed(2)}x ${next.strategy} (${rate(best.mapsPerS)} vs ${rate(next.mapsPerS)} maps/s)`;
+    if (best.repeats < 2 || next.repeats < 2) return `${workload}, ${t}: ${best.strategy} fastest, ${figures}; one repeat, so no noise estimate (use --repeat).`;
+    if (best.mapsPerS - next.mapsPerS <= noise) return `${workload}, ${t}: no clear winner: ${best.strategy} ${figures}, within run-to-run noise.`;
+    return `${workload}, ${t}: ${best.strategy} fastest, ${figures}.`;
   });
 }
 
