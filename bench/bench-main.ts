@@ -7,7 +7,7 @@ import { stringify } from 'csv-stringify/sync';
 import { InputError } from '../src/errors.js';
 import type { PoolPlan } from '../src/strategy.js';
 import { getStrategy } from '../strategies/index.js';
-import { checkWorkloadName, loadWorkload } from '../workloads/index.js';
+import { checkWorkloadName, loadWorkload, workloadDisplayName } from '../workloads/index.js';
 import { parseLatency } from '../workloads/latency-model.js';
 import { type Schedule, buildSchedule } from '../workloads/schedule.js';
 import { dmaMapBenchmarkLines } from './latency-stats.js';
@@ -54,7 +54,7 @@ export async function runBench(opts: BenchOptions, command: string, log: (line: 
     for (const threads of opts.threads) {
       const generator = { bs: opts.bs, rw: opts.rw, rwmixread: opts.rwmixread, iodepth: opts.iodepth, iosPerJob: opts.genIos, seed: opts.seed };
       const requests = await loadWorkload(workload, { threads, latency, generator });
-      const schedule = buildSchedule(workload, requests, { threads, segment: opts.segment, minAlignMask: opts.minAlignMask, latency, completionCpu: opts.completionCpu });
+      const schedule = buildSchedule(workloadDisplayName(workload), requests, { threads, segment: opts.segment, minAlignMask: opts.minAlignMask, latency, completionCpu: opts.completionCpu });
       schedules.set(`${workload}\u0000${threads}`, schedule);
     }
   }
@@ -62,7 +62,7 @@ export async function runBench(opts: BenchOptions, command: string, log: (line: 
   log(`swiotlb-bench: ${machine.cores} cores (${machine.cpuModel}), Node ${machine.node}`);
   for (const w of warnings) log(`warning: ${w}`);
   const total = opts.workloads.length * opts.threads.length * opts.repeat * strategies.length;
-  const dir = await ResultDir.create(opts.out, opts.label ?? opts.workloads.join('+').replace(/^trace:/, ''));
+  const dir = await ResultDir.create(opts.out, opts.label ?? opts.workloads.map((w) => workloadDisplayName(w).replace(/^trace:/, '')).join('+'));
   const outcomes: RunOutcome[] = [];
   const plans: Record<string, PoolPlan> = {};
   try {

@@ -53,6 +53,11 @@ export class Control {
     Atomics.store(this.words, PHASE, phase);
   }
 
+  /** Worker: sleep until the phase is no longer `phase`, at most `ms`. */
+  waitForPhaseChange(phase: number, ms: number): void {
+    Atomics.wait(this.words, PHASE, phase, ms);
+  }
+
   get aborted(): boolean {
     return Atomics.load(this.words, ABORT) !== 0;
   }

@@ -104,7 +104,7 @@ export class CpuReplay {
     let i = 0;
     for (;;) {
       if (n === 0) {
-        Atomics.wait(control.words, 2, phase, 5);
+        control.waitForPhaseChange(phase, 5);
       } else {
         const end = Math.min(i + CHECK_EVERY, n);
         for (; i < end; i++) {

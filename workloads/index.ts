@@ -2,7 +2,7 @@
  * Workload registry: shipped real traces by name, the NVMe generator, and
  * `trace:PATH` for any file in a supported format (detected from content).
  */
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { InputError, UnknownNameError } from '../src/errors.js';
 import { projectRoot } from '../src/paths.js';
 import { firstLine, readLines } from './line-reader.js';
@@ -48,6 +48,11 @@ export const WORKLOADS: ReadonlyMap<string, WorkloadEntry> = new Map(
 /** Valid workload names for messages (with the trace: form). */
 export function workloadNames(): string[] {
   return [...WORKLOADS.keys(), 'trace:PATH'];
+}
+
+/** The name reports use: `trace:PATH` shortens to `trace:FILE`. */
+export function workloadDisplayName(name: string): string {
+  return name.startsWith('trace:') ? `trace:${basename(name.slice('trace:'.length))}` : name;
 }
 
 /**
