@@ -20,7 +20,7 @@ import { HOST_BASE } from '../workloads/schedule.js';
 
 const BATCH = 256;
 /** Short rounds, each running every op; medians over rounds resist the drift of a shared machine. */
-const ROUNDS = 7;
+const ROUNDS = Number(process.env.MICRO_ROUNDS ?? 7);
 const SIZE = 4096;
 export const SAMPLE_EVERY = 16;
 

@@ -245,8 +245,10 @@ export class SwiotlbPool implements BounceAllocator {
       allocSizes[slotIndex + i] = allocSize - (offset + i * IO_TLB_SIZE);
     }
     // Free slots before the buffer, back to the segment start, no longer reach past it.
+    // (The kernel stops at io_tlb_offset(i) == IO_TLB_SEGSIZE - 1; a lower bound is the same test, cheaper.)
+    const segmentStart = slotIndex & -IO_TLB_SEGSIZE;
     let count = 0;
-    for (let i = slotIndex - 1; (i & (IO_TLB_SEGSIZE - 1)) !== IO_TLB_SEGSIZE - 1 && list[i] !== 0; i--) list[i] = ++count;
+    for (let i = slotIndex - 1; i >= segmentStart && list[i] !== 0; i--) list[i] = ++count;
     const next = index + nslots;
     words[aw + AREA_INDEX] = next >= areaNslabs ? 0 : next;
     words[aw + AREA_USED] += nslots;
@@ -318,7 +320,7 @@ export class SwiotlbPool implements BounceAllocator {
     const origAddr = this.origAddr;
 
     lockAcquire(words, aw + AREA_LOCK, this.counters.lock);
-    const segmentEnd = (index + IO_TLB_SEGSIZE) & ~(IO_TLB_SEGSIZE - 1);
+    const segmentEnd = (index + IO_TLB_SEGSIZE) & -IO_TLB_SEGSIZE;
     let count = index + nslots < segmentEnd ? list[index + nslots] : 0;
     for (let i = index + nslots - 1; i >= index; i--) {
       list[i] = ++count;
@@ -326,7 +328,8 @@ export class SwiotlbPool implements BounceAllocator {
       allocSizes[i] = 0;
       padSlots[i] = 0;
     }
-    for (let i = index - 1; (i & (IO_TLB_SEGSIZE - 1)) !== IO_TLB_SEGSIZE - 1 && list[i] !== 0; i--) list[i] = ++count;
+    const segmentStart = index & -IO_TLB_SEGSIZE;
+    for (let i = index - 1; i >= segmentStart && list[i] !== 0; i--) list[i] = ++count;
     words[aw + AREA_REQ_BYTES] -= requested;
     words[aw + AREA_USED] -= nslots;
     lockRelease(words, aw + AREA_LOCK);
