@@ -73,7 +73,7 @@ export async function runBench(opts: BenchOptions, command: string, log: (line: 
           // Strategies alternate inside each repeat, so slow drifts of the machine hit all alike.
           for (const strategy of strategies) {
             const outcome = await runOne({
-              strategy, schedule, threads, repeat, poolSlots: opts.poolSlots, areas: opts.areas,
+              strategy, schedule, threads, repeat, pool: { poolSlots: opts.poolSlots, areas: opts.areas, rules: opts.kernelRules },
               durationMs: opts.durationS * 1000, warmupMs: opts.warmupS * 1000, sampleEvery: opts.sampleEvery,
               sampleIntervalMs: opts.sampleIntervalMs, verify: opts.verify, barrierTimeoutMs: opts.barrierTimeoutS * 1000,
             });

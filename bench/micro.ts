@@ -60,7 +60,7 @@ export async function runMicro(timeMs = 150): Promise<MicroResult> {
   });
   const strategies = [...STRATEGIES.values()];
   for (const strategy of strategies) {
-    const state = strategy.create(strategy.plan({ poolSlots: poolBytes / IO_TLB_SIZE, threads: 1 }));
+    const state = strategy.create(strategy.plan({ poolSlots: poolBytes / IO_TLB_SIZE, threads: 1, rules: 'newest' }));
     const dma = new DmaMapper(strategy.attach(state), host, 0);
     const dev = { name: 'nvme0', minAlignMask: PAGE_SIZE - 1 };
     bench.add(`map+unmap 4KiB FROM_DEVICE ${strategy.name}`, () => {

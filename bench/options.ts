@@ -3,7 +3,7 @@
  * default shown by --help; bad values fail with what is accepted.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { IO_TLB_DEFAULT_SIZE, IO_TLB_SIZE } from '../src/constants.js';
+import { IO_TLB_DEFAULT_SIZE, IO_TLB_SIZE, KERNEL_RULES, type KernelRules } from '../src/constants.js';
 import { STRATEGIES } from '../strategies/index.js';
 import { DEFAULT_GENERATOR } from '../workloads/nvme-generator.js';
 import { DEFAULT_LATENCY } from '../workloads/latency-model.js';
@@ -20,6 +20,7 @@ export interface BenchOptions {
   /** Requested pool size, slots. */
   poolSlots: number;
   areas?: number;
+  kernelRules: KernelRules;
   seed: number;
   verify: boolean;
   out: string;
@@ -110,6 +111,7 @@ export function benchCommand(): Command {
     .addOption(new Option('--repeat <n>', 'repeats of every run').default(3).argParser(positiveInt('a repeat count')))
     .addOption(new Option('--pool <size>', 'pool size: bytes with KiB/MiB/GiB suffix, or slots').default(IO_TLB_DEFAULT_SIZE / IO_TLB_SIZE, '64MiB (32768 slots)').argParser(parsePoolSize))
     .addOption(new Option('--areas <n>', 'areas for per-cpu-areas (default: threads rounded up to a power of two)').argParser(positiveInt('an area count')))
+    .addOption(new Option('--kernel-rules <set>', 'slot-search rules: newest mainline, or v6.6').choices(KERNEL_RULES).default('newest'))
     .addOption(new Option('--seed <n>', 'seed for generated workloads').default(1).argParser(nonNegativeInt('a seed')))
     .addOption(new Option('--verify', 'stamp and check every bounced byte and every slot owner (slow)').default(false))
     .addOption(new Option('--out <dir>', 'results root: writes <dir>/<timestamp>-<label>/ and <dir>/latest/').default('results'))
@@ -145,6 +147,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     repeat: o.repeat,
     poolSlots: o.pool,
     areas: o.areas,
+    kernelRules: o.kernelRules,
     seed: o.seed,
     verify: o.verify,
     out: o.out,

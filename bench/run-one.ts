@@ -8,7 +8,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Piscina } from 'piscina';
 import { workerScript } from '../src/paths.js';
-import type { PoolPlan, Strategy } from '../src/strategy.js';
+import type { PoolOptions, PoolPlan, Strategy } from '../src/strategy.js';
 import type { Schedule } from '../workloads/schedule.js';
 import { Control, PHASE_MEASURE, PHASE_STOP, allocateControl } from './control.js';
 import { type LatencySummary, mergeHistograms, summarize } from './latency-stats.js';
@@ -21,9 +21,7 @@ export interface RunSpec {
   schedule: Schedule;
   threads: number;
   repeat: number;
-  /** Requested pool size, slots. */
-  poolSlots: number;
-  areas?: number;
+  pool: PoolOptions;
   durationMs: number;
   warmupMs: number;
   /** Time one op in every N (0: none). */
@@ -70,7 +68,7 @@ function handoffFor(schedule: Schedule): Handoff | null {
  */
 export async function runOne(spec: RunSpec): Promise<RunOutcome> {
   const { strategy, schedule, threads } = spec;
-  const plan = strategy.plan({ poolSlots: spec.poolSlots, threads, areas: spec.areas });
+  const plan = strategy.plan({ ...spec.pool, threads });
   const state = strategy.create(plan);
   const control = new Control(allocateControl(threads), threads);
   const sampler = new PoolSampler(state);

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { IO_TLB_SIZE, nrSlots } from './constants.js';
+import { IO_TLB_SIZE, KERNEL_RULES, type KernelRules, nrSlots } from './constants.js';
 import { freeRunStats, listHash } from './fragmentation.js';
 import { MemStats, allocateMemStats } from './mem-stats.js';
 import { SwiotlbPool, allocatePool } from './pool.js';
@@ -50,7 +50,7 @@ const checkOp = z.object({
 const opLine = z.discriminatedUnion('op', [mapOp, unmapOp, checkOp]);
 
 /** Rule sets this build replays. */
-export const SUPPORTED_RULES = ['newest'] as const;
+export const SUPPORTED_RULES: readonly string[] = KERNEL_RULES;
 
 /** Input that cannot be replayed (unreadable file, bad JSON, a field of the wrong shape). */
 export class ConformanceInputError extends Error {
@@ -115,10 +115,10 @@ export function replayFile(file: string): ReplayResult {
     }
   };
   const config = parseLine(configLine, json(0), file, 1);
-  if (!(SUPPORTED_RULES as readonly string[]).includes(config.kernel_rules)) {
+  if (!SUPPORTED_RULES.includes(config.kernel_rules)) {
     throw new ConformanceInputError(file, 1, `field 'kernel_rules': '${config.kernel_rules}' is not supported (supported: ${SUPPORTED_RULES.join(', ')})`);
   }
-  const pool = new SwiotlbPool(allocatePool(config.nslabs, config.nareas, config.pool_base, false), new MemStats(allocateMemStats()));
+  const pool = new SwiotlbPool(allocatePool(config.nslabs, config.nareas, config.pool_base, false, config.kernel_rules as KernelRules), new MemStats(allocateMemStats()));
   const result: ReplayResult = { file, scenario: config.scenario, rules: config.kernel_rules, ops: 0, checks: 0, mismatches: 0 };
   const live = new Map<number, LiveMapping>();
   const mismatch = (m: Mismatch) => {

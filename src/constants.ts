@@ -43,3 +43,14 @@ export function maxMappingSize(minAlignMask: number): number {
   const reserved = minAlignMask ? Math.ceil(minAlignMask / IO_TLB_SIZE) * IO_TLB_SIZE : 0;
   return IO_TLB_SEGMENT_BYTES - reserved;
 }
+
+/**
+ * Which kernel's slot-search rules a pool follows (conformance README,
+ * "Behavioural differences between v6.6 and newest"):
+ * - `newest`: mainline swiotlb_search_pool_area (absolute alloc_align_mask with
+ *   size round-up and pad_slots; page rule only with no masks);
+ * - `v6.6`: swiotlb_area_find_slots of v6.6 (one "match orig" mask of
+ *   min_align_mask | alloc_align_mask | 0xFFF for >= PAGE_SIZE, no pad slots).
+ */
+export type KernelRules = 'newest' | 'v6.6';
+export const KERNEL_RULES: readonly KernelRules[] = ['newest', 'v6.6'];

@@ -1,7 +1,8 @@
 /**
  * One swiotlb pool (`struct io_tlb_pool`) on shared memory, with the slot
  * search and release of the newest mainline kernel/dma/swiotlb.c
- * (model document sections 2-4; conformance vectors in v-newest/).
+ * (model document sections 2-4; conformance vectors in v-newest/), or of
+ * v6.6 when the pool's `rules` say so (vectors in v6.6/).
  *
  * Layout, struct-of-arrays over SharedArrayBuffers so every worker sees one pool:
  * - per slot (Int32): `list` (free slots from here to the segment end, 0 = used),
@@ -17,7 +18,7 @@
  * never fires for pools of at most 2 GiB, as the conformance README notes.
  */
 import {
-  DMA_MAPPING_ERROR, INVALID_PHYS_ADDR, IO_TLB_SEGSIZE, IO_TLB_SHIFT, IO_TLB_SIZE, PAGE_SIZE, nrSlots,
+  DMA_MAPPING_ERROR, INVALID_PHYS_ADDR, IO_TLB_SEGSIZE, IO_TLB_SHIFT, IO_TLB_SIZE, type KernelRules, PAGE_SIZE, nrSlots,
 } from './constants.js';
 import { type LockStats, lockAcquire, lockRelease, newLockStats } from './lock.js';
 import { MemStats } from './mem-stats.js';
@@ -39,6 +40,8 @@ export interface PoolShared {
   nslabs: number;
   /** Areas (lock domains); a power of two dividing nslabs. */
   nareas: number;
+  /** Slot-search rule set. */
+  rules: KernelRules;
   /** Int32 list[nslabs], alloc_size[nslabs], pad_slots[nslabs]. */
   slotWords: SharedArrayBuffer;
   /** Float64 orig_addr[nslabs]. */
@@ -75,7 +78,7 @@ export interface HostMemory {
  * `list[i] = min(128 - i % 128, nslabs - i)`, every slot free, every area at index 0.
  * @throws RangeError if nareas is not a power of two dividing nslabs.
  */
-export function allocatePool(nslabs: number, nareas: number, start: number, withData = true): PoolShared {
+export function allocatePool(nslabs: number, nareas: number, start: number, withData = true, rules: KernelRules = 'newest'): PoolShared {
   if (!Number.isInteger(nslabs) || nslabs <= 0) throw new RangeError(`nslabs must be a positive integer, got ${nslabs}`);
   if (nareas < 1 || (nareas & (nareas - 1)) !== 0) throw new RangeError(`nareas must be a power of two, got ${nareas}`);
   if (nslabs % nareas !== 0) throw new RangeError(`nslabs ${nslabs} is not a multiple of nareas ${nareas}`);
@@ -84,6 +87,7 @@ export function allocatePool(nslabs: number, nareas: number, start: number, with
     start,
     nslabs,
     nareas,
+    rules,
     slotWords: new SharedArrayBuffer(nslabs * 3 * 4),
     origAddr: new SharedArrayBuffer(nslabs * 8),
     areas: new SharedArrayBuffer(nareas * AREA_STRIDE * 4),
@@ -113,6 +117,8 @@ export class SwiotlbPool implements BounceAllocator {
   readonly areaWords: Int32Array;
   readonly data: Uint8Array;
   readonly counters: AllocCounters;
+  /** True for the v6.6 rules. */
+  private readonly v66: boolean;
 
   constructor(readonly shared: PoolShared, readonly mem: MemStats, counters: AllocCounters = newAllocCounters()) {
     this.start = shared.start;
@@ -127,6 +133,7 @@ export class SwiotlbPool implements BounceAllocator {
     this.areaWords = new Int32Array(shared.areas);
     this.data = new Uint8Array(shared.data);
     this.counters = counters;
+    this.v66 = shared.rules === 'v6.6';
   }
 
   /** io_tlb_mem nslabs (one pool: this pool's). */
@@ -183,9 +190,10 @@ export class SwiotlbPool implements BounceAllocator {
   }
 
   /**
-   * swiotlb_search_pool_area(): find `nrSlots(allocSize)` free slots in area
-   * `areaIndex` under its lock. `allocSize` already includes the offset and
-   * the alloc_align_mask round-up. Returns the absolute index of the first
+   * swiotlb_search_pool_area() (v6.6: swiotlb_area_find_slots()): find
+   * `nrSlots(allocSize)` free slots in area `areaIndex` under its lock.
+   * `allocSize` already includes the offset (and, newest rules, the
+   * alloc_align_mask round-up). Returns the absolute index of the first
    * allocated slot, or -1. `requested` (bytes the caller asked to map) only
    * feeds the internal-waste bookkeeping.
    */
@@ -193,13 +201,24 @@ export class SwiotlbPool implements BounceAllocator {
     const areaNslabs = this.areaNslabs;
     const nslots = nrSlots(allocSize);
     const offset = orig & minAlignMask & (IO_TLB_SIZE - 1);
-    let iotlbAlignMask = minAlignMask;
-    // Page rule: >= PAGE_SIZE with no masks stays page aligned (Will Deacon, 2024).
-    if (!allocAlignMask && !iotlbAlignMask && allocSize >= PAGE_SIZE) allocAlignMask = PAGE_SIZE - 1;
-    allocAlignMask |= IO_TLB_SIZE - 1;
-    // Bits preserved by the in-allocation offset need not be matched by slot choice.
-    iotlbAlignMask &= ~allocAlignMask;
-    const stride = (Math.max(allocAlignMask, iotlbAlignMask) >>> IO_TLB_SHIFT) + 1;
+    let iotlbAlignMask: number;
+    let stride: number;
+    if (this.v66) {
+      // One test: slot bits under min | alloc | page mask (above the slot) must match orig's.
+      iotlbAlignMask = minAlignMask | allocAlignMask;
+      if (allocSize >= PAGE_SIZE) iotlbAlignMask |= PAGE_SIZE - 1;
+      iotlbAlignMask &= ~(IO_TLB_SIZE - 1);
+      stride = (iotlbAlignMask >>> IO_TLB_SHIFT) + 1;
+      allocAlignMask = 0;
+    } else {
+      iotlbAlignMask = minAlignMask;
+      // Page rule: >= PAGE_SIZE with no masks stays page aligned (Will Deacon, 2024).
+      if (!allocAlignMask && !iotlbAlignMask && allocSize >= PAGE_SIZE) allocAlignMask = PAGE_SIZE - 1;
+      allocAlignMask |= IO_TLB_SIZE - 1;
+      // Bits preserved by the in-allocation offset need not be matched by slot choice.
+      iotlbAlignMask &= ~allocAlignMask;
+      stride = (Math.max(allocAlignMask, iotlbAlignMask) >>> IO_TLB_SHIFT) + 1;
+    }
     const origBits = orig & iotlbAlignMask;
     const matchOrig = orig !== 0;
     const base = this.start;
@@ -284,8 +303,16 @@ export class SwiotlbPool implements BounceAllocator {
    * (counters.lastFailSize then holds the padded size the kernel prints).
    */
   tblMapSingle(cpu: number, orig: number, mappingSize: number, allocAlignMask: number, minAlignMask: number): number {
-    let offset = orig & minAlignMask & (allocAlignMask | (IO_TLB_SIZE - 1));
-    const size = allocAlignMask ? alignUp(mappingSize + offset, allocAlignMask + 1) : mappingSize + offset;
+    let offset: number;
+    let size: number;
+    if (this.v66) {
+      // v6.6: only the sub-slot offset is kept, nothing is rounded up, no pad slots.
+      offset = orig & minAlignMask & (IO_TLB_SIZE - 1);
+      size = mappingSize + offset;
+    } else {
+      offset = orig & minAlignMask & (allocAlignMask | (IO_TLB_SIZE - 1));
+      size = allocAlignMask ? alignUp(mappingSize + offset, allocAlignMask + 1) : mappingSize + offset;
+    }
     let index = this.findSlots(cpu, orig, size, allocAlignMask, minAlignMask, mappingSize);
     if (index < 0) {
       this.counters.lastFailSize = size;

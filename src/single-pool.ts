@@ -9,7 +9,7 @@ import type { PoolPlan, StrategyState } from './strategy.js';
 
 /** Allocate the io_tlb_mem counters and one pool of `plan.nslabs` slots in `plan.nareas` areas at DEFAULT_POOL_BASE. */
 export function createSinglePool(plan: PoolPlan): StrategyState {
-  return { plan, mem: allocateMemStats(), pools: [allocatePool(plan.nslabs, plan.nareas, DEFAULT_POOL_BASE)] };
+  return { plan, mem: allocateMemStats(), pools: [allocatePool(plan.nslabs, plan.nareas, DEFAULT_POOL_BASE, true, plan.rules)] };
 }
 
 /** Attach to the single pool: the pool view is the allocator (find_pool is one range check). */

@@ -4,16 +4,23 @@
  * the main thread (`create`), and each worker attaches to that memory as one
  * CPU (`attach`). Everything in a state must be structured-cloneable.
  */
+import type { KernelRules } from './constants.js';
 import type { AllocCounters, HostMemory, PoolShared } from './pool.js';
 
-/** What a run asks of a strategy's pool. */
-export interface PoolRequest {
+/** Pool options from the command line, common to all strategies (each uses what applies). */
+export interface PoolOptions {
   /** Requested pool size in slots (before the kernel's boot rounding). */
   poolSlots: number;
-  /** Worker threads (CPUs) in the run. */
-  threads: number;
   /** `--areas N`, when given. */
   areas?: number;
+  /** Slot-search rules (`--kernel-rules`). */
+  rules: KernelRules;
+}
+
+/** What a run asks of a strategy's pool. */
+export interface PoolRequest extends PoolOptions {
+  /** Worker threads (CPUs) in the run. */
+  threads: number;
 }
 
 /** The layout a strategy chose. */
@@ -22,6 +29,8 @@ export interface PoolPlan {
   nslabs: number;
   /** Areas per pool. */
   nareas: number;
+  /** Slot-search rules. */
+  rules: KernelRules;
   /** Adjustments made (rounding, limits), printed in the report header. */
   notes: string[];
 }

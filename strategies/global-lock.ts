@@ -13,7 +13,7 @@ export const globalLock: Strategy = {
   plan(request) {
     const notes: string[] = [];
     if (request.areas !== undefined && request.areas !== 1) notes.push(`--areas ${request.areas} ignored: global-lock always has 1 area`);
-    return { nslabs: bootPoolSlots(request.poolSlots, 1, notes), nareas: 1, notes };
+    return { nslabs: bootPoolSlots(request.poolSlots, 1, notes), nareas: 1, rules: request.rules, notes };
   },
   create: createSinglePool,
   attach: attachSinglePool,

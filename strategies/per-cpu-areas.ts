@@ -17,7 +17,7 @@ export const perCpuAreas: Strategy = {
     const wanted = roundUpPowerOfTwo(request.areas ?? request.threads);
     if (request.areas !== undefined && wanted !== request.areas) notes.push(`--areas ${request.areas} rounded up to ${wanted} (a power of two)`);
     const nslabs = bootPoolSlots(request.poolSlots, 1, notes);
-    return { nslabs, nareas: limitNareas(wanted, nslabs, notes), notes };
+    return { nslabs, nareas: limitNareas(wanted, nslabs, notes), rules: request.rules, notes };
   },
   create: createSinglePool,
   attach: attachSinglePool,

@@ -16,7 +16,7 @@ function schedule(threads: number, completionCpu: 'same' | 'other') {
 async function verifyRun(strategy: string, threads: number, completionCpu: 'same' | 'other') {
   return runOne({
     strategy: getStrategy(strategy), schedule: schedule(threads, completionCpu), threads, repeat: 0,
-    poolSlots: 1024, durationMs: 300, warmupMs: 100, sampleEvery: 16, sampleIntervalMs: 100, verify: true, barrierTimeoutMs: 20_000,
+    pool: { poolSlots: 1024, rules: 'newest' }, durationMs: 300, warmupMs: 100, sampleEvery: 16, sampleIntervalMs: 100, verify: true, barrierTimeoutMs: 20_000,
   });
 }
 

@@ -5,19 +5,35 @@ import { ConformanceInputError, replayFile } from '../src/conformance.js';
 import { FIXTURES, runCli, tempDir } from './helpers.js';
 
 const newest = join(FIXTURES, 'conformance', 'v-newest');
+const v66 = join(FIXTURES, 'conformance', 'v6.6');
 const files = readdirSync(newest).filter((f) => f.endsWith('.jsonl'));
+const v66Files = readdirSync(v66).filter((f) => f.endsWith('.jsonl'));
 
-describe('golden vectors (newest rules)', () => {
-  it('has all ten newest-rule files', () => {
-    expect(files).toHaveLength(10);
+describe.each([
+  ['newest', newest, files, 10],
+  ['v6.6', v66, v66Files, 9],
+] as const)('golden vectors (%s rules)', (rules, dir, list, count) => {
+  it(`has all ${count} files`, () => {
+    expect(list).toHaveLength(count);
   });
 
-  it.each(files)('%s replays with 0 mismatches', (file) => {
-    const r = replayFile(join(newest, file));
+  it.each(list)('%s replays with 0 mismatches', (file) => {
+    const r = replayFile(join(dir, file));
+    expect(r.rules).toBe(rules);
     expect(r.first).toBeUndefined();
     expect(r.mismatches).toBe(0);
     expect(r.ops).toBeGreaterThan(3000);
     expect(r.checks).toBeGreaterThan(40);
+  });
+});
+
+describe('the two rule sets differ where the README says', () => {
+  it('a newest-rules file replayed with v6.6 rules mismatches at the documented first difference', () => {
+    const dir = tempDir('conf');
+    const text = readFileSync(join(newest, 'alloc-align.jsonl'), 'utf8').replace('"kernel_rules":"newest"', '"kernel_rules":"v6.6"');
+    writeFileSync(join(dir, 'as-v66.jsonl'), text);
+    // alloc-align id 0: v6.6 gives index 4, 1 slot; newest index 0, 8 slots.
+    expect(replayFile(join(dir, 'as-v66.jsonl')).first).toMatchObject({ line: 2, op: 'map', id: 0 });
   });
 });
 
@@ -60,10 +76,10 @@ describe('replay detects differences', () => {
 });
 
 describe('npm run conformance', () => {
-  it('exits 0 when every file matches', () => {
-    const r = runCli('conformance-cli', files.map((f) => join(newest, f)));
+  it('exits 0 when every file of both rule sets matches', () => {
+    const r = runCli('conformance-cli', [...files.map((f) => join(newest, f)), ...v66Files.map((f) => join(v66, f))]);
     expect(r.code).toBe(0);
-    expect(r.stdout.match(/^ok /gm)).toHaveLength(10);
+    expect(r.stdout.match(/^ok /gm)).toHaveLength(19);
     expect(r.stdout).toMatch(/mismatches=0/);
   });
 
