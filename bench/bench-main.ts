@@ -6,7 +6,7 @@
 import { stringify } from 'csv-stringify/sync';
 import { InputError } from '../src/errors.js';
 import type { PoolPlan } from '../src/strategy.js';
-import { getStrategy } from '../strategies/index.js';
+import { loadStrategy, strategyRef } from '../strategies/index.js';
 import { checkWorkloadName, loadWorkload, workloadDisplayName } from '../workloads/index.js';
 import { parseLatency } from '../workloads/latency-model.js';
 import { type Schedule, buildSchedule } from '../workloads/schedule.js';
@@ -32,9 +32,10 @@ export interface BenchResult {
   outcomes: RunOutcome[];
 }
 
-/** Numbers in CSV: integers as they are, others to 6 significant digits. */
+/** CSV with the union of the rows' columns (strategies add their own); numbers to 6 significant digits. */
 function csv<T extends object>(rows: T[]): string {
-  return stringify(rows, { header: true, cast: { number: (v) => (Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(6)))) } });
+  const columns = [...new Set(rows.flatMap((r) => Object.keys(r)))];
+  return stringify(rows, { header: true, columns, cast: { number: (v) => (Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(6)))) } });
 }
 
 /**
@@ -42,7 +43,7 @@ function csv<T extends object>(rows: T[]): string {
  * @throws InputError (bad names, files, values), RunError (a worker failed or hung), VerifyFailedError.
  */
 export async function runBench(opts: BenchOptions, command: string, log: (line: string) => void = console.log): Promise<BenchResult> {
-  const strategies = opts.strategies.map(getStrategy);
+  const strategies = await Promise.all(opts.strategies.map(async (item) => ({ strategy: await loadStrategy(item), ref: strategyRef(item) })));
   opts.workloads.forEach(checkWorkloadName);
   const latency = parseLatency(opts.latency);
   const machine = machineFacts();
@@ -71,9 +72,9 @@ export async function runBench(opts: BenchOptions, command: string, log: (line: 
         const schedule = schedules.get(`${workload}\u0000${threads}`)!;
         for (let repeat = 0; repeat < opts.repeat; repeat++) {
           // Strategies alternate inside each repeat, so slow drifts of the machine hit all alike.
-          for (const strategy of strategies) {
+          for (const { strategy, ref } of strategies) {
             const outcome = await runOne({
-              strategy, schedule, threads, repeat, pool: { poolSlots: opts.poolSlots, areas: opts.areas, rules: opts.kernelRules },
+              strategy, strategyRef: ref, schedule, threads, repeat, pool: { poolSlots: opts.poolSlots, areas: opts.areas, rules: opts.kernelRules, nodes: opts.nodes, cpusPerNode: opts.cpusPerNode },
               durationMs: opts.durationS * 1000, warmupMs: opts.warmupS * 1000, sampleEvery: opts.sampleEvery,
               sampleIntervalMs: opts.sampleIntervalMs, verify: opts.verify, barrierTimeoutMs: opts.barrierTimeoutS * 1000,
             });

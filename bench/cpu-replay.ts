@@ -144,6 +144,7 @@ export class CpuReplay {
     const c = this.alloc.counters;
     c.slotsScanned = c.areaFallbacks = 0;
     c.lock.acquisitions = c.lock.contended = c.lock.waitNs = 0;
+    for (const k of Object.keys(c.extra)) c.extra[k] = 0;
     this.dma.failures = 0;
     this.dma.failuresBySize.clear();
   }
@@ -318,6 +319,7 @@ export class CpuReplay {
       lockWaitNs: c.lock.waitNs,
       mapHistogram: hdr.encodeIntoCompressedBase64(this.mapHist),
       unmapHistogram: hdr.encodeIntoCompressedBase64(this.unmapHist),
+      extra: { ...c.extra },
       passes: this.pass,
       handoffWaits: this.handoffWaits,
       verify: this.owners !== null ? { checkedBytes: this.checkedBytes, corruptedBytes: this.corruptedBytes, overlaps: this.overlaps } : null,

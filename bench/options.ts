@@ -21,6 +21,8 @@ export interface BenchOptions {
   poolSlots: number;
   areas?: number;
   kernelRules: KernelRules;
+  nodes?: number;
+  cpusPerNode?: number;
   seed: number;
   verify: boolean;
   out: string;
@@ -37,6 +39,7 @@ export interface BenchOptions {
   rwmixread: number;
   iodepth: number;
   genIos: number;
+  list: boolean;
 }
 
 /** Largest pool accepted: 1 GiB, the CoCo heuristic's cap. */
@@ -111,6 +114,8 @@ export function benchCommand(): Command {
     .addOption(new Option('--repeat <n>', 'repeats of every run').default(3).argParser(positiveInt('a repeat count')))
     .addOption(new Option('--pool <size>', 'pool size: bytes with KiB/MiB/GiB suffix, or slots').default(IO_TLB_DEFAULT_SIZE / IO_TLB_SIZE, '64MiB (32768 slots)').argParser(parsePoolSize))
     .addOption(new Option('--areas <n>', 'areas for per-cpu-areas (default: threads rounded up to a power of two)').argParser(positiveInt('an area count')))
+    .addOption(new Option('--nodes <m>', 'virtual NUMA nodes for per-numa-pools (default 2; other strategies have 1)').argParser(positiveInt('a node count')))
+    .addOption(new Option('--cpus-per-node <n>', 'CPUs per node, in contiguous blocks (default: threads / nodes, rounded up)').argParser(positiveInt('a CPU count')))
     .addOption(new Option('--kernel-rules <set>', 'slot-search rules: newest mainline, or v6.6').choices(KERNEL_RULES).default('newest'))
     .addOption(new Option('--seed <n>', 'seed for generated workloads').default(1).argParser(nonNegativeInt('a seed')))
     .addOption(new Option('--verify', 'stamp and check every bounced byte and every slot owner (slow)').default(false))
@@ -128,6 +133,7 @@ export function benchCommand(): Command {
     .addOption(new Option('--rwmixread <pct>', 'nvme-gen: percentage of reads for rw/randrw').default(DEFAULT_GENERATOR.rwmixread).argParser(nonNegativeInt('a percentage')))
     .addOption(new Option('--iodepth <n>', 'nvme-gen: I/Os in flight per CPU').default(DEFAULT_GENERATOR.iodepth).argParser(positiveInt('a queue depth')))
     .addOption(new Option('--gen-ios <n>', 'nvme-gen: I/Os generated per CPU (the replay loops over them)').default(DEFAULT_GENERATOR.iosPerJob).argParser(positiveInt('an I/O count')))
+    .addOption(new Option('--list', 'list strategies and workloads, one line each, and exit').default(false))
     .allowExcessArguments(false)
     .showHelpAfterError('(run with --help for every option and its default)')
     .exitOverride();
@@ -148,6 +154,8 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     poolSlots: o.pool,
     areas: o.areas,
     kernelRules: o.kernelRules,
+    nodes: o.nodes,
+    cpusPerNode: o.cpusPerNode,
     seed: o.seed,
     verify: o.verify,
     out: o.out,
@@ -164,5 +172,6 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     rwmixread: o.rwmixread,
     iodepth: o.iodepth,
     genIos: o.genIos,
+    list: o.list,
   };
 }

@@ -1,6 +1,9 @@
 /**
  * Samples a strategy's pools from the main thread while workers run: racy
  * reads of `list[]`, area `used` and the io_tlb_mem counters, as debugfs does.
+ * With several io_tlb_mems (per-node pools) `used` is their sum, and the
+ * high-water mark of that sum is the largest sampled value (each mem's own
+ * hiwater is exact and reported per mem).
  */
 import { freeRunStats, internalWastePct, unusableShares } from '../src/fragmentation.js';
 import { MemStats } from '../src/mem-stats.js';
@@ -10,6 +13,8 @@ import type { StrategyState } from '../src/strategy.js';
 export interface PoolSample {
   used: number;
   hiwater: number;
+  /** Per io_tlb_mem (per node): slots in use and high-water mark. */
+  perMem: { used: number; hiwater: number }[];
   freeRuns: number;
   largestFreeRun: number;
   /** unusable_1, _8, _32, _128. */
@@ -18,12 +23,30 @@ export interface PoolSample {
 }
 
 export class PoolSampler {
-  readonly mem: MemStats;
+  readonly mems: MemStats[];
   private readonly pools: SwiotlbPool[];
+  private sampledHiwater = 0;
 
   constructor(state: StrategyState) {
-    this.mem = new MemStats(state.mem);
-    this.pools = state.pools.map((p) => new SwiotlbPool(p, this.mem));
+    const buffers = [...new Set(state.pools.map((p) => p.mem))];
+    this.mems = buffers.map((b) => new MemStats(b));
+    this.pools = state.pools.map((p) => new SwiotlbPool(p));
+  }
+
+  /** io_tlb_used: slots in use over all io_tlb_mems. */
+  get used(): number {
+    return this.mems.reduce((s, m) => s + m.used, 0);
+  }
+
+  /** io_tlb_used_hiwater (exact with one io_tlb_mem, sampled with several). */
+  get hiwater(): number {
+    return this.mems.length === 1 ? this.mems[0].hiwater : Math.max(this.sampledHiwater, this.used);
+  }
+
+  /** Restart the high-water marks from current use (as writing 0 to debugfs). */
+  resetHiwater(): void {
+    for (const m of this.mems) m.resetHiwater();
+    this.sampledHiwater = this.used;
   }
 
   sample(): PoolSample {
@@ -46,9 +69,12 @@ export class PoolSampler {
         requested += occupancy.requestedBytes;
       }
     }
+    const used = this.used;
+    this.sampledHiwater = Math.max(this.sampledHiwater, used);
     return {
-      used: this.mem.used,
-      hiwater: this.mem.hiwater,
+      used,
+      hiwater: this.hiwater,
+      perMem: this.mems.map((m) => ({ used: m.used, hiwater: m.hiwater })),
       freeRuns,
       largestFreeRun,
       unusable: unusable.map((u) => (free === 0 ? 0 : u / free)),

@@ -31,6 +31,8 @@ export interface ThroughputRow {
   handoff_waits: number;
   trace_passes: number;
   io_tlb_used_after: number;
+  /** Strategy-specific columns (strategy counters, per-node high-water marks). */
+  [extra: string]: string | number;
 }
 
 export interface FragmentationRow {

@@ -18,6 +18,8 @@ import type { Handoff, VerifyShared, WorkerResult, WorkerTask } from './task.js'
 
 export interface RunSpec {
   strategy: Strategy;
+  /** How workers load it: a built-in name or a plug-in's absolute path. */
+  strategyRef: string;
   schedule: Schedule;
   threads: number;
   repeat: number;
@@ -78,7 +80,7 @@ export async function runOne(spec: RunSpec): Promise<RunOutcome> {
   const base: Omit<WorkerTask, 'cpu'> = {
     threads,
     control: control.buffer,
-    strategy: strategy.name,
+    strategy: spec.strategyRef,
     state,
     schedule,
     host: new SharedArrayBuffer(Math.max(1, schedule.hostBytes)),
@@ -105,7 +107,7 @@ export async function runOne(spec: RunSpec): Promise<RunOutcome> {
     if (failure) throw failure;
     await sleep(spec.warmupMs);
     control.setPhase(PHASE_MEASURE);
-    sampler.mem.resetHiwater();
+    sampler.resetHiwater();
     const t0 = performance.now();
     for (;;) {
       const t = performance.now() - t0;
@@ -204,14 +206,18 @@ function collect(spec: RunSpec, plan: PoolPlan, results: WorkerResult[], fragmen
     slots_scanned_per_map: sum((r) => r.slotsScanned) / attempts,
     area_fallbacks_per_map: sum((r) => r.areaFallbacks) / attempts,
     lock_contended_pct: acquisitions > 0 ? (100 * sum((r) => r.lockContended)) / acquisitions : 0,
-    hiwater_slots: Math.max(...fragmentation.map((f) => f.io_tlb_used_hiwater), sampler.mem.hiwater),
+    hiwater_slots: Math.max(...fragmentation.map((f) => f.io_tlb_used_hiwater), sampler.hiwater),
     unmaps: sum((r) => r.unmaps),
     lock_wait_ns_per_map: sum((r) => r.lockWaitNs) / attempts,
     latency_samples: map.samples + unmap.samples,
     handoff_waits: sum((r) => r.handoffWaits),
     trace_passes: sum((r) => r.passes),
-    io_tlb_used_after: sampler.mem.used,
+    io_tlb_used_after: sampler.used,
   };
+  const extraKeys = [...new Set(results.flatMap((r) => Object.keys(r.extra)))].sort();
+  for (const k of extraKeys) row[k] = sum((r) => r.extra[k] ?? 0);
+  if (sampler.mems.length > 1) sampler.mems.forEach((m, i) => (row[`node${i}_hiwater_slots`] = m.hiwater));
+  Object.assign(row, spec.strategy.deriveColumns?.(row) ?? {});
   return {
     plan,
     row,

@@ -25,7 +25,7 @@ export interface WorkerTask {
   cpu: number;
   threads: number;
   control: SharedArrayBuffer;
-  /** Registered strategy name. */
+  /** Built-in strategy name, or a plug-in's absolute path. */
   strategy: string;
   state: StrategyState;
   schedule: Schedule;
@@ -60,6 +60,8 @@ export interface WorkerResult {
   /** Latency histograms (ns), hdr-histogram compressed base64. */
   mapHistogram: string;
   unmapHistogram: string;
+  /** Strategy-specific counters (AllocCounters.extra). */
+  extra: Record<string, number>;
   passes: number;
   /** Times this CPU waited for another CPU's map or unmap. */
   handoffWaits: number;

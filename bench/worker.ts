@@ -2,11 +2,11 @@
  * Piscina worker entry: plays one CPU of a run. Loaded from dist/ (workers
  * cannot load .ts on Node 20).
  */
-import { getStrategy } from '../strategies/index.js';
+import { loadStrategy } from '../strategies/index.js';
 import { CpuReplay } from './cpu-replay.js';
 import type { WorkerResult, WorkerTask } from './task.js';
 
-export default function runCpu(task: WorkerTask): WorkerResult {
-  const alloc = getStrategy(task.strategy).attach(task.state);
+export default async function runCpu(task: WorkerTask): Promise<WorkerResult> {
+  const alloc = (await loadStrategy(task.strategy)).attach(task.state);
   return new CpuReplay(task, alloc).run();
 }

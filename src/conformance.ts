@@ -7,7 +7,6 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { IO_TLB_SIZE, KERNEL_RULES, type KernelRules, nrSlots } from './constants.js';
 import { freeRunStats, listHash } from './fragmentation.js';
-import { MemStats, allocateMemStats } from './mem-stats.js';
 import { SwiotlbPool, allocatePool } from './pool.js';
 
 const configLine = z.object({
@@ -118,7 +117,7 @@ export function replayFile(file: string): ReplayResult {
   if (!SUPPORTED_RULES.includes(config.kernel_rules)) {
     throw new ConformanceInputError(file, 1, `field 'kernel_rules': '${config.kernel_rules}' is not supported (supported: ${SUPPORTED_RULES.join(', ')})`);
   }
-  const pool = new SwiotlbPool(allocatePool(config.nslabs, config.nareas, config.pool_base, false, config.kernel_rules as KernelRules), new MemStats(allocateMemStats()));
+  const pool = new SwiotlbPool(allocatePool(config.nslabs, config.nareas, config.pool_base, { withData: false, rules: config.kernel_rules as KernelRules }));
   const result: ReplayResult = { file, scenario: config.scenario, rules: config.kernel_rules, ops: 0, checks: 0, mismatches: 0 };
   const live = new Map<number, LiveMapping>();
   const mismatch = (m: Mismatch) => {

@@ -21,7 +21,7 @@ import {
   DMA_MAPPING_ERROR, INVALID_PHYS_ADDR, IO_TLB_SEGSIZE, IO_TLB_SHIFT, IO_TLB_SIZE, type KernelRules, PAGE_SIZE, nrSlots,
 } from './constants.js';
 import { type LockStats, lockAcquire, lockRelease, newLockStats } from './lock.js';
-import { MemStats } from './mem-stats.js';
+import { MemStats, allocateMemStats } from './mem-stats.js';
 import type { BounceAllocator } from './strategy.js';
 
 /** Int32 words per area: one 64-byte cache line, so areas share no line. */
@@ -42,6 +42,8 @@ export interface PoolShared {
   nareas: number;
   /** Slot-search rule set. */
   rules: KernelRules;
+  /** The io_tlb_mem counters this pool counts into (shared by pools of one allocator). */
+  mem: SharedArrayBuffer;
   /** Int32 list[nslabs], alloc_size[nslabs], pad_slots[nslabs]. */
   slotWords: SharedArrayBuffer;
   /** Float64 orig_addr[nslabs]. */
@@ -61,10 +63,15 @@ export interface AllocCounters {
   areaFallbacks: number;
   /** Padded size (bytes) of the last request that found no slots. */
   lastFailSize: number;
+  /**
+   * Strategy-specific event counts (e.g. remote_maps). Reset when measuring
+   * starts, summed over workers, and written as extra throughput.csv columns.
+   */
+  extra: Record<string, number>;
 }
 
 export function newAllocCounters(): AllocCounters {
-  return { lock: newLockStats(), slotsScanned: 0, areaFallbacks: 0, lastFailSize: 0 };
+  return { lock: newLockStats(), slotsScanned: 0, areaFallbacks: 0, lastFailSize: 0, extra: {} };
 }
 
 /** Host memory holding the original (CPU-side) buffers: byte i is physical address base + i. */
@@ -73,12 +80,21 @@ export interface HostMemory {
   base: number;
 }
 
+/** Options of {@link allocatePool}. */
+export interface PoolAllocation {
+  /** Allocate the bounce data too (false for bookkeeping-only pools, e.g. conformance replay). */
+  withData?: boolean;
+  rules?: KernelRules;
+  /** io_tlb_mem counters to count into; a fresh set when omitted. */
+  mem?: SharedArrayBuffer;
+}
+
 /**
  * swiotlb_init_io_tlb_pool(): allocate and initialise a pool's shared memory.
  * `list[i] = min(128 - i % 128, nslabs - i)`, every slot free, every area at index 0.
  * @throws RangeError if nareas is not a power of two dividing nslabs.
  */
-export function allocatePool(nslabs: number, nareas: number, start: number, withData = true, rules: KernelRules = 'newest'): PoolShared {
+export function allocatePool(nslabs: number, nareas: number, start: number, options: PoolAllocation = {}): PoolShared {
   if (!Number.isInteger(nslabs) || nslabs <= 0) throw new RangeError(`nslabs must be a positive integer, got ${nslabs}`);
   if (nareas < 1 || (nareas & (nareas - 1)) !== 0) throw new RangeError(`nareas must be a power of two, got ${nareas}`);
   if (nslabs % nareas !== 0) throw new RangeError(`nslabs ${nslabs} is not a multiple of nareas ${nareas}`);
@@ -87,11 +103,12 @@ export function allocatePool(nslabs: number, nareas: number, start: number, with
     start,
     nslabs,
     nareas,
-    rules,
+    rules: options.rules ?? 'newest',
+    mem: options.mem ?? allocateMemStats(),
     slotWords: new SharedArrayBuffer(nslabs * 3 * 4),
     origAddr: new SharedArrayBuffer(nslabs * 8),
     areas: new SharedArrayBuffer(nareas * AREA_STRIDE * 4),
-    data: new SharedArrayBuffer(withData ? nslabs * IO_TLB_SIZE : 0),
+    data: new SharedArrayBuffer(options.withData === false ? 0 : nslabs * IO_TLB_SIZE),
   };
   const list = new Int32Array(shared.slotWords, 0, nslabs);
   for (let i = 0; i < nslabs; i++) list[i] = Math.min(IO_TLB_SEGSIZE - (i % IO_TLB_SEGSIZE), nslabs - i);
@@ -120,7 +137,10 @@ export class SwiotlbPool implements BounceAllocator {
   /** True for the v6.6 rules. */
   private readonly v66: boolean;
 
-  constructor(readonly shared: PoolShared, readonly mem: MemStats, counters: AllocCounters = newAllocCounters()) {
+  readonly mem: MemStats;
+
+  constructor(readonly shared: PoolShared, counters: AllocCounters = newAllocCounters()) {
+    this.mem = new MemStats(shared.mem);
     this.start = shared.start;
     this.nslabs = shared.nslabs;
     this.nareas = shared.nareas;

@@ -15,6 +15,10 @@ export interface PoolOptions {
   areas?: number;
   /** Slot-search rules (`--kernel-rules`). */
   rules: KernelRules;
+  /** `--nodes M`: virtual NUMA nodes (strategies with per-node pools). */
+  nodes?: number;
+  /** `--cpus-per-node N`: CPUs per node, in contiguous blocks. */
+  cpusPerNode?: number;
 }
 
 /** What a run asks of a strategy's pool. */
@@ -31,15 +35,20 @@ export interface PoolPlan {
   nareas: number;
   /** Slot-search rules. */
   rules: KernelRules;
-  /** Adjustments made (rounding, limits), printed in the report header. */
+  /** Adjustments made (rounding, limits) and topology, printed in the report header. */
   notes: string[];
+  /** Virtual NUMA topology, for strategies that have one. */
+  nodes?: number;
+  cpusPerNode?: number;
 }
 
-/** Shared memory of a pool-based strategy: the io_tlb_mem counters plus its pools. */
+/**
+ * Shared memory of a pool-based strategy: its pools, each naming the
+ * io_tlb_mem counters it counts into (one set per allocator: per node for
+ * per-node pools). The harness samples occupancy and fragmentation from it.
+ */
 export interface StrategyState {
   plan: PoolPlan;
-  /** MemStats words (io_tlb_used, hiwater, transient). */
-  mem: SharedArrayBuffer;
   pools: PoolShared[];
 }
 
@@ -75,4 +84,6 @@ export interface Strategy<S extends StrategyState = StrategyState> {
   create(plan: PoolPlan): S;
   /** Bind to shared memory as one CPU (worker thread, or main thread in tests). */
   attach(state: S): BounceAllocator;
+  /** Optional extra throughput.csv columns derived from a finished row (e.g. shares of its counters). */
+  deriveColumns?(row: Readonly<Record<string, string | number>>): Record<string, number>;
 }

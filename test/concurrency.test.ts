@@ -15,7 +15,7 @@ function schedule(threads: number, completionCpu: 'same' | 'other') {
 
 async function verifyRun(strategy: string, threads: number, completionCpu: 'same' | 'other') {
   return runOne({
-    strategy: getStrategy(strategy), schedule: schedule(threads, completionCpu), threads, repeat: 0,
+    strategy: getStrategy(strategy), strategyRef: strategy, schedule: schedule(threads, completionCpu), threads, repeat: 0,
     pool: { poolSlots: 1024, rules: 'newest' }, durationMs: 300, warmupMs: 100, sampleEvery: 16, sampleIntervalMs: 100, verify: true, barrierTimeoutMs: 20_000,
   });
 }

@@ -1,13 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { DMA_BIDIRECTIONAL, DMA_ATTR_NO_WARN, DMA_ATTR_SKIP_CPU_SYNC, DMA_FROM_DEVICE, DMA_TO_DEVICE, DmaDirectionError, DmaMapper, type DmaDirection, fullMessage } from '../src/dma.js';
-import { MemStats, allocateMemStats } from '../src/mem-stats.js';
 import { SwiotlbPool, allocatePool } from '../src/pool.js';
 
 const HOST = 0x1_0000_0000;
 const dev = { name: 'nvme0', minAlignMask: 0xfff };
 
 function setup(nslabs = 256) {
-  const pool = new SwiotlbPool(allocatePool(nslabs, 1, 0x8000_0000), new MemStats(allocateMemStats()));
+  const pool = new SwiotlbPool(allocatePool(nslabs, 1, 0x8000_0000));
   const host = { bytes: new Uint8Array(1 << 20), base: HOST };
   return { pool, host, dma: new DmaMapper(pool, host, 0) };
 }

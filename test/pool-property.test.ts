@@ -1,7 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { IO_TLB_SEGSIZE, IO_TLB_SIZE, type KernelRules, nrSlots } from '../src/constants.js';
-import { MemStats, allocateMemStats } from '../src/mem-stats.js';
 import { SwiotlbPool, alignUp, allocatePool } from '../src/pool.js';
 
 const BASE = 0x8000_0000;
@@ -59,8 +58,8 @@ describe.each(['newest', 'v6.6'] as const)('random map/unmap sequences keep the 
   it('list[] equals its recomputation, used counters are exact, live buffers never overlap', () => {
     fc.assert(
       fc.property(fc.constantFrom(512, 1024), fc.constantFrom(1, 2, 4), fc.array(command, { minLength: 1, maxLength: 150 }), (nslabs, nareas, commands) => {
-        const mem = new MemStats(allocateMemStats());
-        const pool = new SwiotlbPool(allocatePool(nslabs, nareas, BASE, false, rules), mem);
+        const pool = new SwiotlbPool(allocatePool(nslabs, nareas, BASE, { withData: false, rules }));
+        const mem = pool.mem;
         const live: Live[] = [];
         for (const c of commands) {
           if (c.kind === 'map') {

@@ -1,0 +1,141 @@
+/**
+ * `per-numa-pools`: one swiotlb pool (one io_tlb_mem, with its own areas,
+ * locks and counters) per NUMA node, the "one io_tlb_mem per node" direction
+ * Christoph Hellwig and Michael Kelley agreed on in 2022 (model document
+ * section 4). CPUs belong to nodes in contiguous blocks (`--cpus-per-node`,
+ * default threads / nodes rounded up). A map tries its own node's pool first
+ * (its own area there, `cpu & (nareas - 1)`), then the other nodes in distance
+ * order; unmap and sync find the owning pool by address.
+ *
+ * The topology is virtual: Node.js cannot pin threads or memory to nodes, so
+ * "remote" here changes which pool (and lock, and counters) a map uses, not
+ * the memory latency the copies see.
+ *
+ * Extra counters: remote_maps (maps served by another node's pool) and
+ * failures_with_room (failed maps while some node still had that many free
+ * slots, i.e. failures caused by fragmentation or placement, not by size).
+ */
+import { DMA_MAPPING_ERROR, IO_TLB_SIZE, nrSlots } from '../src/constants.js';
+import { MemStats } from '../src/mem-stats.js';
+import { type AllocCounters, type HostMemory, SwiotlbPool, allocatePool, newAllocCounters } from '../src/pool.js';
+import { bootPoolSlots, limitNareas, roundUpPowerOfTwo } from '../src/pool-sizing.js';
+import { DEFAULT_POOL_BASE } from '../src/constants.js';
+import { InputError } from '../src/errors.js';
+import type { BounceAllocator, PoolPlan, Strategy, StrategyState } from '../src/strategy.js';
+
+/** Default node count for this strategy. */
+export const DEFAULT_NODES = 2;
+/** Pools are placed this far apart (each in its node's memory). */
+const NODE_ALIGN = 2 << 20;
+
+/** Node of `cpu`: contiguous blocks of `cpusPerNode`. */
+export function nodeOfCpu(cpu: number, plan: PoolPlan): number {
+  return Math.floor(cpu / plan.cpusPerNode!) % plan.nodes!;
+}
+
+/** Nodes by distance from `node` (|i - node|, then lower index): a linear SLIT. */
+export function nodesByDistance(node: number, nodes: number): number[] {
+  return Array.from({ length: nodes }, (_, i) => i).sort((a, b) => Math.abs(a - node) - Math.abs(b - node) || a - b);
+}
+
+/** One CPU's view of all node pools. */
+export class NumaAllocator implements BounceAllocator {
+  readonly counters: AllocCounters = newAllocCounters();
+  readonly pools: SwiotlbPool[];
+  readonly totalSlots: number;
+  private readonly slotBase: number[] = [];
+  private readonly order: number[][];
+  private readonly mems: MemStats[];
+
+  constructor(private readonly state: StrategyState) {
+    this.counters.extra.remote_maps = 0;
+    this.counters.extra.failures_with_room = 0;
+    this.pools = state.pools.map((p) => new SwiotlbPool(p, this.counters));
+    this.mems = this.pools.map((p) => p.mem);
+    let base = 0;
+    for (const p of this.pools) {
+      this.slotBase.push(base);
+      base += p.nslabs;
+    }
+    this.totalSlots = base;
+    this.order = this.pools.map((_, n) => nodesByDistance(n, this.pools.length));
+  }
+
+  tblMapSingle(cpu: number, orig: number, mappingSize: number, allocAlignMask: number, minAlignMask: number): number {
+    const order = this.order[nodeOfCpu(cpu, this.state.plan)];
+    for (let k = 0; k < order.length; k++) {
+      const tlb = this.pools[order[k]].tblMapSingle(cpu, orig, mappingSize, allocAlignMask, minAlignMask);
+      if (tlb !== DMA_MAPPING_ERROR) {
+        if (k > 0) this.counters.extra.remote_maps++;
+        return tlb;
+      }
+    }
+    const need = nrSlots(this.counters.lastFailSize);
+    if (this.pools.some((p) => p.nslabs - p.mem.used >= need)) this.counters.extra.failures_with_room++;
+    return DMA_MAPPING_ERROR;
+  }
+
+  /** swiotlb_find_pool(): the pool whose [start, end) holds `tlb`. */
+  private poolIndex(tlb: number): number {
+    const pools = this.pools;
+    for (let i = 0; i < pools.length; i++) if (pools[i].contains(tlb)) return i;
+    throw new RangeError(`0x${tlb.toString(16)} is in no pool`);
+  }
+
+  releaseSlots(tlb: number, minAlignMask: number, mappingSize: number): void {
+    this.pools[this.poolIndex(tlb)].releaseSlots(tlb, minAlignMask, mappingSize);
+  }
+
+  bounce(tlb: number, size: number, toDevice: boolean, minAlignMask: number, host: HostMemory): number {
+    return this.pools[this.poolIndex(tlb)].bounce(tlb, size, toDevice, minAlignMask, host);
+  }
+
+  deviceAccess(tlb: number, size: number): Uint8Array {
+    return this.pools[this.poolIndex(tlb)].deviceAccess(tlb, size);
+  }
+
+  slotOf(tlb: number): number {
+    const i = this.poolIndex(tlb);
+    return this.slotBase[i] + this.pools[i].slotOf(tlb);
+  }
+
+  usedSlots(): number {
+    let used = 0;
+    for (const m of this.mems) used += m.used;
+    return used;
+  }
+}
+
+export const perNumaPools: Strategy = {
+  name: 'per-numa-pools',
+  description: 'one pool (io_tlb_mem) per virtual NUMA node, own node first, then by distance',
+  plan(request) {
+    const notes: string[] = [];
+    const nodes = request.nodes ?? DEFAULT_NODES;
+    if (!Number.isInteger(nodes) || nodes < 1) throw new InputError(`--nodes ${nodes}: expected an integer >= 1`);
+    const cpusPerNode = request.cpusPerNode ?? Math.max(1, Math.ceil(request.threads / nodes));
+    const nodeSlots = bootPoolSlots(Math.ceil(request.poolSlots / nodes), 1, notes);
+    const nareas = limitNareas(roundUpPowerOfTwo(request.areas ?? cpusPerNode), nodeSlots, notes);
+    const blocks = Array.from({ length: nodes }, (_, n) => {
+      const cpus = Array.from({ length: request.threads }, (_, c) => c).filter((c) => Math.floor(c / cpusPerNode) % nodes === n);
+      return `node ${n}: cpus ${cpus.length ? cpus.join(',') : 'none'}`;
+    });
+    notes.push(`topology: ${nodes} nodes x ${nodeSlots} slots x ${nareas} areas; ${blocks.join('; ')}`);
+    return { nslabs: nodeSlots * nodes, nareas, rules: request.rules, notes, nodes, cpusPerNode };
+  },
+  create(plan) {
+    const nodeSlots = plan.nslabs / plan.nodes!;
+    const pools = [];
+    let start = DEFAULT_POOL_BASE;
+    for (let n = 0; n < plan.nodes!; n++) {
+      pools.push(allocatePool(nodeSlots, plan.nareas, start, { rules: plan.rules }));
+      start += Math.ceil((nodeSlots * IO_TLB_SIZE) / NODE_ALIGN) * NODE_ALIGN;
+    }
+    return { plan, pools };
+  },
+  attach: (state) => new NumaAllocator(state),
+  deriveColumns(row) {
+    const maps = Number(row.maps);
+    return { remote_pct: maps > 0 ? (100 * Number(row.remote_maps)) / maps : 0 };
+  },
+};
