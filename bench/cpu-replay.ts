@@ -6,7 +6,7 @@
 import * as hdr from 'hdr-histogram-js';
 import { IO_TLB_SIZE } from '../src/constants.js';
 import { DMA_FROM_DEVICE, type DmaDevice, DmaMapper, type DmaDirection } from '../src/dma.js';
-import type { BounceAllocator } from '../src/strategy.js';
+import type { BounceAllocator, MapThrottle, ThrottledAllocator } from '../src/strategy.js';
 import { HOST_BASE } from '../workloads/schedule.js';
 import { AbortedError, Control, PHASE_MEASURE, PHASE_STOP, WaitTimeoutError } from './control.js';
 import type { WorkerResult, WorkerTask } from './task.js';
@@ -46,6 +46,9 @@ export class CpuReplay {
   private readonly region: Int32Array;
   private readonly regionSeq: Int32Array;
   private readonly regionUses: Int32Array;
+  // Back-pressure (throttling strategies): unmaps done early while a map waited.
+  private readonly throttle: MapThrottle | null;
+  private readonly doneEarly: Uint8Array;
   // Verify mode.
   private readonly owners: Int32Array | null;
   private readonly tags: Int32Array | null;
@@ -84,6 +87,9 @@ export class CpuReplay {
     this.handTlb = h ? new Float64Array(h.tlb) : null;
     this.regionFree = h ? new Int32Array(h.regionFree) : null;
     this.regionWaiters = h ? new Int32Array(h.regionWaiters) : null;
+    this.throttle = (alloc as Partial<ThrottledAllocator>).throttle ?? null;
+    this.doneEarly = new Uint8Array(this.throttle ? s.mappings : 0);
+    if (this.throttle && h) throw new Error(`strategy ${task.strategy} throttles maps: it needs --completion-cpu same (its completions run on the submitting CPU while a map waits)`);
     this.owners = task.verify ? new Int32Array(task.verify.owners) : null;
     this.tags = task.verify ? new Int32Array(task.verify.tags) : null;
   }
@@ -109,7 +115,7 @@ export class CpuReplay {
         const end = Math.min(i + CHECK_EVERY, n);
         for (; i < end; i++) {
           const e = events[i];
-          const ok = (e & 1) === 0 ? this.mapEvent(e >> 1) : this.unmapEvent(e >> 1);
+          const ok = (e & 1) === 0 ? this.mapEvent(e >> 1, i) : this.unmapEvent(e >> 1);
           if (!ok) break;
         }
         if (i === n) {
@@ -149,9 +155,10 @@ export class CpuReplay {
     this.dma.failuresBySize.clear();
   }
 
-  /** Map mapping `m`. Returns false when the run stopped while waiting for its host region. */
-  private mapEvent(m: number): boolean {
+  /** Map mapping `m` (event `at` of this CPU). Returns false when the run stopped while it waited. */
+  private mapEvent(m: number, at: number): boolean {
     if (this.regionFree !== null && !this.awaitRegion(m)) return false;
+    if (this.throttle !== null && !this.throttle.tryEnter() && !this.awaitThrottle(at)) return false;
     const size = this.size[m];
     const dir = this.dir[m] as DmaDirection;
     const orig = this.orig[m];
@@ -185,6 +192,10 @@ export class CpuReplay {
 
   /** Unmap mapping `m` (if its map succeeded). Returns false when the run stopped while waiting for the map. */
   private unmapEvent(m: number): boolean {
+    if (this.doneEarly.length !== 0 && this.doneEarly[m] !== 0) {
+      this.doneEarly[m] = 0;
+      return true;
+    }
     let tlb: number;
     if (this.handState !== null) {
       const state = this.awaitMapped(m);
@@ -234,6 +245,43 @@ export class CpuReplay {
     }
     const first = this.alloc.slotOf(tlb);
     this.overlaps += releaseSlots(this.owners!, first, first + Math.floor(((tlb % IO_TLB_SIZE) + size - 1) / IO_TLB_SIZE), m + 1);
+  }
+
+  /**
+   * The map at event `at` must wait for the throttle: meanwhile this CPU
+   * completes its in-flight I/O in order (its later unmap events whose maps
+   * are done), as the completion context would while the submitter sleeps,
+   * and sleeps when it has nothing left to complete.
+   */
+  private awaitThrottle(at: number): boolean {
+    const throttle = this.throttle!;
+    const extra = this.alloc.counters.extra;
+    extra.throttle_waits++;
+    const t0 = performance.now();
+    const deadline = t0 + this.task.waitTimeoutMs;
+    const events = this.events;
+    let cursor = at + 1;
+    for (;;) {
+      let completed = false;
+      for (; cursor < events.length && !completed; cursor++) {
+        const e = events[cursor];
+        const m = e >> 1;
+        if ((e & 1) === 1 && this.tlbs[m] >= 0) {
+          this.unmapOne(m, this.tlbs[m]);
+          this.tlbs[m] = -1;
+          this.doneEarly[m] = 1;
+          completed = true;
+        }
+      }
+      if (throttle.tryEnter()) break;
+      if (!completed) {
+        if (this.control.phase >= PHASE_STOP || this.control.aborted) return false;
+        throttle.wait(1);
+        if (performance.now() > deadline) throw new WaitTimeoutError(`cpu ${this.task.cpu}: map throttled for over ${this.task.waitTimeoutMs} ms`);
+      }
+    }
+    extra.throttle_wait_ns += (performance.now() - t0) * 1e6;
+    return true;
   }
 
   /** Cross-CPU: wait until every earlier user of m's host region was unmapped. */

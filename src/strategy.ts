@@ -87,3 +87,22 @@ export interface Strategy<S extends StrategyState = StrategyState> {
   /** Optional extra throughput.csv columns derived from a finished row (e.g. shares of its counters). */
   deriveColumns?(row: Readonly<Record<string, string | number>>): Record<string, number>;
 }
+
+/**
+ * Back-pressure for maps that may block (DMA_ATTR_MAY_BLOCK in Michael
+ * Kelley's 2024 throttling RFC). The replay calls `tryEnter` before a map;
+ * when it returns false the map must wait: the CPU goes on completing its
+ * in-flight I/O (its pending unmaps, as the completion context would while
+ * the submitter sleeps) and calls `wait` when it has none, then tries again.
+ */
+export interface MapThrottle {
+  /** Pass the throttle for the next map, or false when it must wait. */
+  tryEnter(): boolean;
+  /** Sleep up to `ms` for another CPU to release the throttle. */
+  wait(ms: number): void;
+}
+
+/** Optional capability of a {@link BounceAllocator}. */
+export interface ThrottledAllocator extends BounceAllocator {
+  readonly throttle: MapThrottle;
+}

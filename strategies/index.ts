@@ -10,8 +10,9 @@ import type { Strategy } from '../src/strategy.js';
 import { globalLock } from './global-lock.js';
 import { perCpuAreas } from './per-cpu-areas.js';
 import { perNumaPools } from './per-numa-pools.js';
+import { throttledAreas } from './throttled-areas.js';
 
-export const STRATEGIES: ReadonlyMap<string, Strategy> = new Map([globalLock, perCpuAreas, perNumaPools].map((s) => [s.name, s]));
+export const STRATEGIES: ReadonlyMap<string, Strategy> = new Map([globalLock, perCpuAreas, perNumaPools, throttledAreas].map((s) => [s.name, s]));
 
 /** True when a `--strategy` item names a file rather than a built-in. */
 export function isStrategyPath(ref: string): boolean {

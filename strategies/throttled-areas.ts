@@ -1,0 +1,108 @@
+/**
+ * `throttled-areas`: per-CPU areas plus back-pressure, after Michael Kelley's
+ * "Introduce swiotlb throttling" RFC (August 2024, never merged; model
+ * document section 6). A map that may block (every block I/O map here) takes
+ * a counting semaphore (count 1) when `io_tlb_used` is above 70% of nslabs,
+ * or above 65% while the semaphore is held; the buffer it maps carries the
+ * semaphore until its unmap releases it, so such map/unmap pairs serialise.
+ * Unmap never blocks. A map that fails after taking the semaphore releases it.
+ *
+ * Extra counters: throttled_maps (maps that took the semaphore),
+ * throttle_waits (maps that had to wait for it) and throttle_wait_ns.
+ */
+import { DMA_MAPPING_ERROR, IO_TLB_SHIFT } from '../src/constants.js';
+import { SwiotlbPool } from '../src/pool.js';
+import { bootPoolSlots, limitNareas, roundUpPowerOfTwo } from '../src/pool-sizing.js';
+import { createSinglePool } from '../src/single-pool.js';
+import type { MapThrottle, Strategy, StrategyState, ThrottledAllocator } from '../src/strategy.js';
+
+/** Throttle when io_tlb_used exceeds this share of nslabs... */
+export const THROTTLE_HIGH = 0.7;
+/** ...or this share while the semaphore is held. */
+export const THROTTLE_LOW = 0.65;
+
+/** Shared state: the pool plus the semaphore word and a per-slot "holds the semaphore" flag. */
+export interface ThrottledState extends StrategyState {
+  /** Int32: [0] semaphore count (1 = free). */
+  semaphore: SharedArrayBuffer;
+  /** Uint8 per slot: 1 on the first data slot of a buffer that holds the semaphore. */
+  holds: SharedArrayBuffer;
+}
+
+class ThrottledPool extends SwiotlbPool implements ThrottledAllocator, MapThrottle {
+  readonly throttle: MapThrottle = this;
+  private readonly sem: Int32Array;
+  private readonly holds: Uint8Array;
+  private readonly high: number;
+  private readonly low: number;
+  /** This CPU passed the throttle holding the semaphore, for its next map. */
+  private entered = false;
+
+  constructor(state: ThrottledState) {
+    super(state.pools[0]);
+    this.sem = new Int32Array(state.semaphore);
+    this.holds = new Uint8Array(state.holds);
+    this.high = Math.floor(THROTTLE_HIGH * this.nslabs);
+    this.low = Math.floor(THROTTLE_LOW * this.nslabs);
+    const extra = this.counters.extra;
+    extra.throttled_maps = extra.throttle_waits = extra.throttle_wait_ns = 0;
+  }
+
+  tryEnter(): boolean {
+    if (this.entered) return true;
+    const held = Atomics.load(this.sem, 0) === 0;
+    if (this.mem.used <= (held ? this.low : this.high)) return true;
+    // down_trylock(): take the semaphore if it is free.
+    if (Atomics.compareExchange(this.sem, 0, 1, 0) !== 1) return false;
+    this.entered = true;
+    return true;
+  }
+
+  wait(ms: number): void {
+    Atomics.wait(this.sem, 0, 0, ms);
+  }
+
+  private up(): void {
+    Atomics.store(this.sem, 0, 1);
+    Atomics.notify(this.sem, 0, 1);
+  }
+
+  override tblMapSingle(cpu: number, orig: number, mappingSize: number, allocAlignMask: number, minAlignMask: number): number {
+    const tlb = super.tblMapSingle(cpu, orig, mappingSize, allocAlignMask, minAlignMask);
+    if (this.entered) {
+      this.entered = false;
+      if (tlb === DMA_MAPPING_ERROR) this.up();
+      else {
+        this.holds[(tlb - this.start) >>> IO_TLB_SHIFT] = 1;
+        this.counters.extra.throttled_maps++;
+      }
+    }
+    return tlb;
+  }
+
+  override releaseSlots(tlb: number, minAlignMask: number, mappingSize: number): void {
+    super.releaseSlots(tlb, minAlignMask, mappingSize);
+    const slot = (tlb - this.start) >>> IO_TLB_SHIFT;
+    if (this.holds[slot] !== 0) {
+      this.holds[slot] = 0;
+      this.up();
+    }
+  }
+}
+
+export const throttledAreas: Strategy<ThrottledState> = {
+  name: 'throttled-areas',
+  description: 'per-CPU areas plus a semaphore that serialises maps above 70% use (Kelley 2024 RFC, unmerged)',
+  plan(request) {
+    const notes: string[] = [];
+    const nslabs = bootPoolSlots(request.poolSlots, 1, notes);
+    notes.push(`throttles maps above ${THROTTLE_HIGH * 100}% of nslabs (${THROTTLE_LOW * 100}% while held)`);
+    return { nslabs, nareas: limitNareas(roundUpPowerOfTwo(request.areas ?? request.threads), nslabs, notes), rules: request.rules, notes };
+  },
+  create(plan) {
+    const semaphore = new SharedArrayBuffer(64);
+    new Int32Array(semaphore)[0] = 1;
+    return { ...createSinglePool(plan), semaphore, holds: new SharedArrayBuffer(plan.nslabs) };
+  },
+  attach: (state) => new ThrottledPool(state),
+};
