@@ -74,7 +74,7 @@ export async function runBench(opts: BenchOptions, command: string, log: (line: 
           // Strategies alternate inside each repeat, so slow drifts of the machine hit all alike.
           for (const { strategy, ref } of strategies) {
             const outcome = await runOne({
-              strategy, strategyRef: ref, schedule, threads, repeat, pool: { poolSlots: opts.poolSlots, areas: opts.areas, rules: opts.kernelRules, nodes: opts.nodes, cpusPerNode: opts.cpusPerNode },
+              strategy, strategyRef: ref, schedule, threads, repeat, pool: { poolSlots: opts.poolSlots, maxPoolSlots: opts.maxPoolSlots, areas: opts.areas, rules: opts.kernelRules, nodes: opts.nodes, cpusPerNode: opts.cpusPerNode },
               durationMs: opts.durationS * 1000, warmupMs: opts.warmupS * 1000, sampleEvery: opts.sampleEvery,
               sampleIntervalMs: opts.sampleIntervalMs, verify: opts.verify, barrierTimeoutMs: opts.barrierTimeoutS * 1000,
             });

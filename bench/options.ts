@@ -3,7 +3,7 @@
  * default shown by --help; bad values fail with what is accepted.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { IO_TLB_DEFAULT_SIZE, IO_TLB_SIZE, KERNEL_RULES, type KernelRules } from '../src/constants.js';
+import { IO_TLB_SIZE, KERNEL_RULES, type KernelRules } from '../src/constants.js';
 import { STRATEGIES } from '../strategies/index.js';
 import { DEFAULT_GENERATOR } from '../workloads/nvme-generator.js';
 import { DEFAULT_LATENCY } from '../workloads/latency-model.js';
@@ -17,8 +17,10 @@ export interface BenchOptions {
   durationS: number;
   warmupS: number;
   repeat: number;
-  /** Requested pool size, slots. */
-  poolSlots: number;
+  /** Requested pool size, slots (undefined: each strategy's default). */
+  poolSlots?: number;
+  /** Memory budget of dynamic-growth, slots. */
+  maxPoolSlots?: number;
   areas?: number;
   kernelRules: KernelRules;
   nodes?: number;
@@ -112,7 +114,8 @@ export function benchCommand(): Command {
     .addOption(new Option('--duration <seconds>', 'measured time per run').default(2).argParser(positiveSeconds))
     .addOption(new Option('--warmup <seconds>', 'uncounted warm-up per run').default(0.5).argParser(nonNegativeSeconds))
     .addOption(new Option('--repeat <n>', 'repeats of every run').default(3).argParser(positiveInt('a repeat count')))
-    .addOption(new Option('--pool <size>', 'pool size: bytes with KiB/MiB/GiB suffix, or slots').default(IO_TLB_DEFAULT_SIZE / IO_TLB_SIZE, '64MiB (32768 slots)').argParser(parsePoolSize))
+    .addOption(new Option('--pool <size>', 'pool size: bytes with KiB/MiB/GiB suffix, or slots (default: 64MiB; dynamic-growth starts at 1MiB)').argParser(parsePoolSize))
+    .addOption(new Option('--max-pool <size>', 'dynamic-growth: memory budget the pools may grow to (default: 64MiB)').argParser(parsePoolSize))
     .addOption(new Option('--areas <n>', 'areas for per-cpu-areas (default: threads rounded up to a power of two)').argParser(positiveInt('an area count')))
     .addOption(new Option('--nodes <m>', 'virtual NUMA nodes for per-numa-pools (default 2; other strategies have 1)').argParser(positiveInt('a node count')))
     .addOption(new Option('--cpus-per-node <n>', 'CPUs per node, in contiguous blocks (default: threads / nodes, rounded up)').argParser(positiveInt('a CPU count')))
@@ -152,6 +155,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     warmupS: o.warmup,
     repeat: o.repeat,
     poolSlots: o.pool,
+    maxPoolSlots: o.maxPool,
     areas: o.areas,
     kernelRules: o.kernelRules,
     nodes: o.nodes,

@@ -8,7 +8,8 @@
 import { freeRunStats, internalWastePct, unusableShares } from '../src/fragmentation.js';
 import { MemStats } from '../src/mem-stats.js';
 import { SwiotlbPool } from '../src/pool.js';
-import type { StrategyState } from '../src/strategy.js';
+import type { PoolShared } from '../src/pool.js';
+import type { Strategy, StrategyState } from '../src/strategy.js';
 
 export interface PoolSample {
   used: number;
@@ -20,17 +21,22 @@ export interface PoolSample {
   /** unusable_1, _8, _32, _128. */
   unusable: number[];
   internalWastePct: number;
+  /** The strategy's own sampled columns. */
+  extra: Record<string, number>;
 }
 
 export class PoolSampler {
   readonly mems: MemStats[];
-  private readonly pools: SwiotlbPool[];
   private sampledHiwater = 0;
 
-  constructor(state: StrategyState) {
-    const buffers = [...new Set(state.pools.map((p) => p.mem))];
+  constructor(private readonly strategy: Strategy, private readonly state: StrategyState) {
+    const buffers = [...new Set(this.livePools().map((p) => p.mem))];
     this.mems = buffers.map((b) => new MemStats(b));
-    this.pools = state.pools.map((p) => new SwiotlbPool(p));
+  }
+
+  /** The pools alive now (strategies that grow report them; others have a fixed list). */
+  private livePools(): PoolShared[] {
+    return this.strategy.livePools?.(this.state) ?? this.state.pools;
   }
 
   /** io_tlb_used: slots in use over all io_tlb_mems. */
@@ -56,7 +62,7 @@ export class PoolSampler {
     let requested = 0;
     const unusable = [0, 0, 0, 0];
     let free = 0;
-    for (const pool of this.pools) {
+    for (const pool of this.livePools().map((p) => new SwiotlbPool(p))) {
       const runs = freeRunStats(pool.list);
       freeRuns += runs.freeRuns;
       largestFreeRun = Math.max(largestFreeRun, runs.largestFreeRun);
@@ -79,6 +85,7 @@ export class PoolSampler {
       largestFreeRun,
       unusable: unusable.map((u) => (free === 0 ? 0 : u / free)),
       internalWastePct: internalWastePct(usedSlots, requested),
+      extra: this.strategy.sampleColumns?.(this.state) ?? {},
     };
   }
 }

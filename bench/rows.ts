@@ -51,4 +51,6 @@ export interface FragmentationRow {
   unusable_32: number;
   unusable_128: number;
   internal_waste_pct: number;
+  /** Strategy-specific sampled columns (e.g. io_tlb_nslabs of dynamic-growth). */
+  [extra: string]: string | number;
 }

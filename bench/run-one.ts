@@ -73,9 +73,9 @@ export async function runOne(spec: RunSpec): Promise<RunOutcome> {
   const plan = strategy.plan({ ...spec.pool, threads });
   const state = strategy.create(plan);
   const control = new Control(allocateControl(threads), threads);
-  const sampler = new PoolSampler(state);
+  const sampler = new PoolSampler(strategy, state);
   const verify: VerifyShared | null = spec.verify
-    ? { owners: new SharedArrayBuffer(plan.nslabs * 4), tags: new SharedArrayBuffer(schedule.mappings * 4) }
+    ? { owners: new SharedArrayBuffer((plan.maxPoolSlots ?? plan.nslabs) * 4), tags: new SharedArrayBuffer(schedule.mappings * 4) }
     : null;
   const base: Omit<WorkerTask, 'cpu'> = {
     threads,
@@ -91,15 +91,19 @@ export async function runOne(spec: RunSpec): Promise<RunOutcome> {
     waitTimeoutMs: spec.barrierTimeoutMs,
   };
 
-  const pool = new Piscina<WorkerTask, WorkerResult>({ filename: workerScript(), minThreads: threads, maxThreads: threads, idleTimeout: 60_000 });
+  const background = strategy.runBackground !== undefined;
+  const poolThreads = threads + (background ? 1 : 0);
+  const pool = new Piscina<WorkerTask, WorkerResult>({ filename: workerScript(), minThreads: poolThreads, maxThreads: poolThreads, idleTimeout: 60_000 });
   let failure: Error | undefined;
-  const tasks = Array.from({ length: threads }, (_, cpu) =>
-    pool.run({ ...base, cpu }).catch((err: Error) => {
-      failure ??= new RunError(`worker for cpu ${cpu} failed: ${err.message}`);
-      control.abort();
-      throw failure;
-    }),
-  );
+  const fail = (who: string) => (err: Error): never => {
+    failure ??= new RunError(`${who} failed: ${err.message}`);
+    control.abort();
+    throw failure;
+  };
+  const tasks = Array.from({ length: threads }, (_, cpu) => pool.run({ ...base, cpu }).catch(fail(`worker for cpu ${cpu}`)));
+  const backgroundTask = background
+    ? (pool.run({ ...base, cpu: -1, role: 'background' }) as unknown as Promise<Record<string, number>>).catch(fail(`${strategy.name} background thread`))
+    : Promise.resolve({});
   const fragmentation: FragmentationRow[] = [];
   try {
     await waitUntil(() => control.started || failure !== undefined, spec.barrierTimeoutMs, () =>
@@ -117,15 +121,18 @@ export async function runOne(spec: RunSpec): Promise<RunOutcome> {
       await sleep(Math.min(spec.sampleIntervalMs, spec.durationMs - t));
     }
     control.setPhase(PHASE_STOP);
-    const results = await withTimeout(Promise.all(tasks), spec.barrierTimeoutMs + 5_000, () =>
+    const [results, backgroundColumns] = await withTimeout(Promise.all([Promise.all(tasks), backgroundTask]), spec.barrierTimeoutMs + 5_000, () =>
       `workers did not stop within ${spec.barrierTimeoutMs + 5_000} ms of the stop signal (hung?)`);
-    return collect(spec, plan, results, fragmentation, sampler);
+    const outcome = collect(spec, plan, results, fragmentation, sampler);
+    Object.assign(outcome.row, backgroundColumns, strategy.reportColumns?.(state) ?? {});
+    Object.assign(outcome.row, strategy.deriveColumns?.(outcome.row) ?? {});
+    return outcome;
   } catch (err) {
     control.setPhase(PHASE_STOP);
     control.abort();
     throw failure ?? (err instanceof RunError ? err : new RunError((err as Error).message));
   } finally {
-    for (const t of tasks) t.catch(() => undefined);
+    for (const t of [...tasks, backgroundTask]) t.catch(() => undefined);
     await pool.destroy();
   }
 }
@@ -168,6 +175,7 @@ function fragmentationRow(spec: RunSpec, tMs: number, mapsDone: number, sampler:
     unusable_32: s.unusable[2],
     unusable_128: s.unusable[3],
     internal_waste_pct: s.internalWastePct,
+    ...s.extra,
   };
 }
 
@@ -217,7 +225,6 @@ function collect(spec: RunSpec, plan: PoolPlan, results: WorkerResult[], fragmen
   const extraKeys = [...new Set(results.flatMap((r) => Object.keys(r.extra)))].sort();
   for (const k of extraKeys) row[k] = sum((r) => r.extra[k] ?? 0);
   if (sampler.mems.length > 1) sampler.mems.forEach((m, i) => (row[`node${i}_hiwater_slots`] = m.hiwater));
-  Object.assign(row, spec.strategy.deriveColumns?.(row) ?? {});
   return {
     plan,
     row,

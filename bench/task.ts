@@ -22,6 +22,8 @@ export interface VerifyShared {
 }
 
 export interface WorkerTask {
+  /** A CPU, or the strategy's background thread (Strategy.runBackground). */
+  role?: 'cpu' | 'background';
   cpu: number;
   threads: number;
   control: SharedArrayBuffer;

@@ -2,7 +2,10 @@
  * Pool and area sizing as the kernel does at boot (model document sections 1
  * and 4: swiotlb_adjust_nareas, round_up_default_nslabs, limit_nareas).
  */
-import { IO_TLB_SEGSIZE } from './constants.js';
+import { IO_TLB_DEFAULT_SIZE, IO_TLB_SEGSIZE, IO_TLB_SIZE } from './constants.js';
+
+/** The default pool of most strategies: IO_TLB_DEFAULT_SIZE (64 MiB), in slots. */
+export const DEFAULT_POOL_SLOTS = IO_TLB_DEFAULT_SIZE / IO_TLB_SIZE;
 
 export function isPowerOfTwo(n: number): boolean {
   return n > 0 && (n & (n - 1)) === 0;
@@ -22,7 +25,8 @@ export function roundDownPowerOfTwo(n: number): number {
  * segment per area, otherwise rounded up to a power of two.
  * Appends what changed to `notes`.
  */
-export function bootPoolSlots(requested: number, nareas: number, notes: string[]): number {
+export function bootPoolSlots(requested: number | undefined, nareas: number, notes: string[]): number {
+  requested ??= DEFAULT_POOL_SLOTS;
   let nslabs = Math.ceil(requested / IO_TLB_SEGSIZE) * IO_TLB_SEGSIZE;
   if (nslabs < IO_TLB_SEGSIZE * nareas) nslabs = IO_TLB_SEGSIZE * nareas;
   else if (!isPowerOfTwo(nslabs)) nslabs = roundUpPowerOfTwo(nslabs);

@@ -44,14 +44,24 @@ export interface PoolShared {
   rules: KernelRules;
   /** The io_tlb_mem counters this pool counts into (shared by pools of one allocator). */
   mem: SharedArrayBuffer;
-  /** Int32 list[nslabs], alloc_size[nslabs], pad_slots[nslabs]. */
+  /**
+   * Backing arrays, which may hold several pools (dynamic pools carve theirs
+   * from one reserve): Int32 list[capacity], alloc_size[capacity],
+   * pad_slots[capacity]; this pool uses entries firstSlot..firstSlot+nslabs-1.
+   */
   slotWords: SharedArrayBuffer;
-  /** Float64 orig_addr[nslabs]. */
+  /** Float64 orig_addr[capacity]. */
   origAddr: SharedArrayBuffer;
-  /** AREA_STRIDE Int32 words per area. */
+  /** AREA_STRIDE Int32 words per area; this pool's areas start at firstArea. */
   areas: SharedArrayBuffer;
-  /** Bounce data: nslabs * IO_TLB_SIZE bytes. */
+  /** Bounce data: capacity * IO_TLB_SIZE bytes (or empty). */
   data: SharedArrayBuffer;
+  /** Slots in the backing arrays. */
+  capacity: number;
+  /** This pool's first slot in the backing arrays. */
+  firstSlot: number;
+  /** This pool's first area in `areas`. */
+  firstArea: number;
 }
 
 /** Counters kept by one user (one worker) of a pool; summed after a run. */
@@ -109,11 +119,26 @@ export function allocatePool(nslabs: number, nareas: number, start: number, opti
     origAddr: new SharedArrayBuffer(nslabs * 8),
     areas: new SharedArrayBuffer(nareas * AREA_STRIDE * 4),
     data: new SharedArrayBuffer(options.withData === false ? 0 : nslabs * IO_TLB_SIZE),
+    capacity: nslabs,
+    firstSlot: 0,
+    firstArea: 0,
   };
-  const list = new Int32Array(shared.slotWords, 0, nslabs);
-  for (let i = 0; i < nslabs; i++) list[i] = Math.min(IO_TLB_SEGSIZE - (i % IO_TLB_SEGSIZE), nslabs - i);
-  new Float64Array(shared.origAddr).fill(INVALID_PHYS_ADDR);
+  initPoolSlots(shared);
   return shared;
+}
+
+/**
+ * Reset a pool's slots and areas to "all free" (swiotlb_init_io_tlb_pool):
+ * `list[i] = min(128 - i % 128, nslabs - i)`, no orig_addr, every area empty at index 0.
+ */
+export function initPoolSlots(shared: PoolShared): void {
+  const { nslabs, capacity, firstSlot } = shared;
+  const list = new Int32Array(shared.slotWords, firstSlot * 4, nslabs);
+  for (let i = 0; i < nslabs; i++) list[i] = Math.min(IO_TLB_SEGSIZE - (i % IO_TLB_SEGSIZE), nslabs - i);
+  new Int32Array(shared.slotWords, (capacity + firstSlot) * 4, nslabs).fill(0);
+  new Int32Array(shared.slotWords, (2 * capacity + firstSlot) * 4, nslabs).fill(0);
+  new Float64Array(shared.origAddr, firstSlot * 8, nslabs).fill(INVALID_PHYS_ADDR);
+  new Int32Array(shared.areas, shared.firstArea * AREA_STRIDE * 4, shared.nareas * AREA_STRIDE).fill(0);
 }
 
 /**
@@ -146,12 +171,13 @@ export class SwiotlbPool implements BounceAllocator {
     this.nareas = shared.nareas;
     this.end = shared.start + shared.nslabs * IO_TLB_SIZE;
     this.areaNslabs = shared.nslabs / shared.nareas;
-    this.list = new Int32Array(shared.slotWords, 0, this.nslabs);
-    this.allocSize = new Int32Array(shared.slotWords, this.nslabs * 4, this.nslabs);
-    this.padSlots = new Int32Array(shared.slotWords, this.nslabs * 8, this.nslabs);
-    this.origAddr = new Float64Array(shared.origAddr);
-    this.areaWords = new Int32Array(shared.areas);
-    this.data = new Uint8Array(shared.data);
+    const { capacity, firstSlot, nslabs } = shared;
+    this.list = new Int32Array(shared.slotWords, firstSlot * 4, nslabs);
+    this.allocSize = new Int32Array(shared.slotWords, (capacity + firstSlot) * 4, nslabs);
+    this.padSlots = new Int32Array(shared.slotWords, (2 * capacity + firstSlot) * 4, nslabs);
+    this.origAddr = new Float64Array(shared.origAddr, firstSlot * 8, nslabs);
+    this.areaWords = new Int32Array(shared.areas, shared.firstArea * AREA_STRIDE * 4, shared.nareas * AREA_STRIDE);
+    this.data = shared.data.byteLength ? new Uint8Array(shared.data, firstSlot * IO_TLB_SIZE, nslabs * IO_TLB_SIZE) : new Uint8Array(0);
     this.counters = counters;
     this.v66 = shared.rules === 'v6.6';
   }
@@ -323,21 +349,29 @@ export class SwiotlbPool implements BounceAllocator {
    * (counters.lastFailSize then holds the padded size the kernel prints).
    */
   tblMapSingle(cpu: number, orig: number, mappingSize: number, allocAlignMask: number, minAlignMask: number): number {
-    let offset: number;
-    let size: number;
-    if (this.v66) {
-      // v6.6: only the sub-slot offset is kept, nothing is rounded up, no pad slots.
-      offset = orig & minAlignMask & (IO_TLB_SIZE - 1);
-      size = mappingSize + offset;
-    } else {
-      offset = orig & minAlignMask & (allocAlignMask | (IO_TLB_SIZE - 1));
-      size = allocAlignMask ? alignUp(mappingSize + offset, allocAlignMask + 1) : mappingSize + offset;
-    }
-    let index = this.findSlots(cpu, orig, size, allocAlignMask, minAlignMask, mappingSize);
+    const offset = this.mapOffset(orig, allocAlignMask, minAlignMask);
+    const size = this.paddedSize(mappingSize, offset, allocAlignMask);
+    const index = this.findSlots(cpu, orig, size, allocAlignMask, minAlignMask, mappingSize);
     if (index < 0) {
       this.counters.lastFailSize = size;
       return DMA_MAPPING_ERROR;
     }
+    return this.finishMap(index, orig, offset, size);
+  }
+
+  /** The part of `orig` reproduced inside the allocation (swiotlb_align_offset with the map's masks). */
+  mapOffset(orig: number, allocAlignMask: number, minAlignMask: number): number {
+    // v6.6 keeps only the sub-slot offset.
+    return orig & minAlignMask & (this.v66 ? IO_TLB_SIZE - 1 : allocAlignMask | (IO_TLB_SIZE - 1));
+  }
+
+  /** Bytes to allocate: mapping + offset, rounded up to the alloc_align_mask (newest rules). */
+  paddedSize(mappingSize: number, offset: number, allocAlignMask: number): number {
+    return allocAlignMask && !this.v66 ? alignUp(mappingSize + offset, allocAlignMask + 1) : mappingSize + offset;
+  }
+
+  /** The tail of swiotlb_tbl_map_single(): pad_slots and orig_addr of the slots found at `index`; returns the tlb address. */
+  finishMap(index: number, orig: number, offset: number, size: number): number {
     const pad = offset >>> IO_TLB_SHIFT;
     offset &= IO_TLB_SIZE - 1;
     index += pad;

@@ -9,8 +9,8 @@ import type { AllocCounters, HostMemory, PoolShared } from './pool.js';
 
 /** Pool options from the command line, common to all strategies (each uses what applies). */
 export interface PoolOptions {
-  /** Requested pool size in slots (before the kernel's boot rounding). */
-  poolSlots: number;
+  /** `--pool`: requested pool size in slots (before the kernel's boot rounding); each strategy has its default. */
+  poolSlots?: number;
   /** `--areas N`, when given. */
   areas?: number;
   /** Slot-search rules (`--kernel-rules`). */
@@ -19,6 +19,8 @@ export interface PoolOptions {
   nodes?: number;
   /** `--cpus-per-node N`: CPUs per node, in contiguous blocks. */
   cpusPerNode?: number;
+  /** `--max-pool`: memory budget of growing strategies, slots. */
+  maxPoolSlots?: number;
 }
 
 /** What a run asks of a strategy's pool. */
@@ -40,6 +42,8 @@ export interface PoolPlan {
   /** Virtual NUMA topology, for strategies that have one. */
   nodes?: number;
   cpusPerNode?: number;
+  /** Memory budget, slots, for strategies that grow. */
+  maxPoolSlots?: number;
 }
 
 /**
@@ -86,6 +90,18 @@ export interface Strategy<S extends StrategyState = StrategyState> {
   attach(state: S): BounceAllocator;
   /** Optional extra throughput.csv columns derived from a finished row (e.g. shares of its counters). */
   deriveColumns?(row: Readonly<Record<string, string | number>>): Record<string, number>;
+  /** Pools alive now, for strategies whose pools change during a run (default: `state.pools`). */
+  livePools?(state: S): PoolShared[];
+  /** Extra fragmentation.csv columns read from the state at each sample (e.g. io_tlb_nslabs). */
+  sampleColumns?(state: S): Record<string, number>;
+  /** Extra throughput.csv columns read from the state after a run (e.g. peak reserved bytes). */
+  reportColumns?(state: S): Record<string, number>;
+  /**
+   * Work that runs in its own thread beside the CPUs for the whole run (e.g.
+   * a pool-growth worker) until `stopped()` turns true; returns counters that
+   * become throughput.csv columns.
+   */
+  runBackground?(state: S, stopped: () => boolean): Record<string, number>;
 }
 
 /**

@@ -18,7 +18,7 @@
 import { DMA_MAPPING_ERROR, IO_TLB_SIZE, nrSlots } from '../src/constants.js';
 import { MemStats } from '../src/mem-stats.js';
 import { type AllocCounters, type HostMemory, SwiotlbPool, allocatePool, newAllocCounters } from '../src/pool.js';
-import { bootPoolSlots, limitNareas, roundUpPowerOfTwo } from '../src/pool-sizing.js';
+import { DEFAULT_POOL_SLOTS, bootPoolSlots, limitNareas, roundUpPowerOfTwo } from '../src/pool-sizing.js';
 import { DEFAULT_POOL_BASE } from '../src/constants.js';
 import { InputError } from '../src/errors.js';
 import type { BounceAllocator, PoolPlan, Strategy, StrategyState } from '../src/strategy.js';
@@ -114,7 +114,7 @@ export const perNumaPools: Strategy = {
     const nodes = request.nodes ?? DEFAULT_NODES;
     if (!Number.isInteger(nodes) || nodes < 1) throw new InputError(`--nodes ${nodes}: expected an integer >= 1`);
     const cpusPerNode = request.cpusPerNode ?? Math.max(1, Math.ceil(request.threads / nodes));
-    const nodeSlots = bootPoolSlots(Math.ceil(request.poolSlots / nodes), 1, notes);
+    const nodeSlots = bootPoolSlots(Math.ceil((request.poolSlots ?? DEFAULT_POOL_SLOTS) / nodes), 1, notes);
     const nareas = limitNareas(roundUpPowerOfTwo(request.areas ?? cpusPerNode), nodeSlots, notes);
     const blocks = Array.from({ length: nodes }, (_, n) => {
       const cpus = Array.from({ length: request.threads }, (_, c) => c).filter((c) => Math.floor(c / cpusPerNode) % nodes === n);

@@ -13,10 +13,10 @@ function schedule(threads: number, completionCpu: 'same' | 'other') {
   return buildSchedule('stress', requests, { threads, segment: 'max', minAlignMask: 0xfff, latency, completionCpu });
 }
 
-async function verifyRun(strategy: string, threads: number, completionCpu: 'same' | 'other') {
+async function verifyRun(strategy: string, threads: number, completionCpu: 'same' | 'other', pool: { poolSlots: number; maxPoolSlots?: number } = { poolSlots: 1024 }) {
   return runOne({
     strategy: getStrategy(strategy), strategyRef: strategy, schedule: schedule(threads, completionCpu), threads, repeat: 0,
-    pool: { poolSlots: 1024, rules: 'newest' }, durationMs: 300, warmupMs: 100, sampleEvery: 16, sampleIntervalMs: 100, verify: true, barrierTimeoutMs: 20_000,
+    pool: { ...pool, rules: 'newest' }, durationMs: 300, warmupMs: 100, sampleEvery: 16, sampleIntervalMs: 100, verify: true, barrierTimeoutMs: 20_000,
   });
 }
 
@@ -45,6 +45,17 @@ describe('workers sharing one pool, verify mode', () => {
     expect(out.verify!.overlaps).toBe(0);
     expect(out.row.io_tlb_used_after).toBe(0);
     expect(out.row.unmaps).toBeGreaterThan(0);
+  });
+
+  it('dynamic-growth stays intact while pools are added and transient pools come and go', async () => {
+    const out = await verifyRun('dynamic-growth', 4, 'same', { poolSlots: 512, maxPoolSlots: 6144 });
+    expect(out.verify!.checkedBytes).toBeGreaterThan(0);
+    expect(out.verify!.corruptedBytes).toBe(0);
+    expect(out.verify!.overlaps).toBe(0);
+    expect(out.row.io_tlb_used_after).toBe(0);
+    expect(Number(out.row.growths)).toBeGreaterThanOrEqual(1);
+    expect(Number(out.row.transient_peak_slots)).toBeGreaterThan(0);
+    expect(Number(out.row.io_tlb_nslabs_end)).toBeGreaterThan(512);
   });
 
   it('a small pool under 8 workers really is contended: failures and area spills happen', async () => {
