@@ -14,24 +14,18 @@ import { createSinglePool } from '../src/single-pool.js';
 import type { Strategy } from '../src/strategy.js';
 
 class LeastUsedAreaPool extends SwiotlbPool {
-  override findSlots(cpu: number, orig: number, allocSize: number, allocAlignMask: number, minAlignMask: number, requested: number): number {
-    const nareas = this.nareas;
-    let start = cpu & (nareas - 1);
-    for (let a = 0, least = Infinity; a < nareas; a++) {
+  /** The area with the fewest used slots (racy reads, no lock); ties go to the CPU's own area. */
+  override startArea(cpu: number): number {
+    let start = cpu & (this.nareas - 1);
+    let least = this.areaUsed(start);
+    for (let a = 0; a < this.nareas; a++) {
       const used = this.areaUsed(a);
       if (used < least) {
         least = used;
         start = a;
       }
     }
-    let a = start;
-    do {
-      const index = this.searchArea(a, orig, allocSize, allocAlignMask, minAlignMask, requested);
-      if (index >= 0) return index;
-      if (++a >= nareas) a = 0;
-      if (a !== start) this.counters.areaFallbacks++;
-    } while (a !== start);
-    return -1;
+    return start;
   }
 }
 

@@ -324,6 +324,11 @@ export class SwiotlbPool implements BounceAllocator {
     return slotIndex;
   }
 
+  /** The area a CPU's search starts in: `cpu & (nareas - 1)` (a plug-in may choose otherwise). */
+  startArea(cpu: number): number {
+    return cpu & (this.nareas - 1);
+  }
+
   /**
    * swiotlb_find_slots() without CONFIG_SWIOTLB_DYNAMIC: start in area
    * `cpu & (nareas - 1)`, then the following areas in turn, wrapping.
@@ -331,7 +336,7 @@ export class SwiotlbPool implements BounceAllocator {
    */
   findSlots(cpu: number, orig: number, allocSize: number, allocAlignMask: number, minAlignMask: number, requested: number): number {
     const nareas = this.nareas;
-    const start = cpu & (nareas - 1);
+    const start = this.startArea(cpu);
     let a = start;
     do {
       const index = this.searchArea(a, orig, allocSize, allocAlignMask, minAlignMask, requested);

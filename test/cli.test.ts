@@ -105,3 +105,31 @@ describe('bad input', () => {
     expect(readFileSync(join(out, partial[0], 'ERROR.txt'), 'utf8')).toMatch(/start barrier/);
   });
 });
+
+describe('strategy plug-ins and --list', () => {
+  it('--list names every strategy and workload with a line each', () => {
+    const r = runCli('cli', ['--list']);
+    expect(r.code).toBe(0);
+    for (const name of ['global-lock', 'per-cpu-areas', 'per-numa-pools', 'dynamic-growth', 'throttled-areas', 'msr-hm0', 'tpcc', 'nvme-gen']) {
+      expect(r.stdout).toMatch(new RegExp(`^  ${name} +\\S`, 'm'));
+    }
+  });
+
+  it('runs the example plug-in from its path beside a built-in, in verify mode', () => {
+    const out = tempDir('plugin');
+    const r = runCli('cli', [...QUICK, '--strategy', 'per-cpu-areas,./examples/least-used-area.ts', '--workload', 'tpcc', '--threads', '2', '--verify', '--out', out]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const rows = parse(readFileSync(join(out, 'latest', 'throughput.csv')), { columns: true }) as Record<string, string>[];
+    expect(rows.map((row) => row.strategy)).toEqual(['per-cpu-areas', 'least-used-area']);
+    expect(r.stdout).toMatch(/least-used-area tpcc threads=2 .*verify: 0 corrupted of [1-9]\d* bytes, 0 overlaps/);
+  });
+
+  it('a plug-in file that exports no strategy is an input error', () => {
+    const dir = tempDir('plugin');
+    writeFileSync(join(dir, 'empty.mjs'), 'export const nothing = 1;\n');
+    const r = runCli('cli', [...QUICK, '--strategy', join(dir, 'empty.mjs'), '--out', dir]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/empty\.mjs: exports no Strategy as 'default' or 'strategy' \(missing: name, description, plan, create, attach\)/);
+  });
+});
