@@ -1,15 +1,22 @@
 /**
- * `npm run conformance -- FILE...`: replay golden-vector files and print, per
+ * `npm run conformance [-- FILE...]`: replay golden-vector files (default: the
+ * bundled ones of both rule sets) and print, per
  * file, ops replayed and mismatches, with the first mismatch in full.
  * Exit 0 when every file matches, 1 on any mismatch, 2 on unreadable input.
  */
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { ConformanceInputError, replayFile } from '../src/conformance.js';
+import { projectRoot } from '../src/paths.js';
 
-function main(files: string[]): number {
-  if (files.length === 0) {
-    console.error('usage: npm run conformance -- FILE.jsonl [FILE.jsonl ...]');
-    return 2;
-  }
+/** With no arguments: every vector file bundled in test/fixtures/conformance/ (both rule sets). */
+function bundledFiles(): string[] {
+  const root = join(projectRoot(), 'test', 'fixtures', 'conformance');
+  return readdirSync(root, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.jsonl')).sort().map((f) => join(root, f));
+}
+
+function main(args: string[]): number {
+  const files = args.length ? args : bundledFiles();
   let mismatched = false;
   let unreadable = false;
   for (const file of files) {

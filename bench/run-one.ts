@@ -175,6 +175,7 @@ function fragmentationRow(spec: RunSpec, tMs: number, mapsDone: number, sampler:
     unusable_32: s.unusable[2],
     unusable_128: s.unusable[3],
     internal_waste_pct: s.internalWastePct,
+    ...(s.perMem.length > 1 ? Object.fromEntries(s.perMem.map((m, i) => [`node${i}_io_tlb_used`, m.used])) : {}),
     ...s.extra,
   };
 }

@@ -68,6 +68,26 @@ export interface SummaryContext {
   messages: string[];
 }
 
+/** Columns every ThroughputRow has; anything else is a strategy's own counter. */
+const BASE_COLUMNS = new Set(['strategy', 'workload', 'threads', 'nareas', 'pool_slots', 'repeat', 'seconds', 'maps', 'maps_per_s', 'mib_per_s', 'full_failures',
+  'map_mean_ns', 'map_sd_ns', 'map_p50_ns', 'map_p99_ns', 'map_p999_ns', 'unmap_mean_ns', 'unmap_p50_ns', 'unmap_p99_ns', 'slots_scanned_per_map',
+  'area_fallbacks_per_map', 'lock_contended_pct', 'hiwater_slots', 'unmaps', 'lock_wait_ns_per_map', 'latency_samples', 'handoff_waits', 'trace_passes', 'io_tlb_used_after']);
+
+/** One line per strategy run that has counters of its own, next to its failures. */
+function strategyCounters(comparisons: Comparison[]): string[] {
+  const lines: string[] = [];
+  for (const c of comparisons) {
+    for (const f of c.ranked) {
+      const keys = Object.keys(f.rows[0]).filter((k) => !BASE_COLUMNS.has(k) && typeof f.rows[0][k] === 'number');
+      if (keys.length === 0) continue;
+      const avg = (k: string) => mean(f.rows.map((r) => Number(r[k])));
+      const fmt = (x: number) => (Number.isInteger(x) ? String(x) : x.toFixed(x < 10 ? 3 : 1));
+      lines.push(`- ${c.workload}, ${c.threads} threads, ${f.strategy}: full_failures ${fmt(avg('full_failures'))}; ${keys.map((k) => `${k} ${fmt(avg(k))}`).join(', ')}`);
+    }
+  }
+  return lines;
+}
+
 /** summary.md: header, the table of means, the words, and per-run dma_map_benchmark lines. */
 export function summaryMarkdown(ctx: SummaryContext): string {
   const { machine } = ctx;
@@ -88,6 +108,8 @@ export function summaryMarkdown(ctx: SummaryContext): string {
     }
   }
   out.push('', '## In words', '', ...summaryWords(comparisons).map((s) => `- ${s}`));
+  const counters = strategyCounters(comparisons);
+  if (counters.length) out.push('', '## Strategy counters (mean of repeats)', '', ...counters);
   out.push('', '## dma_map_benchmark lines per run', '', '```');
   ctx.rows.forEach((r, i) => {
     out.push(`${r.strategy} ${r.workload} threads=${r.threads} repeat=${r.repeat}`);

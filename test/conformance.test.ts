@@ -83,6 +83,13 @@ describe('npm run conformance', () => {
     expect(r.stdout).toMatch(/mismatches=0/);
   });
 
+  it('with no arguments replays every bundled file of both rule sets', () => {
+    const r = runCli('conformance-cli', []);
+    expect(r.code).toBe(0);
+    expect(r.stdout.match(/^ok .*\[newest\]/gm)).toHaveLength(10);
+    expect(r.stdout.match(/^ok .*\[v6\.6\]/gm)).toHaveLength(9);
+  });
+
   it('exits 1 on a mismatch and prints it', () => {
     const dir = tempDir('conf');
     const lines = readFileSync(join(newest, 'nvme-4k-align.jsonl'), 'utf8').split('\n');

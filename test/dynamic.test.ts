@@ -1,4 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { nrSlots } from '../src/constants.js';
 import type { BounceAllocator } from '../src/strategy.js';
 import { dynamicGrowth, growOnce, growthPending } from '../strategies/dynamic-growth.js';
 
@@ -83,5 +85,46 @@ describe('dynamic-growth with one CPU', () => {
     growOnce(state);
     alloc.releaseSlots(old, 0, 2048); // the initial pool is third from the head
     expect(alloc.counters.extra.lookup_steps).toBe(3);
+  });
+});
+
+describe('dynamic-growth bookkeeping under random map/unmap/growth', () => {
+  it('every live mapping is in exactly one live pool, and used = regular slots + transient pools', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(
+          { weight: 5, arbitrary: fc.record({ kind: fc.constant('map' as const), size: fc.integer({ min: 1, max: 200_000 }), page: fc.integer({ min: 0x10000, max: 0x3ffff }) }) },
+          { weight: 4, arbitrary: fc.record({ kind: fc.constant('unmap' as const), pick: fc.nat() }) },
+          { weight: 1, arbitrary: fc.record({ kind: fc.constant('grow' as const) }) },
+        ), { maxLength: 120 }),
+        (commands) => {
+          const { state, alloc, columns } = setup(3072);
+          const live: { tlb: number; size: number }[] = [];
+          for (const c of commands) {
+            if (c.kind === 'map') {
+              const tlb = alloc.tblMapSingle(0, c.page * 4096, c.size, 0, 0);
+              if (tlb >= 0) live.push({ tlb, size: c.size });
+            } else if (c.kind === 'unmap' && live.length) {
+              const [l] = live.splice(c.pick % live.length, 1);
+              alloc.releaseSlots(l.tlb, 0, l.size);
+            } else if (c.kind === 'grow') {
+              growOnce(state);
+            }
+            const pools = dynamicGrowth.livePools!(state);
+            for (const l of live) {
+              const owners = pools.filter((p) => l.tlb >= p.start && l.tlb + l.size <= p.start + p.nslabs * 2048);
+              expect(owners).toHaveLength(1);
+            }
+            // Transient pools are exactly the size of their one buffer; regular pools count slots in use.
+            const transient = columns().io_tlb_transient_nslabs;
+            const expectedUsed = live.reduce((s, l) => s + nrSlots(l.size), 0);
+            expect(alloc.usedSlots()).toBe(expectedUsed);
+            expect(pools.reduce((s, p) => s + p.nslabs, 0)).toBe(columns().io_tlb_nslabs + transient);
+            expect(columns().reserved_bytes).toBe((columns().io_tlb_nslabs + transient) * 2048);
+          }
+        },
+      ),
+      { numRuns: 60 },
+    );
   });
 });
