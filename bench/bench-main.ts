@@ -47,19 +47,22 @@ export async function runBench(opts: BenchOptions, command: string, log: (line: 
   opts.workloads.forEach(checkWorkloadName);
   const latency = parseLatency(opts.latency);
   const machine = machineFacts();
-  const warnings = machineWarnings(machine, Math.max(...opts.threads));
+  const machineWarns = machineWarnings(machine, Math.max(...opts.threads));
 
   // Read every input before creating anything, so bad input fails fast and leaves nothing behind.
   const schedules = new Map<string, Schedule>();
+  const inputWarnings: string[] = [];
   for (const workload of opts.workloads) {
     for (const threads of opts.threads) {
       const generator = { bs: opts.bs, rw: opts.rw, rwmixread: opts.rwmixread, iodepth: opts.iodepth, iosPerJob: opts.genIos, seed: opts.seed };
-      const requests = await loadWorkload(workload, { threads, latency, generator });
-      const schedule = buildSchedule(workloadDisplayName(workload), requests, { threads, segment: opts.segment, minAlignMask: opts.minAlignMask, latency, completionCpu: opts.completionCpu });
+      const loaded = await loadWorkload(workload, { threads, latency, generator, format: opts.format });
+      const schedule = buildSchedule(workloadDisplayName(workload), loaded.requests, { threads, segment: opts.segment, minAlignMask: opts.minAlignMask, latency, completionCpu: opts.completionCpu });
+      for (const w of [...loaded.warnings, ...schedule.warnings]) if (!inputWarnings.includes(w)) inputWarnings.push(w);
       schedules.set(`${workload}\u0000${threads}`, schedule);
     }
   }
 
+  const warnings = [...machineWarns, ...inputWarnings];
   log(`swiotlb-bench: ${machine.cores} cores (${machine.cpuModel}), Node ${machine.node}`);
   for (const w of warnings) log(`warning: ${w}`);
   const total = opts.workloads.length * opts.threads.length * opts.repeat * strategies.length;

@@ -5,7 +5,7 @@
  */
 import * as hdr from 'hdr-histogram-js';
 import { IO_TLB_SIZE } from '../src/constants.js';
-import { DMA_FROM_DEVICE, type DmaDevice, DmaMapper, type DmaDirection } from '../src/dma.js';
+import { DMA_ATTR_SKIP_CPU_SYNC, DMA_FROM_DEVICE, type DmaDevice, DmaMapper, type DmaDirection } from '../src/dma.js';
 import type { BounceAllocator, MapThrottle, ThrottledAllocator } from '../src/strategy.js';
 import { HOST_BASE } from '../workloads/schedule.js';
 import { AbortedError, Control, PHASE_MEASURE, PHASE_STOP, WaitTimeoutError } from './control.js';
@@ -34,6 +34,8 @@ export class CpuReplay {
   private readonly orig: Float64Array;
   private readonly size: Int32Array;
   private readonly dir: Int32Array;
+  private readonly copyBack: Int32Array;
+  private readonly mask: Int32Array;
   private readonly mapCpu: Int32Array;
   private readonly hostBytes: Uint8Array;
   /** This CPU's bounce addresses by mapping (same-CPU completion). */
@@ -77,6 +79,8 @@ export class CpuReplay {
     this.orig = new Float64Array(s.orig);
     this.size = new Int32Array(s.size);
     this.dir = new Int32Array(s.dir);
+    this.copyBack = new Int32Array(s.copyBack);
+    this.mask = new Int32Array(s.mask);
     this.mapCpu = new Int32Array(s.mapCpu);
     this.region = new Int32Array(s.region);
     this.regionSeq = new Int32Array(s.regionSeq);
@@ -162,6 +166,7 @@ export class CpuReplay {
     const size = this.size[m];
     const dir = this.dir[m] as DmaDirection;
     const orig = this.orig[m];
+    this.dev.minAlignMask = this.mask[m];
     let tag = 0;
     if (this.tags !== null) {
       tag = mappingTag(this.task.cpu, this.mapSeq++);
@@ -214,19 +219,32 @@ export class CpuReplay {
   private unmapOne(m: number, tlb: number): void {
     const size = this.size[m];
     const dir = this.dir[m] as DmaDirection;
+    this.dev.minAlignMask = this.mask[m];
     if (this.owners !== null) this.verifyBeforeUnmap(m, tlb, size, dir);
     if (this.task.sampleEvery > 0 && ++this.opCount % this.task.sampleEvery === 0) {
       const start = performance.now();
-      this.dma.unmap(this.dev, tlb, size, dir);
+      this.unmapAs(m, tlb, size, dir);
       this.unmapHist.recordValue(Math.max(1, Math.round((performance.now() - start) * 1e6)));
     } else {
-      this.dma.unmap(this.dev, tlb, size, dir);
+      this.unmapAs(m, tlb, size, dir);
     }
     this.unmaps++;
     if (this.owners !== null && dir === DMA_FROM_DEVICE) {
-      // The device's data must have arrived in the original buffer.
-      this.checkedBytes += size;
-      this.corruptedBytes += countCorrupted(this.hostBytes, this.orig[m] - HOST_BASE, size, this.tags![m] ^ 0x5a5a5a5a);
+      // The device's data must have arrived in the original buffer (the copied-back part).
+      const n = this.copyBack[m];
+      this.checkedBytes += n;
+      this.corruptedBytes += countCorrupted(this.hostBytes, this.orig[m] - HOST_BASE, n, this.tags![m] ^ 0x5a5a5a5a);
+    }
+  }
+
+  /** Unmap as the driver does: all at once, or (a frame in a bigger RX buffer) sync the frame for the CPU, then unmap without a copy. */
+  private unmapAs(m: number, tlb: number, size: number, dir: DmaDirection): void {
+    const back = this.copyBack[m];
+    if (back === size || dir !== DMA_FROM_DEVICE) {
+      this.dma.unmap(this.dev, tlb, size, dir);
+    } else {
+      if (back > 0) this.dma.syncForCpu(this.dev, tlb, back, dir);
+      this.dma.unmap(this.dev, tlb, size, dir, DMA_ATTR_SKIP_CPU_SYNC);
     }
   }
 
@@ -342,8 +360,9 @@ export class CpuReplay {
         Atomics.store(this.handState, m, 0);
       }
       if (tlb >= 0) {
+        this.dev.minAlignMask = this.mask[m];
         if (this.owners !== null) this.verifyBeforeUnmap(m, tlb, this.size[m], this.dir[m] as DmaDirection);
-        this.dma.unmap(this.dev, tlb, this.size[m], this.dir[m] as DmaDirection);
+        this.unmapAs(m, tlb, this.size[m], this.dir[m] as DmaDirection);
         this.tlbs[m] = -1;
       }
     }

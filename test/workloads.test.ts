@@ -4,6 +4,7 @@ import { maxMappingSize } from '../src/constants.js';
 import { DMA_FROM_DEVICE, DMA_TO_DEVICE } from '../src/dma.js';
 import { InputError, ParseError } from '../src/errors.js';
 import { detectFormat, loadWorkload, readTrace } from '../workloads/index.js';
+import { TraceSource } from '../workloads/trace-source.js';
 import { parseLatency } from '../workloads/latency-model.js';
 import { generateNvme } from '../workloads/nvme-generator.js';
 import { splitRequest } from '../workloads/nvme-split.js';
@@ -17,8 +18,8 @@ const traces = join(FIXTURES, 'traces');
 describe('trace readers', () => {
   it('reads MSR Cambridge CSV with its units (FILETIME ticks, bytes)', async () => {
     const file = join(traces, 'msr-small.csv');
-    expect((await detectFormat(file)).name).toBe('msr');
-    const r = await readTrace(file);
+    expect(detectFormat(await TraceSource.open(file)).name).toBe('msr');
+    const r = (await readTrace(file)).requests;
     expect(r).toHaveLength(3);
     expect(r[0]).toEqual({ arrivalNs: 0, offset: 9056014336, size: 2048, write: true, responseNs: 283300 });
     expect(r[1]).toMatchObject({ arrivalNs: 21500, offset: 11855351809, size: 512, write: false, responseNs: 261700 });
@@ -27,8 +28,8 @@ describe('trace readers', () => {
 
   it('reads MQSim ASCII with 512-byte sectors and 0 = write', async () => {
     const file = join(traces, 'mqsim-small.trace');
-    expect((await detectFormat(file)).name).toBe('mqsim');
-    const r = await readTrace(file);
+    expect(detectFormat(await TraceSource.open(file)).name).toBe('mqsim');
+    const r = (await readTrace(file)).requests;
     expect(r).toEqual([
       { arrivalNs: 0, offset: 51200, size: 8192, write: true },
       { arrivalNs: 1000, offset: 4608, size: 4096, write: false },
@@ -37,8 +38,8 @@ describe('trace readers', () => {
 
   it('loads both shipped traces by name', async () => {
     const ctx = { threads: 2, latency, generator: { bs: '4k', rw: 'randread', rwmixread: 70, iodepth: 4, iosPerJob: 10, seed: 1 } };
-    expect(await loadWorkload('msr-hm0', ctx)).toHaveLength(1000);
-    expect(await loadWorkload('tpcc', ctx)).toHaveLength(6999);
+    expect((await loadWorkload('msr-hm0', ctx)).requests).toHaveLength(1000);
+    expect((await loadWorkload('tpcc', ctx)).requests).toHaveLength(6999);
   });
 
   it.each([
@@ -57,7 +58,8 @@ describe('trace readers', () => {
   it('says which formats were tried for an unknown file, and rejects empty ones', async () => {
     const dir = tempDir('trace');
     writeFileSync(join(dir, 'x.txt'), 'hello world\n');
-    await expect(detectFormat(join(dir, 'x.txt'))).rejects.toThrow(/matches no trace format \(msr: .*; mqsim: .*\)/);
+    const source = await TraceSource.open(join(dir, 'x.txt'));
+    expect(() => detectFormat(source)).toThrow(/matches no trace format \(tried msr: .*; mqsim: .*\)/);
     writeFileSync(join(dir, 'empty.txt'), '');
     await expect(readTrace(join(dir, 'empty.txt'))).rejects.toThrow(InputError);
   });
@@ -79,7 +81,7 @@ describe('NVMe request splitting', () => {
 
 describe('replay schedule', () => {
   it('maps at arrival, unmaps at completion, on the submitting CPU, in time order', async () => {
-    const requests = await readTrace(join(traces, 'msr-small.csv'));
+    const requests = (await readTrace(join(traces, 'msr-small.csv'))).requests;
     const s = buildSchedule('t', requests, { threads: 2, segment: 'max', minAlignMask: 0xfff, latency, completionCpu: 'same' });
     expect(s.mappings).toBe(5); // 1 + 1 + 3 chunks of the 600000-byte write
     expect(s.facts.splitRequests).toBe(1);

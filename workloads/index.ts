@@ -5,7 +5,7 @@
 import { basename, join } from 'node:path';
 import { InputError, UnknownNameError } from '../src/errors.js';
 import { projectRoot } from '../src/paths.js';
-import { firstLine, readLines } from './line-reader.js';
+import { TraceSource } from './trace-source.js';
 import type { LatencyModel } from './latency-model.js';
 import { mqsimAscii } from './mqsim-ascii.js';
 import { msrCsv } from './msr-csv.js';
@@ -17,6 +17,8 @@ export const TRACE_FORMATS: readonly TraceFormat[] = [msrCsv, mqsimAscii];
 /** What a workload needs to produce its requests. */
 export interface WorkloadContext {
   threads: number;
+  /** `--format NAME` for trace:PATH workloads. */
+  format?: string;
   latency: LatencyModel;
   generator: GeneratorParams;
 }
@@ -24,7 +26,7 @@ export interface WorkloadContext {
 export interface WorkloadEntry {
   name: string;
   description: string;
-  load(ctx: WorkloadContext): Promise<IoRequest[]>;
+  load(ctx: WorkloadContext): Promise<LoadedTrace>;
 }
 
 function shippedTrace(name: string, file: string, format: TraceFormat, description: string): WorkloadEntry {
@@ -40,7 +42,7 @@ export const WORKLOADS: ReadonlyMap<string, WorkloadEntry> = new Map(
     {
       name: 'nvme-gen',
       description: 'fio-like NVMe generator: one job per CPU, --bs/--rw/--rwmixread/--iodepth',
-      load: async (ctx: WorkloadContext) => generateNvme(ctx.generator, ctx.threads, ctx.latency),
+      load: async (ctx: WorkloadContext) => ({ requests: generateNvme(ctx.generator, ctx.threads, ctx.latency), format: 'generator', warnings: [] }),
     },
   ].map((w) => [w.name, w]),
 );
@@ -67,37 +69,51 @@ export function checkWorkloadName(name: string): void {
  * Load the requests of a `--workload` item.
  * @throws UnknownNameError, InputError or ParseError (file, line, field).
  */
-export async function loadWorkload(name: string, ctx: WorkloadContext): Promise<IoRequest[]> {
-  if (name.startsWith('trace:')) return readTrace(name.slice('trace:'.length));
+export async function loadWorkload(name: string, ctx: WorkloadContext): Promise<LoadedTrace> {
+  if (name.startsWith('trace:')) return readTrace(name.slice('trace:'.length), ctx.format);
   checkWorkloadName(name);
   return WORKLOADS.get(name)!.load(ctx);
 }
 
+/** Every trace format, by name (for `--format`). */
+export function formatByName(name: string): TraceFormat {
+  const format = TRACE_FORMATS.find((f) => f.name === name);
+  if (!format) throw new UnknownNameError('format', name, TRACE_FORMATS.map((f) => f.name));
+  return format;
+}
+
 /**
- * Pick the format of `file` from its first non-blank line.
+ * Pick the format of a trace from its head.
  * @throws InputError saying which formats were tried and why each failed.
  */
-export async function detectFormat(file: string): Promise<TraceFormat> {
-  const line = await firstLine(file);
-  if (line === null) throw new InputError(`${file}: empty trace file`);
+export function detectFormat(source: TraceSource): TraceFormat {
+  if (source.head.length === 0) throw new InputError(`${source.file}: empty trace file`);
   const reasons: string[] = [];
   for (const format of TRACE_FORMATS) {
-    const why = format.sniff(line);
+    const why = format.sniff(source);
     if (why === null) return format;
     reasons.push(`${format.name}: ${why}`);
   }
-  throw new InputError(`${file}:1: matches no trace format (${reasons.join('; ')})`);
+  throw new InputError(`${source.file}: matches no trace format (tried ${reasons.join('; ')}); use --format NAME to force one`);
 }
 
-/** Read every request of a trace file by streaming it. @throws InputError, ParseError */
-export async function readTrace(file: string, format?: TraceFormat): Promise<IoRequest[]> {
-  const fmt = format ?? (await detectFormat(file));
-  const parse = fmt.parser(file);
-  const out: IoRequest[] = [];
-  for await (const [n, line] of readLines(file)) {
-    const request = parse(line, n);
-    if (request) out.push(request);
-  }
-  if (out.length === 0) throw new InputError(`${file}: no requests in trace`);
-  return out;
+/** A trace's requests and what reading it warned about. */
+export interface LoadedTrace {
+  requests: IoRequest[];
+  format: string;
+  warnings: string[];
+}
+
+/**
+ * Read every request of a trace file by streaming it (format detected from
+ * content unless given).
+ * @throws InputError, ParseError
+ */
+export async function readTrace(file: string, format?: TraceFormat | string): Promise<LoadedTrace> {
+  const source = await TraceSource.open(file);
+  const fmt = typeof format === 'string' ? formatByName(format) : format ?? detectFormat(source);
+  const requests: IoRequest[] = [];
+  for await (const request of fmt.read(source)) requests.push(request);
+  if (requests.length === 0) throw new InputError(`${file}: no requests in trace`);
+  return { requests, format: fmt.name, warnings: source.warnings };
 }

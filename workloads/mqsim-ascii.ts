@@ -2,29 +2,30 @@
  * MQSim ASCII trace (src/host/ASCII_Trace_Definition.h), space separated, no header:
  * `arrival_ns device start_sector size_sectors type` with 512-byte sectors and
  * type 0 = write, 1 = read. It carries no response time: completions come from
- * the latency model.
+ * the latency model. DiskSim and SSDsim traces share the 5-column shape; they
+ * differ in time unit and type coding (see their own formats).
  */
 import { ParseError } from '../src/errors.js';
 import { intField, positiveField, splitFields } from './fields.js';
-import type { TraceFormat } from './types.js';
+import { lineFormat } from './line-format.js';
 
 const NAMES = ['ArrivalTime', 'Device', 'StartSector', 'SizeSectors', 'Type'] as const;
 const SECTOR = 512;
 
-export const mqsimAscii: TraceFormat = {
+export const mqsimAscii = lineFormat({
   name: 'mqsim',
   description: 'MQSim ASCII: arrival(ns) device start(sectors) size(sectors) type(0 write, 1 read)',
-  sniff(line) {
+  sniffLine(line) {
     const f = line.trim().split(/\s+/);
     if (f.length !== 5) return `expected 5 space-separated fields, found ${f.length}`;
     if (!f.every((x) => /^\d+$/.test(x))) return 'not all fields are integers';
     if (f[4] !== '0' && f[4] !== '1') return `type '${f[4]}' is not 0 or 1`;
     return null;
   },
-  parser(file) {
+  parser(source) {
+    const file = source.file;
     let first: number | undefined;
     return (line, lineNo) => {
-      if (line.trim() === '') return null;
       const f = splitFields(line, /\s+/, 5, file, lineNo, NAMES);
       const arrival = intField(f[0], file, lineNo, 'ArrivalTime');
       first ??= arrival;
@@ -39,4 +40,4 @@ export const mqsimAscii: TraceFormat = {
       };
     };
   },
-};
+});

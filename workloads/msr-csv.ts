@@ -6,25 +6,25 @@
  */
 import { ParseError } from '../src/errors.js';
 import { intField, positiveField, splitFields } from './fields.js';
-import type { TraceFormat } from './types.js';
+import { lineFormat } from './line-format.js';
 
 const NAMES = ['Timestamp', 'Hostname', 'DiskNumber', 'Type', 'Offset', 'Size', 'ResponseTime'] as const;
 const TICK_NS = 100n;
 
-export const msrCsv: TraceFormat = {
+export const msrCsv = lineFormat({
   name: 'msr',
   description: 'SNIA MSR Cambridge CSV: Timestamp(100ns),Hostname,Disk,Read|Write,Offset(B),Size(B),ResponseTime(100ns)',
-  sniff(line) {
+  sniffLine(line) {
     const f = line.split(',');
     if (f.length !== 7) return `expected 7 comma-separated fields, found ${f.length}`;
     if (!/^\d+$/.test(f[0])) return 'Timestamp is not an integer';
     if (!/^(read|write)$/i.test(f[3])) return `Type '${f[3]}' is not Read or Write`;
     return null;
   },
-  parser(file) {
+  parser(source) {
+    const file = source.file;
     let first: bigint | undefined;
     return (line, lineNo) => {
-      if (line.trim() === '') return null;
       const f = splitFields(line, ',', 7, file, lineNo, NAMES);
       if (!/^\s*\d+\s*$/.test(f[0])) throw new ParseError(file, lineNo, 'Timestamp', `'${f[0]}' is not a non-negative integer`);
       // FILETIME values exceed 2^53: subtract the first one exactly with BigInt.
@@ -41,4 +41,4 @@ export const msrCsv: TraceFormat = {
       };
     };
   },
-};
+});

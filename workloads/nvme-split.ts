@@ -34,3 +34,19 @@ export function splitRequest(pageOffset: number, size: number, mode: SegmentMode
   }
   return chunks;
 }
+
+/**
+ * A request issued as `segments` scatter-gather elements (vSCSI nSG): that
+ * many mappings of equal 512-byte multiples (the last takes the rest), each
+ * further cut at the max mapping size.
+ */
+export function splitSegments(size: number, segments: number, minAlignMask: number): MappingChunk[] {
+  const step = Math.max(512, Math.ceil(size / segments / 512) * 512);
+  const max = maxMappingSize(minAlignMask);
+  const chunks: MappingChunk[] = [];
+  for (let at = 0; at < size; at += step) {
+    const end = Math.min(size, at + step);
+    for (let a = at; a < end; a += max) chunks.push({ at: a, size: Math.min(max, end - a) });
+  }
+  return chunks;
+}

@@ -15,10 +15,10 @@
  * that unmap before reusing a region, so no two live mappings ever share
  * original bytes (which verify mode depends on).
  */
-import { PAGE_SIZE } from '../src/constants.js';
+import { PAGE_SIZE, maxMappingSize } from '../src/constants.js';
 import { DMA_FROM_DEVICE, DMA_TO_DEVICE } from '../src/dma.js';
 import { type LatencyModel, modelLatencyNs } from './latency-model.js';
-import { type SegmentMode, splitRequest } from './nvme-split.js';
+import { type SegmentMode, splitRequest, splitSegments } from './nvme-split.js';
 import type { IoRequest } from './types.js';
 
 /** Physical address where host memory (the original buffers) starts: 4 GiB. */
@@ -68,6 +68,10 @@ export interface Schedule {
   size: SharedArrayBuffer;
   /** Int32 per mapping: DMA direction. */
   dir: SharedArrayBuffer;
+  /** Int32 per mapping: bytes copied back at unmap (less than the size for a frame in a bigger RX buffer). */
+  copyBack: SharedArrayBuffer;
+  /** Int32 per mapping: the device's min_align_mask. */
+  mask: SharedArrayBuffer;
   /** Int32 per mapping: the CPU that maps it (and owns its original buffer). */
   mapCpu: SharedArrayBuffer;
   /** Int32 per mapping: host-memory region, and how many earlier users that region had in a pass. */
@@ -81,6 +85,8 @@ export interface Schedule {
   /** Bytes of host memory the original buffers need. */
   hostBytes: number;
   facts: WorkloadFacts;
+  /** What building the schedule changed in the input (said once each). */
+  warnings: string[];
 }
 
 interface Region {
@@ -105,9 +111,12 @@ export function buildSchedule(workload: string, requests: IoRequest[], options: 
   const sizes: number[] = [];
   const dirs: number[] = [];
   const pageOffsets: number[] = [];
+  const copyBacks: number[] = [];
+  const masks: number[] = [];
   const cpus: number[] = [];
   const completeCpus: number[] = [];
   let splitRequests = 0;
+  let oversize = 0;
   let modelled = 0;
   let reads = 0;
   let requestBytes = 0;
@@ -120,8 +129,11 @@ export function buildSchedule(workload: string, requests: IoRequest[], options: 
     const done = arrival + Math.max(1, r.responseNs ?? modelLatencyNs(options.latency, r.size));
     spanEnd = Math.max(spanEnd, done);
     const pageOffset = r.offset % PAGE_SIZE;
-    const chunks = splitRequest(pageOffset, r.size, options.segment, minAlignMask);
+    const mask = r.minAlignMask ?? minAlignMask;
+    const chunks = r.segments && r.segments > 1 ? splitSegments(r.size, r.segments, mask) : splitRequest(pageOffset, r.size, options.segment, mask);
     if (chunks.length > 1) splitRequests++;
+    if (r.size > maxMappingSize(mask)) oversize++;
+    let copyBack = r.copyBack ?? r.size;
     if (!r.write) reads++;
     requestBytes += r.size;
     for (const c of chunks) {
@@ -130,6 +142,9 @@ export function buildSchedule(workload: string, requests: IoRequest[], options: 
       sizes.push(c.size);
       dirs.push(r.write ? DMA_TO_DEVICE : DMA_FROM_DEVICE);
       pageOffsets.push((pageOffset + c.at) % PAGE_SIZE);
+      copyBacks.push(Math.min(c.size, copyBack));
+      copyBack = Math.max(0, copyBack - c.size);
+      masks.push(mask);
       cpus.push(cpu);
       completeCpus.push(completeCpu);
     }
@@ -218,6 +233,8 @@ export function buildSchedule(workload: string, requests: IoRequest[], options: 
     orig: orig.buffer as SharedArrayBuffer,
     size: shared(sizes),
     dir: shared(dirs),
+    copyBack: shared(copyBacks),
+    mask: shared(masks),
     mapCpu: shared(cpus),
     region: shared(regionOf),
     regionSeq: shared(regionSeq),
@@ -225,6 +242,7 @@ export function buildSchedule(workload: string, requests: IoRequest[], options: 
     regions: regions.length,
     events: perCpu.map(shared),
     hostBytes,
+    warnings: oversize ? [`${workload}: ${oversize} request(s) larger than one mapping (swiotlb_max_mapping_size) were split into several`] : [],
     facts: {
       requests: requests.length,
       mappings,

@@ -1,3 +1,5 @@
+import type { TraceSource } from './trace-source.js';
+
 /** Shapes shared by trace readers, generators and the replay schedule. */
 
 /** One block I/O request, from a trace or a generator. */
@@ -14,14 +16,29 @@ export interface IoRequest {
   responseNs?: number;
   /** Submitting CPU chosen by a generator; traces leave it to the schedule. */
   cpu?: number;
+  /** Scatter-gather elements the request was issued as (vSCSI nSG): mapped as that many mappings. */
+  segments?: number;
+  /**
+   * Bytes copied back to the CPU at completion when fewer than were mapped
+   * (a received frame in a larger RX buffer: sync_for_cpu of the frame, then
+   * unmap with DMA_ATTR_SKIP_CPU_SYNC, as page-pool drivers do).
+   */
+  copyBack?: number;
+  /** The device's min_align_mask, when the source says (ftrace events of several devices). */
+  minAlignMask?: number;
 }
 
-/** A trace file format: recognises and parses one line at a time. */
+/** A trace file format: recognises a file from its head and streams its requests. */
 export interface TraceFormat {
+  /** Short name for `--format` and messages. */
   readonly name: string;
   readonly description: string;
-  /** Returns null when `line` looks like this format, else why not. */
-  sniff(line: string): string | null;
-  /** A fresh per-file parser; returns null for lines to skip (blank, comment). @throws ParseError */
-  parser(file: string): (line: string, lineNo: number) => IoRequest | null;
+  /** Returns null when the file's head looks like this format, else why not (one short clause). */
+  sniff(source: TraceSource): string | null;
+  /**
+   * Stream the requests in file order; memory stays bounded (no whole-file
+   * buffers). Recoverable oddities go to `source.warn`.
+   * @throws ParseError naming file, line (or byte offset) and field.
+   */
+  read(source: TraceSource): AsyncGenerator<IoRequest>;
 }

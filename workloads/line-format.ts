@@ -1,0 +1,60 @@
+/**
+ * Builds a {@link TraceFormat} for line-oriented text traces from a line
+ * sniffer and a line parser: skips an optional header line, streams the
+ * rest, and warns once when rows go back in time (the schedule sorts them).
+ */
+import type { TraceSource } from './trace-source.js';
+import type { IoRequest, TraceFormat } from './types.js';
+
+export interface LineFormatSpec {
+  name: string;
+  description: string;
+  /** A header line to skip (tested on the first non-blank line). */
+  header?: RegExp;
+  /** Lines to ignore anywhere (comments). */
+  comment?: RegExp;
+  /** null when a data line looks like this format, else why not. */
+  sniffLine(line: string): string | null;
+  /** A fresh per-file parser: a request, or null to skip the line. @throws ParseError */
+  parser(source: TraceSource): (line: string, lineNo: number) => IoRequest | null;
+}
+
+export function lineFormat(spec: LineFormatSpec): TraceFormat {
+  return {
+    name: spec.name,
+    description: spec.description,
+    sniff(source) {
+      if (!source.looksLikeText()) return 'not text';
+      let lines = source.headLines(8);
+      if (spec.comment) lines = lines.filter((l) => !spec.comment!.test(l));
+      if (lines.length === 0) return 'no data lines';
+      if (spec.header) {
+        if (!spec.header.test(lines[0])) return `no '${spec.header.source}' header line`;
+        lines = lines.slice(1);
+        if (lines.length === 0) return 'header but no data lines';
+      }
+      return spec.sniffLine(lines[0]);
+    },
+    async *read(source) {
+      const parse = spec.parser(source);
+      let headerPending = spec.header !== undefined;
+      let last = -Infinity;
+      let warned = false;
+      for await (const [n, line] of source.lines()) {
+        if (line.trim() === '' || spec.comment?.test(line)) continue;
+        if (headerPending) {
+          headerPending = false;
+          if (spec.header!.test(line)) continue;
+        }
+        const request = parse(line, n);
+        if (!request) continue;
+        if (request.arrivalNs < last && !warned) {
+          warned = true;
+          source.warn(`line ${n}: rows go back in time (first here); replayed sorted by time`);
+        }
+        last = Math.max(last, request.arrivalNs);
+        yield request;
+      }
+    },
+  };
+}
