@@ -58,7 +58,10 @@ export class CpuReplay {
   private mapHist = newHistogram();
   private unmapHist = newHistogram();
   private pass = 0;
-  private opCount = 0;
+  /** Maps and unmaps left before the next timed one (each drawn around sampleEvery, so periodic traces are not aliased). */
+  private mapsToSample = 1;
+  private unmapsToSample = 1;
+  private sampleRand = 0x2545f491;
   private mapSeq = 0;
   private maps = 0;
   private unmaps = 0;
@@ -147,6 +150,16 @@ export class CpuReplay {
     return this.result(phase === PHASE_MEASURE ? (t1 - t0) / 1000 : 0);
   }
 
+  /** A gap uniform in 1..2N-1 (mean N): xorshift32, cheap and deterministic. */
+  private nextSampleGap(): number {
+    let x = this.sampleRand;
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    this.sampleRand = x >>> 0;
+    return 1 + (this.sampleRand % (2 * this.task.sampleEvery - 1));
+  }
+
   private resetCounters(): void {
     this.maps = this.unmaps = this.bytes = this.handoffWaits = 0;
     this.mapHist.reset();
@@ -174,7 +187,8 @@ export class CpuReplay {
       if (dir !== DMA_FROM_DEVICE) stamp(this.hostBytes, orig - HOST_BASE, size, tag);
     }
     let tlb: number;
-    if (this.task.sampleEvery > 0 && ++this.opCount % this.task.sampleEvery === 0) {
+    if (this.task.sampleEvery > 0 && --this.mapsToSample === 0) {
+      this.mapsToSample = this.nextSampleGap();
       const start = performance.now();
       tlb = this.dma.map(this.dev, orig, size, dir);
       this.mapHist.recordValue(Math.max(1, Math.round((performance.now() - start) * 1e6)));
@@ -221,7 +235,8 @@ export class CpuReplay {
     const dir = this.dir[m] as DmaDirection;
     this.dev.minAlignMask = this.mask[m];
     if (this.owners !== null) this.verifyBeforeUnmap(m, tlb, size, dir);
-    if (this.task.sampleEvery > 0 && ++this.opCount % this.task.sampleEvery === 0) {
+    if (this.task.sampleEvery > 0 && --this.unmapsToSample === 0) {
+      this.unmapsToSample = this.nextSampleGap();
       const start = performance.now();
       this.unmapAs(m, tlb, size, dir);
       this.unmapHist.recordValue(Math.max(1, Math.round((performance.now() - start) * 1e6)));

@@ -75,7 +75,7 @@ export async function runMicro(timeMs = 150): Promise<MicroResult> {
       let n = 0;
       bench.add(`map+unmap 4KiB FROM_DEVICE ${strategy.name} sampled 1/${SAMPLE_EVERY}`, () => {
         for (let i = 0; i < BATCH; i++) {
-          // As bench/cpu-replay.ts: every SAMPLE_EVERY-th op is timed with two clock reads.
+          // As bench/cpu-replay.ts: one op in SAMPLE_EVERY (there on average) is timed with two clock reads.
           let t = 0;
           const timedMap = ++n % SAMPLE_EVERY === 0;
           if (timedMap) t = performance.now();

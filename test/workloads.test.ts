@@ -125,6 +125,11 @@ describe('replay schedule', () => {
     expect(reused).toBeGreaterThan(0); // regions really are recycled
   });
 
+  it('gives a CPU with no requests an empty event list (not a phantom map)', () => {
+    const s = buildSchedule('one-cpu', [{ arrivalNs: 0, offset: 0, size: 4096, write: true, cpu: 0 }], { threads: 3, segment: 'max', minAlignMask: 0xfff, latency, completionCpu: 'same' });
+    expect(s.events.map((e) => new Int32Array(e).length)).toEqual([2, 0, 0]);
+  });
+
   it('numbers the users of each host region 0..uses-1 for the cross-CPU hand-off', () => {
     const requests = generateNvme({ bs: '4k/50:64k/50', rw: 'randrw', rwmixread: 50, iodepth: 4, iosPerJob: 200, seed: 5 }, 2, latency);
     const s = buildSchedule('g', requests, { threads: 2, segment: 'max', minAlignMask: 0xfff, latency, completionCpu: 'other' });

@@ -11,12 +11,21 @@ import { mqsimAscii } from './mqsim-ascii.js';
 import { msrCsv } from './msr-csv.js';
 import { type GeneratorParams, generateNvme } from './nvme-generator.js';
 import type { IoRequest, TraceFormat } from './types.js';
+import { ftraceFormat, swiotlbDmesgFormat } from './ftrace.js';
+import { pcapFormat } from './pcap.js';
+import { DEFAULT_NET, type NetOptions, netMappings } from './net-model.js';
+import { PROFILES } from './profiles.js';
 
 export const TRACE_FORMATS: readonly TraceFormat[] = [msrCsv, mqsimAscii];
+
+/** Every format detection tries: block traces, then captures and swiotlb's own logs. */
+export const ALL_FORMATS: readonly TraceFormat[] = [...TRACE_FORMATS, pcapFormat, ftraceFormat, swiotlbDmesgFormat];
 
 /** What a workload needs to produce its requests. */
 export interface WorkloadContext {
   threads: number;
+  /** NIC model settings (`--ring`, `--mtu`, `--napi-budget`, `--wire-gbps`). */
+  net?: Omit<NetOptions, 'threads'>;
   /** `--format NAME` for trace:PATH workloads. */
   format?: string;
   latency: LatencyModel;
@@ -26,6 +35,8 @@ export interface WorkloadContext {
 export interface WorkloadEntry {
   name: string;
   description: string;
+  /** Fixed parameters of a named profile. */
+  params?: Record<string, string | number>;
   load(ctx: WorkloadContext): Promise<LoadedTrace>;
 }
 
@@ -44,6 +55,16 @@ export const WORKLOADS: ReadonlyMap<string, WorkloadEntry> = new Map(
       description: 'fio-like NVMe generator: one job per CPU, --bs/--rw/--rwmixread/--iodepth',
       load: async (ctx: WorkloadContext) => ({ requests: generateNvme(ctx.generator, ctx.threads, ctx.latency), format: 'generator', warnings: [] }),
     },
+    ...PROFILES.map((p) => ({
+      name: p.name,
+      description: p.description,
+      params: p.params,
+      load: async (ctx: WorkloadContext) => {
+        const net = { ...DEFAULT_NET, ...ctx.net, ...p.net };
+        const frames = p.generate({ threads: ctx.threads, latency: ctx.latency, generator: ctx.generator, net });
+        return { requests: netMappings(frames, { threads: ctx.threads, ...net }), format: 'profile', warnings: [] };
+      },
+    })),
   ].map((w) => [w.name, w]),
 );
 
@@ -70,15 +91,20 @@ export function checkWorkloadName(name: string): void {
  * @throws UnknownNameError, InputError or ParseError (file, line, field).
  */
 export async function loadWorkload(name: string, ctx: WorkloadContext): Promise<LoadedTrace> {
-  if (name.startsWith('trace:')) return readTrace(name.slice('trace:'.length), ctx.format);
+  if (name.startsWith('trace:')) {
+    const trace = await readTrace(name.slice('trace:'.length), ctx.format);
+    // Network frames (pcap) become NIC ring and transmit mappings for this many queues.
+    if (trace.requests.some((r) => r.network)) trace.requests = netMappings(trace.requests, { threads: ctx.threads, ...DEFAULT_NET, ...ctx.net });
+    return trace;
+  }
   checkWorkloadName(name);
   return WORKLOADS.get(name)!.load(ctx);
 }
 
 /** Every trace format, by name (for `--format`). */
 export function formatByName(name: string): TraceFormat {
-  const format = TRACE_FORMATS.find((f) => f.name === name);
-  if (!format) throw new UnknownNameError('format', name, TRACE_FORMATS.map((f) => f.name));
+  const format = ALL_FORMATS.find((f) => f.name === name);
+  if (!format) throw new UnknownNameError('format', name, ALL_FORMATS.map((f) => f.name));
   return format;
 }
 
@@ -89,7 +115,7 @@ export function formatByName(name: string): TraceFormat {
 export function detectFormat(source: TraceSource): TraceFormat {
   if (source.head.length === 0) throw new InputError(`${source.file}: empty trace file`);
   const reasons: string[] = [];
-  for (const format of TRACE_FORMATS) {
+  for (const format of ALL_FORMATS) {
     const why = format.sniff(source);
     if (why === null) return format;
     reasons.push(`${format.name}: ${why}`);

@@ -25,7 +25,7 @@ export function lineFormat(spec: LineFormatSpec): TraceFormat {
     description: spec.description,
     sniff(source) {
       if (!source.looksLikeText()) return 'not text';
-      let lines = source.headLines(8);
+      let lines = source.headLines(64);
       if (spec.comment) lines = lines.filter((l) => !spec.comment!.test(l));
       if (lines.length === 0) return 'no data lines';
       if (spec.header) {

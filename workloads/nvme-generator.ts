@@ -56,9 +56,45 @@ export function xorshift32(seed: number): () => number {
   };
 }
 
+/** Shape of a closed-loop block load: one job per CPU, `iodepth` in flight each. */
+export interface ClosedLoop {
+  jobs: number;
+  iosPerJob: number;
+  iodepth: number;
+  seed: number;
+  /** Share of reads, 0..1. */
+  readShare: number;
+  random: boolean;
+  /** Draw one request size, bytes. */
+  pickSize(rand: () => number): number;
+}
+
 /**
- * Generate `iosPerJob` I/Os for each of `jobs` CPUs: each of the `iodepth`
- * queue slots submits its next I/O when the previous one completes.
+ * Generate `iosPerJob` I/Os for each job: each of the `iodepth` queue slots
+ * submits its next I/O when the previous one completes (latency model).
+ */
+export function closedLoop(shape: ClosedLoop, latency: LatencyModel): IoRequest[] {
+  const out: IoRequest[] = [];
+  for (let job = 0; job < shape.jobs; job++) {
+    const rand = xorshift32(shape.seed * 7919 + job + 1);
+    const slotFree = new Array<number>(shape.iodepth).fill(0);
+    let sequential = job * (DEVICE_BYTES / shape.jobs);
+    for (let n = 0; n < shape.iosPerJob; n++) {
+      const q = n % shape.iodepth;
+      const size = shape.pickSize(rand);
+      const offset = shape.random ? Math.floor((rand() * DEVICE_BYTES) / size) * size : sequential;
+      sequential = (sequential + size) % DEVICE_BYTES;
+      const write = rand() >= shape.readShare;
+      const responseNs = modelLatencyNs(latency, size);
+      out.push({ arrivalNs: slotFree[q], offset, size, write, responseNs, cpu: job });
+      slotFree[q] += responseNs;
+    }
+  }
+  return out;
+}
+
+/**
+ * The fio-like generator: `bs` (size or bssplit), `rw`, `rwmixread`, `iodepth`.
  * @throws InputError for bad parameters.
  */
 export function generateNvme(params: GeneratorParams, jobs: number, latency: LatencyModel): IoRequest[] {
@@ -67,24 +103,16 @@ export function generateNvme(params: GeneratorParams, jobs: number, latency: Lat
   if (!(Number.isInteger(params.iodepth) && params.iodepth >= 1)) throw new InputError(`--iodepth ${params.iodepth}: expected an integer >= 1`);
   const split = parseBlockSplit(params.bs);
   const totalWeight = split.reduce((s, p) => s + p.weight, 0);
-  const random = params.rw.startsWith('rand');
-  const readShare = params.rw.endsWith('read') ? 1 : params.rw.endsWith('write') ? 0 : params.rwmixread / 100;
-  const out: IoRequest[] = [];
-  for (let job = 0; job < jobs; job++) {
-    const rand = xorshift32(params.seed * 7919 + job + 1);
-    const slotFree = new Array<number>(params.iodepth).fill(0);
-    let sequential = job * (DEVICE_BYTES / jobs);
-    for (let n = 0; n < params.iosPerJob; n++) {
-      const q = n % params.iodepth;
+  return closedLoop({
+    jobs,
+    iosPerJob: params.iosPerJob,
+    iodepth: params.iodepth,
+    seed: params.seed,
+    random: params.rw.startsWith('rand'),
+    readShare: params.rw.endsWith('read') ? 1 : params.rw.endsWith('write') ? 0 : params.rwmixread / 100,
+    pickSize: (rand) => {
       let pick = rand() * totalWeight;
-      const size = (split.find((p) => (pick -= p.weight) < 0) ?? split[split.length - 1]).size;
-      const offset = random ? Math.floor((rand() * DEVICE_BYTES) / size) * size : sequential;
-      sequential = (sequential + size) % DEVICE_BYTES;
-      const write = rand() >= readShare;
-      const responseNs = modelLatencyNs(latency, size);
-      out.push({ arrivalNs: slotFree[q], offset, size, write, responseNs, cpu: job });
-      slotFree[q] += responseNs;
-    }
-  }
-  return out;
+      return (split.find((p) => (pick -= p.weight) < 0) ?? split[split.length - 1]).size;
+    },
+  }, latency);
 }

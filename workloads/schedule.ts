@@ -140,7 +140,7 @@ export function buildSchedule(workload: string, requests: IoRequest[], options: 
       mapTime.push(arrival);
       unmapTime.push(done);
       sizes.push(c.size);
-      dirs.push(r.write ? DMA_TO_DEVICE : DMA_FROM_DEVICE);
+      dirs.push(r.dir ?? (r.write ? DMA_TO_DEVICE : DMA_FROM_DEVICE));
       pageOffsets.push((pageOffset + c.at) % PAGE_SIZE);
       copyBacks.push(Math.min(c.size, copyBack));
       copyBack = Math.max(0, copyBack - c.size);
@@ -219,7 +219,7 @@ export function buildSchedule(workload: string, requests: IoRequest[], options: 
   }
 
   const shared = (values: ArrayLike<number>) => {
-    const a = new Int32Array(new SharedArrayBuffer(Math.max(1, values.length) * 4));
+    const a = new Int32Array(new SharedArrayBuffer(values.length * 4));
     a.set(values as ArrayLike<number>);
     return a.buffer as SharedArrayBuffer;
   };

@@ -24,8 +24,20 @@ export interface IoRequest {
    * unmap with DMA_ATTR_SKIP_CPU_SYNC, as page-pool drivers do).
    */
   copyBack?: number;
-  /** The device's min_align_mask, when the source says (ftrace events of several devices). */
+  /** The device's min_align_mask, when the source says (network devices have none). */
   minAlignMask?: number;
+  /**
+   * A network frame rather than a block request: `rx` frames become NIC ring
+   * buffers and `tx` frames transmit mappings (workloads/net-model.ts) before
+   * the schedule sees them.
+   */
+  network?: 'rx' | 'tx';
+  /** Flow hash of a frame (chooses its queue, as RSS would). */
+  flow?: number;
+  /** DMA direction when `write` cannot say (a swiotlb_bounced event has none: DMA_BIDIRECTIONAL). */
+  dir?: 0 | 1 | 2;
+  /** swiotlb_bounced's FORCE (true) or NORMAL (false), when the source is an ftrace. */
+  forced?: boolean;
 }
 
 /** A trace file format: recognises a file from its head and streams its requests. */
