@@ -7,7 +7,7 @@ import { stringify } from 'csv-stringify/sync';
 import { InputError } from '../src/errors.js';
 import type { PoolPlan } from '../src/strategy.js';
 import { loadStrategy, strategyRef } from '../strategies/index.js';
-import { checkWorkloadName, loadWorkload, workloadDisplayName } from '../workloads/index.js';
+import { WORKLOADS, checkWorkloadName, loadWorkload, workloadDisplayName } from '../workloads/index.js';
 import { parseLatency } from '../workloads/latency-model.js';
 import { type Schedule, buildSchedule } from '../workloads/schedule.js';
 import { dmaMapBenchmarkLines } from './latency-stats.js';
@@ -17,6 +17,11 @@ import { ResultDir } from './result-dir.js';
 import { type RunOutcome, runOne } from './run-one.js';
 import type { FragmentationRow, ThroughputRow } from './rows.js';
 import { compareStrategies, summaryMarkdown, summaryWords } from './summary.js';
+
+/** The NIC model's settings from the options. */
+export function netOptions(opts: BenchOptions) {
+  return { ring: opts.ring, mtu: opts.mtu, napiBudget: opts.napiBudget, wireGbps: opts.wireGbps };
+}
 
 /** A verify-mode run found corrupted bytes, overlapping slots, or slots never returned. */
 export class VerifyFailedError extends Error {
@@ -55,7 +60,7 @@ export async function runBench(opts: BenchOptions, command: string, log: (line: 
   for (const workload of opts.workloads) {
     for (const threads of opts.threads) {
       const generator = { bs: opts.bs, rw: opts.rw, rwmixread: opts.rwmixread, iodepth: opts.iodepth, iosPerJob: opts.genIos, seed: opts.seed };
-      const loaded = await loadWorkload(workload, { threads, latency, generator, format: opts.format });
+      const loaded = await loadWorkload(workload, { threads, latency, generator, format: opts.format, net: netOptions(opts) });
       const schedule = buildSchedule(workloadDisplayName(workload), loaded.requests, { threads, segment: opts.segment, minAlignMask: opts.minAlignMask, latency, completionCpu: opts.completionCpu });
       for (const w of [...loaded.warnings, ...schedule.warnings]) if (!inputWarnings.includes(w)) inputWarnings.push(w);
       schedules.set(`${workload}\u0000${threads}`, schedule);
@@ -102,7 +107,7 @@ export async function runBench(opts: BenchOptions, command: string, log: (line: 
       machine,
       warnings,
       plans,
-      workloads: Object.fromEntries([...schedules.values()].map((s) => [`${s.workload} threads=${s.threads}`, s.facts])),
+      workloads: Object.fromEntries([...schedules.values()].map((s) => [`${s.workload} threads=${s.threads}`, { ...s.facts, params: WORKLOADS.get(s.workload)?.params }])),
       throughput: rows,
       fragmentation,
       runs: outcomes.map((o) => ({ strategy: o.row.strategy, workload: o.row.workload, threads: o.row.threads, repeat: o.row.repeat, map_latency_ns: o.map, unmap_latency_ns: o.unmap, failures_by_size: o.failuresBySize, messages: o.messages, verify: o.verify })),

@@ -4,9 +4,8 @@
  */
 import { CommanderError } from 'commander';
 import { InputError } from '../src/errors.js';
-import { STRATEGIES } from '../strategies/index.js';
-import { WORKLOADS } from '../workloads/index.js';
 import { runBench } from './bench-main.js';
+import { printList } from './list.js';
 import { parseBenchOptions } from './options.js';
 
 async function main(argv: string[]): Promise<number> {
@@ -17,11 +16,11 @@ async function main(argv: string[]): Promise<number> {
     if (err instanceof CommanderError) return err.code === 'commander.helpDisplayed' || err.code === 'commander.version' ? 0 : 2;
     throw err;
   }
-  if (opts.list) {
-    printList();
-    return 0;
-  }
   try {
+    if (opts.list) {
+      await printList(opts);
+      return 0;
+    }
     await runBench(opts, ['npm run bench --', ...argv].join(' '));
     return 0;
   } catch (err) {
@@ -29,14 +28,6 @@ async function main(argv: string[]): Promise<number> {
     console.error(`error: ${e.message}`);
     return e instanceof InputError ? 2 : 1;
   }
-}
-
-function printList(): void {
-  const width = Math.max(...[...STRATEGIES.keys(), ...WORKLOADS.keys()].map((n) => n.length)) + 2;
-  console.log('strategies (--strategy NAME, or a plug-in file ./path/to/file.ts):');
-  for (const s of STRATEGIES.values()) console.log(`  ${s.name.padEnd(width)}${s.description}`);
-  console.log('workloads (--workload NAME, or trace:PATH for an MSR CSV or MQSim ASCII file):');
-  for (const w of WORKLOADS.values()) console.log(`  ${w.name.padEnd(width)}${w.description}`);
 }
 
 process.exitCode = await main(process.argv.slice(2));

@@ -43,6 +43,11 @@ export interface BenchOptions {
   iodepth: number;
   genIos: number;
   list: boolean;
+  verbose: boolean;
+  ring: number;
+  mtu: number;
+  napiBudget: number;
+  wireGbps: number;
 }
 
 /** Largest pool accepted: 1 GiB, the CoCo heuristic's cap. */
@@ -99,6 +104,12 @@ export function parsePoolSize(value: string): number {
   return Math.ceil(bytes / IO_TLB_SIZE);
 }
 
+function mtu(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 576 || n > 9216) throw new InvalidArgumentError('expected an MTU from 576 to 9216 bytes, e.g. 1500 or 9000');
+  return n;
+}
+
 function mask(value: string): number {
   const n = /^0x[0-9a-f]+$/i.test(value) ? parseInt(value, 16) : /^\d+$/.test(value) ? Number(value) : NaN;
   if (!Number.isInteger(n) || n < 0 || n >= 2 ** 31 || (n & (n + 1)) !== 0) throw new InvalidArgumentError('expected a mask of low bits such as 0xfff, 0x7ff or 0');
@@ -139,6 +150,11 @@ export function benchCommand(): Command {
     .addOption(new Option('--iodepth <n>', 'nvme-gen: I/Os in flight per CPU').default(DEFAULT_GENERATOR.iodepth).argParser(positiveInt('a queue depth')))
     .addOption(new Option('--gen-ios <n>', 'nvme-gen: I/Os generated per CPU (the replay loops over them)').default(DEFAULT_GENERATOR.iosPerJob).argParser(positiveInt('an I/O count')))
     .addOption(new Option('--list', 'list strategies and workloads, one line each, and exit').default(false))
+    .addOption(new Option('--verbose', 'with --list: each workload\'s parameters, direction mix, mapping sizes and bytes in flight').default(false))
+    .addOption(new Option('--ring <n>', 'network: RX buffers per queue').default(256).argParser(positiveInt('a ring size')))
+    .addOption(new Option('--mtu <bytes>', 'network: MTU for net workloads and pcap replay (576..9216; profiles fix their own)').default(1500).argParser(mtu))
+    .addOption(new Option('--napi-budget <n>', 'network: frames per NAPI poll').default(64).argParser(positiveInt('a budget')))
+    .addOption(new Option('--wire-gbps <gbps>', 'network: link speed for arrival and wire times').default(10).argParser(positiveSeconds))
     .allowExcessArguments(false)
     .showHelpAfterError('(run with --help for every option and its default)')
     .exitOverride();
@@ -180,5 +196,10 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     iodepth: o.iodepth,
     genIos: o.genIos,
     list: o.list,
+    verbose: o.verbose,
+    ring: o.ring,
+    mtu: o.mtu,
+    napiBudget: o.napiBudget,
+    wireGbps: o.wireGbps,
   };
 }

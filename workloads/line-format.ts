@@ -36,24 +36,33 @@ export function lineFormat(spec: LineFormatSpec): TraceFormat {
       return spec.sniffLine(lines[0]);
     },
     async *read(source) {
+      for await (const batch of this.readBatches!(source)) yield* batch;
+    },
+    async *readBatches(source) {
       const parse = spec.parser(source);
+      const comment = spec.comment;
       let headerPending = spec.header !== undefined;
       let last = -Infinity;
       let warned = false;
-      for await (const [n, line] of source.lines()) {
-        if (line.trim() === '' || spec.comment?.test(line)) continue;
-        if (headerPending) {
-          headerPending = false;
-          if (spec.header!.test(line)) continue;
+      for await (const { first, lines } of source.lineBatches()) {
+        const out: IoRequest[] = [];
+        for (let i = 0; i < lines.length; i++) {
+          const line = lines[i];
+          if (line.length === 0 || comment?.test(line) || line.trim() === '') continue;
+          if (headerPending) {
+            headerPending = false;
+            if (spec.header!.test(line)) continue;
+          }
+          const request = parse(line, first + i);
+          if (!request) continue;
+          if (request.arrivalNs < last && !warned) {
+            warned = true;
+            source.warn(`line ${first + i}: rows go back in time (first here); replayed sorted by time`);
+          }
+          if (request.arrivalNs > last) last = request.arrivalNs;
+          out.push(request);
         }
-        const request = parse(line, n);
-        if (!request) continue;
-        if (request.arrivalNs < last && !warned) {
-          warned = true;
-          source.warn(`line ${n}: rows go back in time (first here); replayed sorted by time`);
-        }
-        last = Math.max(last, request.arrivalNs);
-        yield request;
+        if (out.length) yield out;
       }
     },
   };

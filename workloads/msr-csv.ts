@@ -9,7 +9,8 @@ import { intField, positiveField, splitFields } from './fields.js';
 import { lineFormat } from './line-format.js';
 
 const NAMES = ['Timestamp', 'Hostname', 'DiskNumber', 'Type', 'Offset', 'Size', 'ResponseTime'] as const;
-const TICK_NS = 100n;
+/** FILETIME values (18 digits) exceed 2^53: split them at 9 digits and subtract the first row's halves. */
+const SPLIT = 9;
 
 export const msrCsv = lineFormat({
   name: 'msr',
@@ -23,17 +24,22 @@ export const msrCsv = lineFormat({
   },
   parser(source) {
     const file = source.file;
-    let first: bigint | undefined;
+    let hi0 = -1;
+    let lo0 = 0;
     return (line, lineNo) => {
       const f = splitFields(line, ',', 7, file, lineNo, NAMES);
-      if (!/^\s*\d+\s*$/.test(f[0])) throw new ParseError(file, lineNo, 'Timestamp', `'${f[0]}' is not a non-negative integer`);
-      // FILETIME values exceed 2^53: subtract the first one exactly with BigInt.
-      const ticks = BigInt(f[0].trim());
-      first ??= ticks;
+      const stamp = f[0].trim();
+      const cut = Math.max(0, stamp.length - SPLIT);
+      const hi = cut ? intField(stamp.slice(0, cut), file, lineNo, 'Timestamp') : 0;
+      const lo = intField(stamp.slice(cut), file, lineNo, 'Timestamp');
+      if (hi0 < 0) {
+        hi0 = hi;
+        lo0 = lo;
+      }
       const type = f[3].trim().toLowerCase();
       if (type !== 'read' && type !== 'write') throw new ParseError(file, lineNo, 'Type', `'${f[3]}' is not Read or Write`);
       return {
-        arrivalNs: Number((ticks - first) * TICK_NS),
+        arrivalNs: ((hi - hi0) * 1e9 + (lo - lo0)) * 100,
         offset: intField(f[4], file, lineNo, 'Offset'),
         size: positiveField(f[5], file, lineNo, 'Size'),
         write: type === 'write',

@@ -16,7 +16,7 @@
  * original bytes (which verify mode depends on).
  */
 import { PAGE_SIZE, maxMappingSize } from '../src/constants.js';
-import { DMA_FROM_DEVICE, DMA_TO_DEVICE } from '../src/dma.js';
+import { DMA_BIDIRECTIONAL, DMA_FROM_DEVICE, DMA_TO_DEVICE } from '../src/dma.js';
 import { type LatencyModel, modelLatencyNs } from './latency-model.js';
 import { type SegmentMode, splitRequest, splitSegments } from './nvme-split.js';
 import type { IoRequest } from './types.js';
@@ -52,6 +52,14 @@ export interface WorkloadFacts {
   peakInflightBytes: number;
   /** Time-weighted mean bytes in flight. */
   meanInflightBytes: number;
+  /** Direction mix of the mappings, percent. */
+  toDevicePct: number;
+  fromDevicePct: number;
+  bidirectionalPct: number;
+  /** Mapping sizes, bytes. */
+  mappingBytes: { p50: number; p90: number; p99: number; max: number };
+  /** Share of swiotlb_bounced events marked FORCE, when the source is an ftrace. */
+  forcedPct?: number;
 }
 
 /** A replay schedule in shared memory (structured-cloneable). */
@@ -224,6 +232,10 @@ export function buildSchedule(workload: string, requests: IoRequest[], options: 
     return a.buffer as SharedArrayBuffer;
   };
   const mappedBytes = sizes.reduce((s, v) => s + v, 0);
+  const sortedSizes = [...sizes].sort((a, b) => a - b);
+  const pct = (p: number) => sortedSizes[Math.min(sortedSizes.length - 1, Math.floor((p / 100) * sortedSizes.length))];
+  const share = (d: number) => (100 * dirs.filter((x) => x === d).length) / mappings;
+  const forced = requests.filter((r) => r.forced !== undefined);
   return {
     workload,
     threads,
@@ -255,6 +267,11 @@ export function buildSchedule(workload: string, requests: IoRequest[], options: 
       peakInflightMappings: peakMappings,
       peakInflightBytes: peakBytes,
       meanInflightBytes: spanEnd > 0 ? byteTime / spanEnd : 0,
+      toDevicePct: share(DMA_TO_DEVICE),
+      fromDevicePct: share(DMA_FROM_DEVICE),
+      bidirectionalPct: share(DMA_BIDIRECTIONAL),
+      mappingBytes: { p50: pct(50), p90: pct(90), p99: pct(99), max: sortedSizes[sortedSizes.length - 1] },
+      ...(forced.length ? { forcedPct: (100 * forced.filter((r) => r.forced).length) / forced.length } : {}),
     },
   };
 }

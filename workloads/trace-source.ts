@@ -5,7 +5,6 @@
  */
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { createGunzip, gunzipSync } from 'node:zlib';
 import { InputError } from '../src/errors.js';
@@ -83,14 +82,40 @@ export class TraceSource {
     }
   }
 
+  /**
+   * The lines in batches (one per read chunk), for readers that parse many
+   * lines per await: `first` is the 1-based number of `lines[0]`. Text is read
+   * as latin1 (traces are ASCII), a trailing CR is dropped.
+   * @throws InputError on a gzip error.
+   */
+  async *lineBatches(): AsyncGenerator<{ first: number; lines: string[] }> {
+    let rest = '';
+    let next = 1;
+    try {
+      for await (const chunk of this.stream()) {
+        const text = rest + (chunk as Buffer).toString('latin1');
+        const lines: string[] = [];
+        let pos = 0;
+        for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', pos)) {
+          lines.push(text.charCodeAt(nl - 1) === 13 ? text.slice(pos, nl - 1) : text.slice(pos, nl));
+          pos = nl + 1;
+        }
+        rest = text.slice(pos);
+        if (lines.length) {
+          yield { first: next, lines };
+          next += lines.length;
+        }
+      }
+    } catch (err) {
+      throw new InputError(`${this.file}: read error after line ${next - 1}: ${(err as Error).message}`);
+    }
+    if (rest !== '') yield { first: next, lines: [rest.endsWith('\r') ? rest.slice(0, -1) : rest] };
+  }
+
   /** `[lineNo, line]` for every line (1-based). @throws InputError on a gzip error. */
   async *lines(): AsyncGenerator<[number, string]> {
-    const rl = createInterface({ input: this.stream(), crlfDelay: Infinity });
-    let n = 0;
-    try {
-      for await (const line of rl) yield [++n, line];
-    } catch (err) {
-      throw new InputError(`${this.file}: read error after line ${n}: ${(err as Error).message}`);
+    for await (const { first, lines } of this.lineBatches()) {
+      for (let i = 0; i < lines.length; i++) yield [first + i, lines[i]];
     }
   }
 
