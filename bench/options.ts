@@ -8,7 +8,7 @@ import { STRATEGIES } from '../strategies/index.js';
 import { DEFAULT_GENERATOR } from '../workloads/nvme-generator.js';
 import { DEFAULT_LATENCY } from '../workloads/latency-model.js';
 import { SEGMENT_MODES, type SegmentMode } from '../workloads/nvme-split.js';
-import { ALL_FORMATS, workloadNames } from '../workloads/index.js';
+import { TRACE_FORMATS, workloadNames } from '../workloads/index.js';
 
 export interface BenchOptions {
   strategies: string[];
@@ -122,7 +122,7 @@ export function benchCommand(): Command {
     .description('Replay DMA bounce-buffer workloads through swiotlb allocator strategies on worker threads.')
     .addOption(new Option('--strategy <names>', `strategies, comma list (${[...STRATEGIES.keys()].join(', ')})`).default(['global-lock', 'per-cpu-areas'], 'global-lock,per-cpu-areas').argParser(list('strategy names', String)))
     .addOption(new Option('--workload <names>', `workloads, comma list (${workloadNames().join(', ')})`).default(['msr-hm0', 'tpcc'], 'msr-hm0,tpcc').argParser(list('workload names', String)))
-    .addOption(new Option('--format <name>', `trace format for trace:PATH, instead of detecting it (${ALL_FORMATS.map((f) => f.name).join(', ')})`).choices(ALL_FORMATS.map((f) => f.name)))
+    .addOption(new Option('--format <name>', `trace format for trace:PATH, instead of detecting it (${TRACE_FORMATS.map((f) => f.name).join(', ')})`).choices(TRACE_FORMATS.map((f) => f.name)))
     .addOption(new Option('--threads <list>', 'worker threads (CPUs) per run, comma list').default([1, 2], '1,2').argParser(list('thread counts', positiveInt('a thread count'))))
     .addOption(new Option('--duration <seconds>', 'measured time per run').default(2).argParser(positiveSeconds))
     .addOption(new Option('--warmup <seconds>', 'uncounted warm-up per run').default(0.5).argParser(nonNegativeSeconds))

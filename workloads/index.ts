@@ -1,25 +1,35 @@
 /**
- * Workload registry: shipped real traces by name, the NVMe generator, and
- * `trace:PATH` for any file in a supported format (detected from content).
+ * Workload registry: shipped real traces and named profiles by name, the
+ * NVMe generator, and `trace:PATH` for any file in a supported format
+ * (detected from content, or `--format`).
  */
 import { basename, join } from 'node:path';
 import { InputError, UnknownNameError } from '../src/errors.js';
 import { projectRoot } from '../src/paths.js';
 import { TraceSource } from './trace-source.js';
 import type { LatencyModel } from './latency-model.js';
+import { cloudphysicsCsv } from './cloudphysics-csv.js';
+import { disksimAscii } from './disksim-ascii.js';
+import { fioIolog2, fioIolog3 } from './fio-iolog.js';
 import { mqsimAscii } from './mqsim-ascii.js';
 import { msrCsv } from './msr-csv.js';
 import { type GeneratorParams, generateNvme } from './nvme-generator.js';
+import { systor17Csv } from './systor17-csv.js';
+import { tencentCbsCsv } from './tencent-cbs-csv.js';
 import type { IoRequest, TraceFormat } from './types.js';
+import { vscsiBinary } from './vscsi-binary.js';
+import { dmaMapBenchmarkFormat, swiotlbDebugfsFormat } from './dma-map-benchmark.js';
 import { ftraceFormat, swiotlbDmesgFormat } from './ftrace.js';
+import { imixCsvFormat } from './imix-csv.js';
 import { pcapFormat } from './pcap.js';
 import { DEFAULT_NET, type NetOptions, netMappings } from './net-model.js';
 import { PROFILES } from './profiles.js';
 
-export const TRACE_FORMATS: readonly TraceFormat[] = [msrCsv, mqsimAscii];
-
-/** Every format detection tries: block traces, then captures and swiotlb's own logs. */
-export const ALL_FORMATS: readonly TraceFormat[] = [...TRACE_FORMATS, pcapFormat, ftraceFormat, swiotlbDmesgFormat];
+/** Every format, in the order detection tries them: block traces, captures, then swiotlb's own logs and tools. */
+export const TRACE_FORMATS: readonly TraceFormat[] = [
+  msrCsv, disksimAscii, mqsimAscii, tencentCbsCsv, systor17Csv, cloudphysicsCsv, vscsiBinary, fioIolog2, fioIolog3,
+  pcapFormat, imixCsvFormat, ftraceFormat, swiotlbDmesgFormat, dmaMapBenchmarkFormat, swiotlbDebugfsFormat,
+];
 
 /** What a workload needs to produce its requests. */
 export interface WorkloadContext {
@@ -41,7 +51,14 @@ export interface WorkloadEntry {
 }
 
 function shippedTrace(name: string, file: string, format: TraceFormat, description: string): WorkloadEntry {
-  return { name, description, load: () => readTrace(join(projectRoot(), 'workloads', 'traces', file), format) };
+  return { name, description, load: (ctx) => readTraceFor(join(projectRoot(), 'workloads', 'traces', file), ctx, format) };
+}
+
+/** A trace's requests for a run: network frames become NIC ring and transmit mappings for this many queues. */
+async function readTraceFor(file: string, ctx: WorkloadContext, format?: TraceFormat | string): Promise<LoadedTrace> {
+  const trace = await readTrace(file, format);
+  if (trace.requests.some((r) => r.network)) trace.requests = netMappings(trace.requests, { threads: ctx.threads, ...DEFAULT_NET, ...ctx.net });
+  return trace;
 }
 
 export const WORKLOADS: ReadonlyMap<string, WorkloadEntry> = new Map(
@@ -50,6 +67,12 @@ export const WORKLOADS: ReadonlyMap<string, WorkloadEntry> = new Map(
       'MSR Cambridge hm_0 (real enterprise server volume): 1,000 requests, 49% writes, mostly 4 KiB, real response times'),
     shippedTrace('tpcc', 'mqsim-tpcc-small.trace', mqsimAscii,
       'TPC-C from MQSim (real OLTP): 6,999 requests, 63% reads, 8 KiB, dense burst; completions from --latency'),
+    shippedTrace('systor17-vdi', 'systor17-vdi-sample.csv', systor17Csv,
+      "SYSTOR'17 virtual desktop infrastructure (real): 999 requests, 4 KiB and 120-128 KiB, real response times"),
+    shippedTrace('tencent-cbs', 'tencent-cbs-sample.csv.gz', tencentCbsCsv,
+      'Tencent cloud block storage (real, 2,038 volumes): 50,000 requests, 51% writes, 4 KiB dominant; completions from --latency'),
+    shippedTrace('pcap-smtp', 'smtp.pcap', pcapFormat,
+      'one real SMTP session capture (60 Ethernet frames) through the NIC model: RX ring buffers and TX mappings'),
     {
       name: 'nvme-gen',
       description: 'fio-like NVMe generator: one job per CPU, --bs/--rw/--rwmixread/--iodepth',
@@ -91,20 +114,15 @@ export function checkWorkloadName(name: string): void {
  * @throws UnknownNameError, InputError or ParseError (file, line, field).
  */
 export async function loadWorkload(name: string, ctx: WorkloadContext): Promise<LoadedTrace> {
-  if (name.startsWith('trace:')) {
-    const trace = await readTrace(name.slice('trace:'.length), ctx.format);
-    // Network frames (pcap) become NIC ring and transmit mappings for this many queues.
-    if (trace.requests.some((r) => r.network)) trace.requests = netMappings(trace.requests, { threads: ctx.threads, ...DEFAULT_NET, ...ctx.net });
-    return trace;
-  }
+  if (name.startsWith('trace:')) return readTraceFor(name.slice('trace:'.length), ctx, ctx.format);
   checkWorkloadName(name);
   return WORKLOADS.get(name)!.load(ctx);
 }
 
 /** Every trace format, by name (for `--format`). */
 export function formatByName(name: string): TraceFormat {
-  const format = ALL_FORMATS.find((f) => f.name === name);
-  if (!format) throw new UnknownNameError('format', name, ALL_FORMATS.map((f) => f.name));
+  const format = TRACE_FORMATS.find((f) => f.name === name);
+  if (!format) throw new UnknownNameError('format', name, TRACE_FORMATS.map((f) => f.name));
   return format;
 }
 
@@ -113,14 +131,15 @@ export function formatByName(name: string): TraceFormat {
  * @throws InputError saying which formats were tried and why each failed.
  */
 export function detectFormat(source: TraceSource): TraceFormat {
-  if (source.head.length === 0) throw new InputError(`${source.file}: empty trace file`);
+  if (source.head.length === 0) throw new InputError(`${source.file}: empty trace file (0 bytes at byte offset 0)`);
   const reasons: string[] = [];
-  for (const format of ALL_FORMATS) {
+  for (const format of TRACE_FORMATS) {
     const why = format.sniff(source);
     if (why === null) return format;
     reasons.push(`${format.name}: ${why}`);
   }
-  throw new InputError(`${source.file}: matches no trace format (tried ${reasons.join('; ')}); use --format NAME to force one`);
+  const what = source.looksLikeText() ? 'line 1' : 'byte offset 0';
+  throw new InputError(`${source.file}: ${what}: matches no trace format (tried ${reasons.join('; ')}); use --format NAME to force one`);
 }
 
 /** A trace's requests and what reading it warned about. */
@@ -139,7 +158,8 @@ export async function readTrace(file: string, format?: TraceFormat | string): Pr
   const source = await TraceSource.open(file);
   const fmt = typeof format === 'string' ? formatByName(format) : format ?? detectFormat(source);
   const requests: IoRequest[] = [];
-  for await (const request of fmt.read(source)) requests.push(request);
+  if (fmt.readBatches) for await (const batch of fmt.readBatches(source)) for (const r of batch) requests.push(r);
+  else for await (const request of fmt.read(source)) requests.push(request);
   if (requests.length === 0) throw new InputError(`${file}: no requests in trace`);
   return { requests, format: fmt.name, warnings: source.warnings };
 }

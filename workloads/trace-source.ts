@@ -39,7 +39,7 @@ export class TraceSource {
       try {
         head = gunzipSync(raw, { finishFlush: 2 /* Z_SYNC_FLUSH: a truncated head is fine */ });
       } catch (err) {
-        throw new InputError(`${file}: gzip data is corrupt: ${(err as Error).message}`);
+        throw new InputError(`${file}: byte offset 0: gzip data is corrupt: ${(err as Error).message}`);
       }
     }
     return new TraceSource(file, gzip, head);
