@@ -9,85 +9,58 @@
  * files (integer nanoseconds, same five columns) are not taken for it.
  */
 import { ParseError } from '../src/errors.js';
+import { fixed, splitFields, uint } from './fields.js';
 import { lineFormat } from './line-format.js';
+import { type FieldScanner, relativeArrivals, SPACE } from './scan.js';
+import type { IoRequest } from './types.js';
 
 const NAMES = ['ArrivalTime', 'Device', 'StartSector', 'SizeSectors', 'Type'] as const;
 const SECTOR = 512;
 const NS_PER_MS_DIGITS = 6;
+const MAX_SECTOR = Math.floor(Number.MAX_SAFE_INTEGER / SECTOR);
 
-/** Non-negative decimal integer (char loop, no regex). @throws ParseError */
-function uint(text: string, file: string, line: number, field: string): number {
-  let v = 0;
-  for (let i = 0; i < text.length; i++) {
-    const d = text.charCodeAt(i) - 48;
-    if (d < 0 || d > 9) throw new ParseError(file, line, field, text[0] === '-' ? `'${text}' is negative` : `'${text}' is not a non-negative integer`);
-    v = v * 10 + d;
-  }
-  if (text.length === 0) throw new ParseError(file, line, field, 'is empty');
-  if (!Number.isSafeInteger(v)) throw new ParseError(file, line, field, `'${text}' is too large`);
-  return v;
+/** Exact parser (odd spacing, and every error): the request with its absolute arrival. @throws ParseError */
+function parseSlow(line: string, file: string, lineNo: number): IoRequest {
+  const f = splitFields(line, /\s+/, 5, file, lineNo, NAMES);
+  const arrivalNs = fixed(f[0], NS_PER_MS_DIGITS, file, lineNo, 'ArrivalTime'); // ms -> ns
+  uint(f[1], file, lineNo, 'Device');
+  const sector = uint(f[2], file, lineNo, 'StartSector');
+  if (sector > MAX_SECTOR) throw new ParseError(file, lineNo, 'StartSector', `'${f[2]}' is too large`);
+  const sectors = uint(f[3], file, lineNo, 'SizeSectors');
+  if (sectors === 0) throw new ParseError(file, lineNo, 'SizeSectors', 'must be greater than 0');
+  if (sectors > MAX_SECTOR) throw new ParseError(file, lineNo, 'SizeSectors', `'${f[3]}' is too large`);
+  const type = f[4];
+  if (type !== '0' && type !== '1') throw new ParseError(file, lineNo, 'Type', `'${type}' is not 1 (read) or 0 (write)`);
+  return { arrivalNs, offset: sector * SECTOR, size: sectors * SECTOR, write: type === '0' };
 }
 
-/**
- * A non-negative decimal (`12`, `0.221`) as an integer count of 10^-digits
- * units, exact (no float rounding): `fixed('0.221', 6)` = 221000. Digits past
- * `digits` are rounded half up. @throws ParseError
- */
-function fixed(text: string, digits: number, file: string, line: number, field: string): number {
-  let v = 0;
-  let scale = -1; // digits seen after the point; -1 before it
-  let roundUp = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 46 /* . */ && scale < 0 && i > 0) {
-      scale = 0;
-      continue;
-    }
-    const d = c - 48;
-    if (d < 0 || d > 9) throw new ParseError(file, line, field, text[0] === '-' ? `'${text}' is negative` : `'${text}' is not a non-negative decimal number`);
-    if (scale < 0) v = v * 10 + d;
-    else if (scale < digits) {
-      v = v * 10 + d;
-      scale++;
-    } else if (scale++ === digits) roundUp = d >= 5;
-  }
-  if (text.length === 0 || scale === 0) throw new ParseError(file, line, field, `'${text}' is not a non-negative decimal number`);
-  for (let s = Math.max(scale, 0); s < digits; s++) v *= 10;
-  if (roundUp) v++;
-  if (!Number.isSafeInteger(v)) throw new ParseError(file, line, field, `'${text}' is too large`);
-  return v;
+/** Fast path (single spaces, plain digits, at most 6 fraction digits): the request as {@link parseSlow} gives it, or null for anything else. */
+function parseFast(scan: FieldScanner, line: string): IoRequest | null {
+  scan.start(line);
+  const arrivalNs = scan.fixed(NS_PER_MS_DIGITS); // ms -> ns
+  const device = scan.uint();
+  if (arrivalNs < 0 || device < 0) return null;
+  const sector = scan.uint();
+  const sectors = scan.uint();
+  if (sector < 0 || sector > MAX_SECTOR || sectors <= 0 || sectors > MAX_SECTOR) return null;
+  const type = scan.uint();
+  if (type < 0 || type > 1 || !scan.done()) return null;
+  return { arrivalNs, offset: sector * SECTOR, size: sectors * SECTOR, write: type === 0 };
+}
+
+/** For detection: null when `line` looks like a DiskSim row, else why not. */
+function sniffLine(line: string): string | null {
+  const f = line.trim().split(/\s+/);
+  if (f.length !== 5) return `expected 5 space-separated fields, found ${f.length}`;
+  if (!/^\d+\.\d+$/.test(f[0])) return `arrival '${f[0]}' has no decimal point (milliseconds)`;
+  if (!f.slice(1).every((x) => /^\d+$/.test(x))) return 'device, start, size and type are not all integers';
+  if (f[4] !== '0' && f[4] !== '1') return `type '${f[4]}' is not 0 or 1`;
+  return null;
 }
 
 export const disksimAscii = lineFormat({
   name: 'disksim',
   description: 'DiskSim ASCII (MSN file server): arrival(ms, decimal) device start(sectors) size(sectors) type(1 read, 0 write)',
-  sniffLine(line) {
-    const f = line.trim().split(/\s+/);
-    if (f.length !== 5) return `expected 5 space-separated fields, found ${f.length}`;
-    if (!/^\d+\.\d+$/.test(f[0])) return `arrival '${f[0]}' has no decimal point (milliseconds)`;
-    if (!f.slice(1).every((x) => /^\d+$/.test(x))) return 'device, start, size and type are not all integers';
-    if (f[4] !== '0' && f[4] !== '1') return `type '${f[4]}' is not 0 or 1`;
-    return null;
-  },
-  parser(source) {
-    const file = source.file;
-    let first: number | undefined;
-    return (line, lineNo) => {
-      let f = line.split(' ');
-      if (f.length !== 5) f = line.trim().split(/\s+/);
-      if (f.length !== 5) {
-        throw new ParseError(file, lineNo, NAMES[Math.min(f.length, 4)], `expected 5 fields (${NAMES.join(', ')}), found ${f.length}`);
-      }
-      const arrival = fixed(f[0], NS_PER_MS_DIGITS, file, lineNo, 'ArrivalTime'); // ms -> ns
-      first ??= arrival;
-      uint(f[1], file, lineNo, 'Device');
-      const offset = uint(f[2], file, lineNo, 'StartSector') * SECTOR;
-      if (!Number.isSafeInteger(offset)) throw new ParseError(file, lineNo, 'StartSector', `'${f[2]}' is too large`);
-      const sectors = uint(f[3], file, lineNo, 'SizeSectors');
-      if (sectors === 0) throw new ParseError(file, lineNo, 'SizeSectors', 'must be greater than 0');
-      const type = f[4];
-      if (type !== '0' && type !== '1') throw new ParseError(file, lineNo, 'Type', `'${type}' is not 1 (read) or 0 (write)`);
-      return { arrivalNs: arrival - first, offset, size: sectors * SECTOR, write: type === '0' };
-    };
-  },
+  sniffLine,
+  parser: relativeArrivals(SPACE, 1, parseFast, parseSlow),
 });
