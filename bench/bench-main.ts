@@ -4,7 +4,6 @@
  * directory that only appears once complete.
  */
 import { stringify } from 'csv-stringify/sync';
-import { InputError } from '../src/errors.js';
 import type { PoolPlan } from '../src/strategy.js';
 import { loadStrategy, strategyRef } from '../strategies/index.js';
 import { WORKLOADS, checkWorkloadName, loadWorkload, workloadDisplayName } from '../workloads/index.js';
@@ -134,4 +133,3 @@ function checkVerify(outcomes: RunOutcome[]): void {
     `io_tlb_used after drain ${r.row.io_tlb_used_after}, corrupted bytes ${r.verify?.corruptedBytes ?? 'n/a'}, overlaps ${r.verify?.overlaps ?? 'n/a'}`);
 }
 
-export { InputError };
