@@ -69,10 +69,8 @@ export class FieldScanner {
    * @returns its value, or BAD (empty, any non-digit including spaces and signs, too large).
    */
   uint(): number {
-    const line = this.line;
-    const sep = this.sep;
+    const { line, sep, at: from } = this;
     const n = line.length;
-    const from = this.at;
     let i = from;
     let v = 0;
     for (; i < n; i++) {
@@ -94,10 +92,8 @@ export class FieldScanner {
    * than `digits` fraction digits, any other character, too large).
    */
   fixed(digits: number): number {
-    const line = this.line;
-    const sep = this.sep;
+    const { line, sep, at: from } = this;
     const n = line.length;
-    const from = this.at;
     let i = from;
     let v = 0;
     let frac = -1; // fraction digits seen; -1 before the point
@@ -128,10 +124,8 @@ export class FieldScanner {
    * BAD, {@link ns} keeps its previous value.
    */
   seconds(): number {
-    const line = this.line;
-    const sep = this.sep;
+    const { line, sep, at: from } = this;
     const n = line.length;
-    const from = this.at;
     let i = from;
     let s = 0;
     for (; i < n; i++) {
@@ -164,9 +158,10 @@ export class FieldScanner {
    * @returns its character code, or BAD (empty, or longer than one character).
    */
   char(): number {
+    const line = this.line;
     const i = this.at;
-    const c = this.line.charCodeAt(i);
-    if (i >= this.line.length || c === this.sep || !this.endsField(i + 1)) return -1;
+    const c = line.charCodeAt(i);
+    if (i >= line.length || c === this.sep || (i + 1 < line.length && line.charCodeAt(i + 1) !== this.sep)) return -1;
     this.at = i + 2;
     return c;
   }
@@ -177,17 +172,13 @@ export class FieldScanner {
    * exact parser reads, so that the reader can skip the row with its warning).
    */
   scsiReadWrite(): number {
+    const line = this.line;
     const i = this.at;
-    if (this.line.charCodeAt(i) !== 50 /* 2 */ || !this.endsField(i + 2)) return -1;
-    const c = this.line.charCodeAt(i + 1);
+    if (line.charCodeAt(i) !== 50 /* 2 */ || (i + 2 !== line.length && line.charCodeAt(i + 2) !== this.sep)) return -1;
+    const c = line.charCodeAt(i + 1);
     const op = c === 56 /* 8 */ ? 0x28 : c === 97 /* a */ ? 0x2a : -1;
     if (op !== -1) this.at = i + 3;
     return op;
-  }
-
-  /** Does a field end at index `i` (a separator, or the end of the line)? */
-  private endsField(i: number): boolean {
-    return i === this.line.length || this.line.charCodeAt(i) === this.sep;
   }
 }
 
