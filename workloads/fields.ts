@@ -58,15 +58,24 @@ export function uint(text: string, file: string, line: number, field: string, tr
   let v = 0;
   for (let i = 0; i < text.length; i++) {
     const d = text.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return notUint(text, file, line, field, trim);
+    v = v * 10 + d;
+  }
+  if (text.length === 0 || v > Number.MAX_SAFE_INTEGER) return notUint(text, file, line, field, trim);
+  return v;
+}
+
+/** The rare end of {@link uint}, kept apart so that uint stays small enough to inline: retry trimmed, or throw. @throws ParseError */
+function notUint(text: string, file: string, line: number, field: string, trim: boolean): number {
+  if (text.length === 0) throw new ParseError(file, line, field, 'is empty');
+  for (let i = 0; i < text.length; i++) {
+    const d = text.charCodeAt(i) - 48;
     if (d < 0 || d > 9) {
       if (trim && text.trim() !== text) return uint(text.trim(), file, line, field);
       throw new ParseError(file, line, field, text[0] === '-' ? `'${text}' is negative` : `'${text}' is not a non-negative integer`);
     }
-    v = v * 10 + d;
   }
-  if (text.length === 0) throw new ParseError(file, line, field, 'is empty');
-  if (!Number.isSafeInteger(v)) throw new ParseError(file, line, field, `'${text}' is too large`);
-  return v;
+  throw new ParseError(file, line, field, `'${text}' is too large`);
 }
 
 /**

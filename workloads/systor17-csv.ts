@@ -19,6 +19,7 @@ const HEADER = 'Timestamp,Response,IOType,LUN,Offset,Size';
 /** A SYSTOR data row's start (used only to name a missing header). */
 const ROW_RE = /^\s*\d+\.\d+\s*,\s*\d+(\.\d+)?\s*,\s*[RW]\s*,(\s*\d+\s*,){2}\s*\d+\s*$/i;
 const NAMES = ['Timestamp', 'Response', 'IOType', 'LUN', 'Offset', 'Size'] as const;
+
 /**
  * Exact parser (odd spacing, lower-case types, long fractions, and every
  * error) of a data row: arrival as epoch seconds and nanoseconds, response
@@ -73,7 +74,7 @@ function rows(source: TraceSource): HeadedRows {
       const lun = scan.uint();
       const offset = scan.uint();
       const size = scan.uint();
-      if (sec < 0 || responseS < 0 || !Number.isSafeInteger(responseNs) || (type !== 87 /* W */ && type !== 82) /* R */ || lun < 0 || offset < 0 || size <= 0 || !scan.done()) return exact(line, n);
+      if (sec < 0 || responseS < 0 || !Number.isSafeInteger(responseNs) || (type !== 87 /* W */ && type !== 82 /* R */) || lun < 0 || offset < 0 || size <= 0 || !scan.done()) return exact(line, n);
       return request(sec, ns, responseNs, type === 87, offset, size);
     },
     end: () => 'header line but no data rows',
