@@ -17,6 +17,11 @@ import { type RunOutcome, runOne } from './run-one.js';
 import type { FragmentationRow, ThroughputRow } from './rows.js';
 import { compareStrategies, summaryMarkdown, summaryWords } from './summary.js';
 
+/** The NVMe generator's parameters from the options. */
+export function generatorParams(opts: BenchOptions) {
+  return { bs: opts.bs, rw: opts.rw, rwmixread: opts.rwmixread, iodepth: opts.iodepth, iosPerJob: opts.genIos, seed: opts.seed };
+}
+
 /** The NIC model's settings from the options. */
 export function netOptions(opts: BenchOptions) {
   return { ring: opts.ring, mtu: opts.mtu, napiBudget: opts.napiBudget, wireGbps: opts.wireGbps };
@@ -58,8 +63,7 @@ export async function runBench(opts: BenchOptions, command: string, log: (line: 
   const inputWarnings: string[] = [];
   for (const workload of opts.workloads) {
     for (const threads of opts.threads) {
-      const generator = { bs: opts.bs, rw: opts.rw, rwmixread: opts.rwmixread, iodepth: opts.iodepth, iosPerJob: opts.genIos, seed: opts.seed };
-      const loaded = await loadWorkload(workload, { threads, latency, generator, format: opts.format, net: netOptions(opts) });
+      const loaded = await loadWorkload(workload, { threads, latency, generator: generatorParams(opts), format: opts.format, net: netOptions(opts) });
       const schedule = buildSchedule(workloadDisplayName(workload), loaded.requests, { threads, segment: opts.segment, minAlignMask: opts.minAlignMask, latency, completionCpu: opts.completionCpu });
       for (const w of [...loaded.warnings, ...schedule.warnings]) if (!inputWarnings.includes(w)) inputWarnings.push(w);
       schedules.set(`${workload}\u0000${threads}`, schedule);

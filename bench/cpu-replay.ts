@@ -263,9 +263,13 @@ export class CpuReplay {
     }
   }
 
+  /** The slot holding the last byte of `size` bytes at `tlb`. */
+  private lastSlot(tlb: number, size: number): number {
+    return this.alloc.slotOf(tlb) + Math.floor(((tlb % IO_TLB_SIZE) + size - 1) / IO_TLB_SIZE);
+  }
+
   private verifyMapped(m: number, tlb: number, size: number, dir: DmaDirection, tag: number): void {
-    const first = this.alloc.slotOf(tlb);
-    this.overlaps += claimSlots(this.owners!, first, first + Math.floor(((tlb % IO_TLB_SIZE) + size - 1) / IO_TLB_SIZE), m + 1);
+    this.overlaps += claimSlots(this.owners!, this.alloc.slotOf(tlb), this.lastSlot(tlb, size), m + 1);
     // A FROM_DEVICE transfer: the device writes the data into the bounce buffer.
     if (dir === DMA_FROM_DEVICE) stamp(this.alloc.deviceAccess(tlb, size), 0, size, tag ^ 0x5a5a5a5a);
   }
@@ -276,8 +280,7 @@ export class CpuReplay {
       this.checkedBytes += size;
       this.corruptedBytes += countCorrupted(this.alloc.deviceAccess(tlb, size), 0, size, this.tags![m]);
     }
-    const first = this.alloc.slotOf(tlb);
-    this.overlaps += releaseSlots(this.owners!, first, first + Math.floor(((tlb % IO_TLB_SIZE) + size - 1) / IO_TLB_SIZE), m + 1);
+    this.overlaps += releaseSlots(this.owners!, this.alloc.slotOf(tlb), this.lastSlot(tlb, size), m + 1);
   }
 
   /**

@@ -4,7 +4,7 @@ import { WORKLOADS, loadWorkload } from '../workloads/index.js';
 import { parseLatency } from '../workloads/latency-model.js';
 import { type WorkloadFacts, buildSchedule } from '../workloads/schedule.js';
 import type { BenchOptions } from './options.js';
-import { netOptions } from './bench-main.js';
+import { generatorParams, netOptions } from './bench-main.js';
 
 function kib(bytes: number): string {
   return bytes >= 1 << 20 ? `${(bytes / (1 << 20)).toFixed(1)} MiB` : bytes >= 1024 ? `${(bytes / 1024).toFixed(1)} KiB` : `${Math.round(bytes)} B`;
@@ -32,8 +32,7 @@ export async function printList(opts: BenchOptions, log: (line: string) => void 
     log(`  ${w.name.padEnd(width)}${w.description}`);
     if (!opts.verbose) continue;
     if (w.params) log(`  ${''.padEnd(width)}parameters: ${Object.entries(w.params).map(([k, v]) => `${k}=${v}`).join(', ')}`);
-    const generator = { bs: opts.bs, rw: opts.rw, rwmixread: opts.rwmixread, iodepth: opts.iodepth, iosPerJob: opts.genIos, seed: opts.seed };
-    const loaded = await loadWorkload(w.name, { threads, latency, generator, net: netOptions(opts) });
+    const loaded = await loadWorkload(w.name, { threads, latency, generator: generatorParams(opts), net: netOptions(opts) });
     const schedule = buildSchedule(w.name, loaded.requests, { threads, segment: opts.segment, minAlignMask: opts.minAlignMask, latency, completionCpu: 'same' });
     log(`  ${''.padEnd(width)}at ${threads} thread${threads === 1 ? '' : 's'}: ${describeFacts(schedule.facts)}`);
   }

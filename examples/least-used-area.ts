@@ -8,10 +8,10 @@
  *
  *   npm run bench -- --strategy per-cpu-areas,./examples/least-used-area.ts --threads 2,4
  */
-import { bootPoolSlots, limitNareas, roundUpPowerOfTwo } from '../src/pool-sizing.js';
 import { SwiotlbPool } from '../src/pool.js';
 import { createSinglePool } from '../src/single-pool.js';
 import type { Strategy } from '../src/strategy.js';
+import { perCpuAreas } from '../strategies/per-cpu-areas.js';
 
 class LeastUsedAreaPool extends SwiotlbPool {
   /** The area with the fewest used slots (racy reads, no lock); ties go to the CPU's own area. */
@@ -32,11 +32,8 @@ class LeastUsedAreaPool extends SwiotlbPool {
 const leastUsedArea: Strategy = {
   name: 'least-used-area',
   description: 'per-CPU areas, but each map starts in the least-used area (example plug-in)',
-  plan(request) {
-    const notes: string[] = [];
-    const nslabs = bootPoolSlots(request.poolSlots, 1, notes);
-    return { nslabs, nareas: limitNareas(roundUpPowerOfTwo(request.areas ?? request.threads), nslabs, notes), rules: request.rules, notes };
-  },
+  // Same pool and areas as the kernel's per-CPU areas: only the start area differs.
+  plan: perCpuAreas.plan,
   create: createSinglePool,
   attach: (state) => new LeastUsedAreaPool(state.pools[0]),
 };

@@ -12,9 +12,9 @@
  */
 import { DMA_MAPPING_ERROR, IO_TLB_SHIFT } from '../src/constants.js';
 import { SwiotlbPool } from '../src/pool.js';
-import { bootPoolSlots, limitNareas, roundUpPowerOfTwo } from '../src/pool-sizing.js';
 import { createSinglePool } from '../src/single-pool.js';
 import type { MapThrottle, Strategy, StrategyState, ThrottledAllocator } from '../src/strategy.js';
+import { perCpuAreas } from './per-cpu-areas.js';
 
 /** Throttle when io_tlb_used exceeds this share of nslabs... */
 export const THROTTLE_HIGH = 0.7;
@@ -94,10 +94,10 @@ export const throttledAreas: Strategy<ThrottledState> = {
   name: 'throttled-areas',
   description: 'per-CPU areas plus a semaphore that serialises maps above 70% use (Kelley 2024 RFC, unmerged)',
   plan(request) {
-    const notes: string[] = [];
-    const nslabs = bootPoolSlots(request.poolSlots, 1, notes);
-    notes.push(`throttles maps above ${THROTTLE_HIGH * 100}% of nslabs (${THROTTLE_LOW * 100}% while held)`);
-    return { nslabs, nareas: limitNareas(roundUpPowerOfTwo(request.areas ?? request.threads), nslabs, notes), rules: request.rules, notes };
+    // The pool and areas of per-cpu-areas; only the throttle differs.
+    const plan = perCpuAreas.plan(request);
+    plan.notes.push(`throttles maps above ${THROTTLE_HIGH * 100}% of nslabs (${THROTTLE_LOW * 100}% while held)`);
+    return plan;
   },
   create(plan) {
     const semaphore = new SharedArrayBuffer(64);
