@@ -14,7 +14,7 @@ export function timestamp(date = new Date()): string {
 }
 
 /** Write `content` to `file` through a temporary file and a rename. */
-export async function writeFileAtomic(file: string, content: string): Promise<void> {
+export async function writeFileAtomic(file: string, content: string | Uint8Array): Promise<void> {
   const tmp = `${file}.${process.pid}.tmp`;
   await writeFile(tmp, content);
   await rename(tmp, file);
@@ -36,7 +36,8 @@ export class ResultDir {
     return join(this.root, this.name);
   }
 
-  async write(file: string, content: string): Promise<void> {
+  /** Write one file (text or bytes, e.g. a PNG) into the staging directory. */
+  async write(file: string, content: string | Uint8Array): Promise<void> {
     await writeFileAtomic(join(this.staging, file), content);
   }
 

@@ -1,0 +1,96 @@
+/**
+ * Headless Chart.js on `@napi-rs/canvas` (prebuilt binaries, no cairo):
+ * a {@link Figure} of one or more chart panels becomes one PNG with an
+ * opaque white background.
+ */
+import { type Canvas, type SKRSContext2D, createCanvas } from '@napi-rs/canvas';
+import { Chart, type ChartConfiguration, type ChartItem, type Plugin, registerables } from 'chart.js';
+
+/** What Chart.js accepts as its surface; napi-rs's 2D context provides the methods it calls. */
+type ChartItemContext = ChartItem;
+import { LineWithErrorBarsController, PointWithErrorBar } from 'chartjs-chart-error-bars';
+import { MatrixController, MatrixElement } from 'chartjs-chart-matrix';
+import type { Figure } from './figure.js';
+
+Chart.register(...registerables, LineWithErrorBarsController, PointWithErrorBar, MatrixController, MatrixElement);
+
+/** Paints the chart area white first: PNGs are opaque, not transparent. */
+const whiteBackground: Plugin = {
+  id: 'whiteBackground',
+  beforeDraw(chart) {
+    const { ctx, width, height } = chart;
+    ctx.save();
+    ctx.fillStyle = '#ffffff';
+    ctx.fillRect(0, 0, width, height);
+    ctx.restore();
+  },
+};
+
+/** Pixel size of a whole figure; panels share it in a grid. */
+export const FIGURE_WIDTH = 1200;
+export const FIGURE_HEIGHT = 700;
+const TITLE_HEIGHT = 44;
+
+/** Columns and rows for `n` panels: at most two columns, so every panel stays readable. */
+export function gridFor(n: number): { cols: number; rows: number } {
+  const cols = n <= 1 ? 1 : 2;
+  return { cols, rows: Math.max(1, Math.ceil(n / cols)) };
+}
+
+/** Draw one Chart.js configuration onto a fresh canvas of `width` x `height` pixels. */
+export function renderChart(config: ChartConfiguration, width: number, height: number): Canvas {
+  const canvas = createCanvas(width, height);
+  const ctx = canvas.getContext('2d');
+  // Chart.js only needs the 2D-context surface; napi-rs's context provides it.
+  const chart = new Chart(ctx as unknown as ChartItemContext, {
+    ...config,
+    options: { ...config.options, responsive: false, animation: false, devicePixelRatio: 1 },
+    plugins: [...(config.plugins ?? []), whiteBackground],
+  });
+  chart.destroy();
+  return canvas;
+}
+
+/** A custom panel: draws itself into a context of the given size (the pool map). */
+export type PanelPainter = (ctx: SKRSContext2D, width: number, height: number) => void;
+
+/**
+ * Render a figure to PNG bytes: its title on top (run facts), then its panels
+ * in a grid; each panel is a Chart.js configuration or a painter.
+ * Height grows past {@link FIGURE_HEIGHT} when there are more than two rows.
+ */
+export function renderFigure(figure: Figure, painters: PanelPainter[] = []): Buffer {
+  const count = figure.panels.length + painters.length;
+  const { cols, rows } = gridFor(count);
+  const rowHeight = rows <= 2 ? Math.floor((FIGURE_HEIGHT - TITLE_HEIGHT) / rows) : 330;
+  const height = TITLE_HEIGHT + rowHeight * rows;
+  const width = FIGURE_WIDTH;
+  const colWidth = Math.floor(width / cols);
+  const canvas = createCanvas(width, height);
+  const ctx = canvas.getContext('2d');
+  ctx.fillStyle = '#ffffff';
+  ctx.fillRect(0, 0, width, height);
+  ctx.fillStyle = '#222222';
+  ctx.font = 'bold 18px sans-serif';
+  ctx.textAlign = 'center';
+  ctx.textBaseline = 'middle';
+  ctx.fillText(figure.title, width / 2, TITLE_HEIGHT / 2, width - 20);
+  let k = 0;
+  const place = () => ({ x: (k % cols) * colWidth, y: TITLE_HEIGHT + Math.floor(k / cols) * rowHeight });
+  for (const panel of figure.panels) {
+    const { x, y } = place();
+    ctx.drawImage(renderChart(panel, colWidth, rowHeight), x, y);
+    k++;
+  }
+  for (const paint of painters) {
+    const { x, y } = place();
+    const sub = createCanvas(colWidth, rowHeight);
+    const subCtx = sub.getContext('2d');
+    subCtx.fillStyle = '#ffffff';
+    subCtx.fillRect(0, 0, colWidth, rowHeight);
+    paint(subCtx, colWidth, rowHeight);
+    ctx.drawImage(sub, x, y);
+    k++;
+  }
+  return canvas.toBuffer('image/png');
+}
