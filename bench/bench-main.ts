@@ -12,10 +12,16 @@ import { type Schedule, buildSchedule } from '../workloads/schedule.js';
 import { dmaMapBenchmarkLines } from './latency-stats.js';
 import { machineFacts, machineWarnings } from './machine.js';
 import type { BenchOptions } from './options.js';
+import { reportFiles } from '../report/write-report.js';
+import { reportInputOf } from './report-input-of.js';
 import { ResultDir } from './result-dir.js';
 import { type RunOutcome, runOne } from './run-one.js';
+import { createProgress, wantsProgressBar } from './progress.js';
+import { poolFitWarnings, postRunWarnings } from './run-warnings.js';
 import type { FragmentationRow, ThroughputRow } from './rows.js';
 import { compareStrategies, summaryMarkdown, summaryWords } from './summary.js';
+import { DEFAULT_CONFIDENCE, DEFAULT_RESAMPLES } from './bootstrap.js';
+import { referenceRatios, referenceWords, resolveReference } from './reference.js';
 
 /** The NVMe generator's parameters from the options. */
 export function generatorParams(opts: BenchOptions) {
@@ -25,6 +31,11 @@ export function generatorParams(opts: BenchOptions) {
 /** The NIC model's settings from the options. */
 export function netOptions(opts: BenchOptions) {
   return { ring: opts.ring, mtu: opts.mtu, napiBudget: opts.napiBudget, wireGbps: opts.wireGbps };
+}
+
+/** The pool options every strategy's plan gets (sizes in slots). */
+export function poolOptions(opts: BenchOptions) {
+  return { poolSlots: opts.poolSlots, maxPoolSlots: opts.maxPoolSlots, areas: opts.areas, rules: opts.kernelRules, nodes: opts.nodes, cpusPerNode: opts.cpusPerNode };
 }
 
 /** A verify-mode run found corrupted bytes, overlapping slots, or slots never returned. */
@@ -53,6 +64,7 @@ function csv<T extends object>(rows: T[]): string {
  */
 export async function runBench(opts: BenchOptions, command: string, log: (line: string) => void = console.log): Promise<BenchResult> {
   const strategies = await Promise.all(opts.strategies.map(async (item) => ({ strategy: await loadStrategy(item), ref: strategyRef(item) })));
+  const reference = resolveReference(opts.reference, opts.strategies, strategies.map((s) => s.strategy.name));
   opts.workloads.forEach(checkWorkloadName);
   const latency = parseLatency(opts.latency);
   const machine = machineFacts();
@@ -70,13 +82,15 @@ export async function runBench(opts: BenchOptions, command: string, log: (line: 
     }
   }
 
-  const warnings = [...machineWarns, ...inputWarnings];
+  const warnings = [...machineWarns, ...inputWarnings, ...poolFitWarnings(strategies.map((s) => s.strategy), schedules.values(), poolOptions(opts), opts.segment)];
   log(`swiotlb-bench: ${machine.cores} cores (${machine.cpuModel}), Node ${machine.node}`);
   for (const w of warnings) log(`warning: ${w}`);
   const total = opts.workloads.length * opts.threads.length * opts.repeat * strategies.length;
   const dir = await ResultDir.create(opts.out, opts.label ?? opts.workloads.map((w) => workloadDisplayName(w).replace(/^trace:/, '')).join('+'));
   const outcomes: RunOutcome[] = [];
   const plans: Record<string, PoolPlan> = {};
+  const progress = createProgress({ bar: wantsProgressBar(process.stdout.isTTY, process.env, opts.progress ?? true), log });
+  progress.start(total, opts.warmupS + opts.durationS);
   try {
     for (const workload of opts.workloads) {
       for (const threads of opts.threads) {
@@ -84,8 +98,9 @@ export async function runBench(opts: BenchOptions, command: string, log: (line: 
         for (let repeat = 0; repeat < opts.repeat; repeat++) {
           // Strategies alternate inside each repeat, so slow drifts of the machine hit all alike.
           for (const { strategy, ref } of strategies) {
+            progress.runStarted(`${strategy.name} ${schedule.workload} threads=${threads} repeat=${repeat}`);
             const outcome = await runOne({
-              strategy, strategyRef: ref, schedule, threads, repeat, pool: { poolSlots: opts.poolSlots, maxPoolSlots: opts.maxPoolSlots, areas: opts.areas, rules: opts.kernelRules, nodes: opts.nodes, cpusPerNode: opts.cpusPerNode },
+              strategy, strategyRef: ref, schedule, threads, repeat, pool: poolOptions(opts),
               durationMs: opts.durationS * 1000, warmupMs: opts.warmupS * 1000, sampleEvery: opts.sampleEvery,
               sampleIntervalMs: opts.sampleIntervalMs, verify: opts.verify, barrierTimeoutMs: opts.barrierTimeoutS * 1000,
             });
@@ -93,12 +108,17 @@ export async function runBench(opts: BenchOptions, command: string, log: (line: 
             plans[`${strategy.name} threads=${threads}`] = outcome.plan;
             const r = outcome.row;
             const v = outcome.verify ? ` verify: ${outcome.verify.corruptedBytes} corrupted of ${outcome.verify.checkedBytes} bytes, ${outcome.verify.overlaps} overlaps` : '';
-            log(`[${outcomes.length}/${total}] ${r.strategy} ${r.workload} threads=${r.threads} repeat=${r.repeat}: ${Math.round(r.maps_per_s)} maps/s, ${r.full_failures} full, map p50 ${r.map_p50_ns} ns p99 ${r.map_p99_ns} ns, hiwater ${r.hiwater_slots} slots${v}`);
+            progress.runFinished(`[${outcomes.length}/${total}] ${r.strategy} ${r.workload} threads=${r.threads} repeat=${r.repeat}: ${Math.round(r.maps_per_s)} maps/s, ${r.full_failures} full, map p50 ${r.map_p50_ns} ns p99 ${r.map_p99_ns} ns, hiwater ${r.hiwater_slots} slots${v}`);
           }
         }
       }
     }
+    progress.stop();
     const rows = outcomes.map((o) => o.row);
+    const referenceSummary = reference === undefined ? undefined : referenceRatios(rows, reference, { confidence: DEFAULT_CONFIDENCE, resamples: DEFAULT_RESAMPLES, seed: opts.seed });
+    const postWarnings = postRunWarnings(rows, { durationS: opts.durationS, cores: machine.cores });
+    warnings.push(...postWarnings);
+    for (const w of postWarnings) log(`warning: ${w}`);
     const fragmentation: FragmentationRow[] = outcomes.flatMap((o) => o.fragmentation);
     const notes = [...new Set(Object.entries(plans).flatMap(([k, p]) => p.notes.map((n) => `${k}: ${n}`)))];
     const messages = outcomes.flatMap((o) => o.messages).slice(0, 10);
@@ -113,19 +133,26 @@ export async function runBench(opts: BenchOptions, command: string, log: (line: 
       workloads: Object.fromEntries([...schedules.values()].map((s) => [`${s.workload} threads=${s.threads}`, { ...s.facts, params: WORKLOADS.get(s.workload)?.params }])),
       throughput: rows,
       fragmentation,
-      runs: outcomes.map((o) => ({ strategy: o.row.strategy, workload: o.row.workload, threads: o.row.threads, repeat: o.row.repeat, map_latency_ns: o.map, unmap_latency_ns: o.unmap, failures_by_size: o.failuresBySize, messages: o.messages, verify: o.verify })),
+      runs: outcomes.map((o) => ({ strategy: o.row.strategy, workload: o.row.workload, threads: o.row.threads, repeat: o.row.repeat, map_latency_ns: o.map, unmap_latency_ns: o.unmap, failures_by_size: o.failuresBySize, messages: o.messages, verify: o.verify, area_used: o.areaUsed.map((a) => [a.tMs, ...a.used]) })),
       comparisons: compareStrategies(rows).map((c) => ({ workload: c.workload, threads: c.threads, ranked: c.ranked.map(({ rows: _rows, ...f }) => f) })),
+      reference: referenceSummary,
     }, null, 2) + '\n');
-    await dir.write('summary.md', summaryMarkdown({ command, machine, warnings, notes, rows, benchmarkLines: outcomes.map((o) => dmaMapBenchmarkLines(o.map, o.unmap)), messages }));
+    const summaryMd = summaryMarkdown({ command, machine, warnings, notes, rows, benchmarkLines: outcomes.map((o) => dmaMapBenchmarkLines(o.map, o.unmap)), messages, reference: referenceSummary });
+    await dir.write('summary.md', summaryMd);
+    const words = [...summaryWords(compareStrategies(rows)), ...(referenceSummary ? referenceWords(referenceSummary) : [])];
+    const report = reportFiles(reportInputOf(command, opts, outcomes, schedules.values()), { command, config: { ...opts }, machine: { ...machine }, warnings, words, summaryMarkdown: summaryMd });
+    for (const [file, content] of report) await dir.write(file, content);
     checkVerify(outcomes);
     const path = await dir.commit();
     log('');
-    for (const line of summaryWords(compareStrategies(rows))) log(line);
+    for (const line of words) log(line);
     log(`results: ${path} (and ${opts.out}/latest)`);
     return { dir: path, rows, outcomes };
   } catch (err) {
     await dir.fail(err as Error);
     throw err;
+  } finally {
+    progress.stop(); // idempotent: leaves the terminal clean when a run fails
   }
 }
 

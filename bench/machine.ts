@@ -1,5 +1,6 @@
 /** Facts about the machine a run used, for report headers and summary.json. */
 import { availableParallelism, cpus, platform, arch, totalmem } from 'node:os';
+import { threadsAboveCoresWarning } from './run-warnings.js';
 
 export interface MachineFacts {
   cores: number;
@@ -19,8 +20,8 @@ export function machineFacts(): MachineFacts {
   };
 }
 
-/** Warnings about the machine for a given configuration. */
+/** Warnings about the machine for a given configuration (threads above cores, with what to do). */
 export function machineWarnings(facts: MachineFacts, maxThreads: number): string[] {
-  if (maxThreads <= facts.cores) return [];
-  return [`${maxThreads} threads on ${facts.cores} cores: results then include the OS scheduler's effects (workers preempted while holding locks)`];
+  const w = threadsAboveCoresWarning(maxThreads, facts.cores);
+  return w ? [w] : [];
 }

@@ -4,7 +4,7 @@
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { IO_TLB_SIZE, KERNEL_RULES, type KernelRules } from '../src/constants.js';
-import { STRATEGIES } from '../strategies/index.js';
+import { STRATEGIES, isStrategyPath } from '../strategies/index.js';
 import { DEFAULT_GENERATOR } from '../workloads/nvme-generator.js';
 import { DEFAULT_LATENCY } from '../workloads/latency-model.js';
 import { SEGMENT_MODES, type SegmentMode } from '../workloads/nvme-split.js';
@@ -30,6 +30,8 @@ export interface BenchOptions {
   verify: boolean;
   out: string;
   label?: string;
+  /** --reference: the strategy every other one is expressed as ratios to (a --strategy item or a loaded strategy's name). */
+  reference?: string;
   segment: SegmentMode;
   minAlignMask: number;
   latency: string;
@@ -43,6 +45,8 @@ export interface BenchOptions {
   iodepth: number;
   genIos: number;
   list: boolean;
+  /** Draw a progress bar on a terminal (`--no-progress`: plain lines only). Undefined means true. */
+  progress?: boolean;
   verbose: boolean;
   ring: number;
   mtu: number;
@@ -137,6 +141,7 @@ export function benchCommand(): Command {
     .addOption(new Option('--verify', 'stamp and check every bounced byte and every slot owner (slow)').default(false))
     .addOption(new Option('--out <dir>', 'results root: writes <dir>/<timestamp>-<label>/ and <dir>/latest/').default('results'))
     .addOption(new Option('--label <name>', 'label of the result directory (default: the workloads)'))
+    .addOption(new Option('--reference <strategy>', "express every strategy's maps/s and p99 as ratios to this one (one of --strategy), with bootstrap CIs"))
     .addOption(new Option('--segment <mode>', 'request split: max = chunks of swiotlb_max_mapping_size, page = one mapping per 4 KiB page').choices(SEGMENT_MODES).default('max'))
     .addOption(new Option('--min-align-mask <mask>', "the device's min_align_mask (NVMe: 0xfff)").default(0xfff, '0xfff').argParser(mask))
     .addOption(new Option('--latency <spec>', 'completion model when a trace has no response time: BASE_US[+MB_PER_S]').default(DEFAULT_LATENCY))
@@ -151,6 +156,7 @@ export function benchCommand(): Command {
     .addOption(new Option('--gen-ios <n>', 'nvme-gen: I/Os generated per CPU (the replay loops over them)').default(DEFAULT_GENERATOR.iosPerJob).argParser(positiveInt('an I/O count')))
     .addOption(new Option('--list', 'list strategies and workloads, one line each, and exit').default(false))
     .addOption(new Option('--verbose', 'with --list: each workload\'s parameters, direction mix, mapping sizes and bytes in flight').default(false))
+    .addOption(new Option('--no-progress', 'no progress bar on a terminal: one plain line per finished run (as in pipes and CI)'))
     .addOption(new Option('--ring <n>', 'network: RX buffers per queue').default(256).argParser(positiveInt('a ring size')))
     .addOption(new Option('--mtu <bytes>', 'network: MTU for net workloads and pcap replay (576..9216; profiles fix their own)').default(1500).argParser(mtu))
     .addOption(new Option('--napi-budget <n>', 'network: frames per NAPI poll').default(64).argParser(positiveInt('a budget')))
@@ -165,6 +171,10 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
   const cmd = benchCommand();
   cmd.parse(argv, { from: 'user' });
   const o = cmd.opts();
+  // A plug-in's name is only known once loaded; runBench checks --reference against it (resolveReference).
+  if (o.reference !== undefined && !o.strategy.includes(o.reference) && !o.strategy.some(isStrategyPath)) {
+    cmd.error(`error: option '--reference <strategy>' argument '${o.reference}' is not one of --strategy (${o.strategy.join(', ')})`, { code: 'swiotlb.reference' });
+  }
   return {
     strategies: o.strategy,
     workloads: o.workload,
@@ -183,6 +193,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     verify: o.verify,
     out: o.out,
     label: o.label,
+    reference: o.reference,
     segment: o.segment,
     minAlignMask: o.minAlignMask,
     latency: o.latency,
@@ -197,6 +208,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     genIos: o.genIos,
     list: o.list,
     verbose: o.verbose,
+    progress: o.progress,
     ring: o.ring,
     mtu: o.mtu,
     napiBudget: o.napiBudget,

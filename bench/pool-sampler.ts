@@ -10,6 +10,7 @@ import { MemStats } from '../src/mem-stats.js';
 import { SwiotlbPool } from '../src/pool.js';
 import type { PoolShared } from '../src/pool.js';
 import type { Strategy, StrategyState } from '../src/strategy.js';
+import { type PoolSnapshot, snapshotPools } from './pool-snapshot.js';
 
 export interface PoolSample {
   used: number;
@@ -21,6 +22,8 @@ export interface PoolSample {
   /** unusable_1, _8, _32, _128. */
   unusable: number[];
   internalWastePct: number;
+  /** Slots in use per area, over the live pools in order (area-balance picture). */
+  areaUsed: number[];
   /** The strategy's own sampled columns. */
   extra: Record<string, number>;
 }
@@ -55,12 +58,19 @@ export class PoolSampler {
     this.sampledHiwater = this.used;
   }
 
+  /** Slot states of every live pool now (for pool-map.png). */
+  snapshot(moment: PoolSnapshot['moment'], tMs: number): PoolSnapshot {
+    return snapshotPools(this.livePools(), moment, tMs);
+  }
+
+  /** One racy reading of the pools: counters, free runs, per-area use. */
   sample(): PoolSample {
     let freeRuns = 0;
     let largestFreeRun = 0;
     let usedSlots = 0;
     let requested = 0;
     const unusable = [0, 0, 0, 0];
+    const areaUsed: number[] = [];
     let free = 0;
     for (const pool of this.livePools().map((p) => new SwiotlbPool(p))) {
       const runs = freeRunStats(pool.list);
@@ -72,6 +82,7 @@ export class PoolSampler {
       for (let a = 0; a < pool.nareas; a++) {
         const occupancy = pool.areaOccupancy(a);
         usedSlots += occupancy.used;
+        areaUsed.push(occupancy.used);
         requested += occupancy.requestedBytes;
       }
     }
@@ -85,6 +96,7 @@ export class PoolSampler {
       largestFreeRun,
       unusable: unusable.map((u) => (free === 0 ? 0 : u / free)),
       internalWastePct: internalWastePct(usedSlots, requested),
+      areaUsed,
       extra: this.strategy.sampleColumns?.(this.state) ?? {},
     };
   }

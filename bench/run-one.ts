@@ -12,7 +12,8 @@ import type { PoolOptions, PoolPlan, Strategy } from '../src/strategy.js';
 import type { Schedule } from '../workloads/schedule.js';
 import { Control, PHASE_MEASURE, PHASE_STOP, allocateControl } from './control.js';
 import { type LatencySummary, mergeHistograms, summarize } from './latency-stats.js';
-import { PoolSampler } from './pool-sampler.js';
+import { type PoolSample, PoolSampler } from './pool-sampler.js';
+import type { PoolSnapshot } from './pool-snapshot.js';
 import type { FragmentationRow, ThroughputRow } from './rows.js';
 import type { Handoff, VerifyShared, WorkerResult, WorkerTask } from './task.js';
 
@@ -44,6 +45,16 @@ export interface RunOutcome {
   messages: string[];
   verify: { checkedBytes: number; corruptedBytes: number; overlaps: number } | null;
   workers: WorkerResult[];
+  /** Slots in use per area at each pool sample (ms since measuring started). */
+  areaUsed: AreaSample[];
+  /** The pools at peak io_tlb_used and at the last sample. */
+  snapshots: PoolSnapshot[];
+}
+
+/** Slots in use per area (live pools in order) at one sample. */
+export interface AreaSample {
+  tMs: number;
+  used: number[];
 }
 
 /** A run that failed: a worker error, a timeout, or a hung worker. */
@@ -105,6 +116,8 @@ export async function runOne(spec: RunSpec): Promise<RunOutcome> {
     ? (pool.run({ ...base, cpu: -1, role: 'background' }) as unknown as Promise<Record<string, number>>).catch(fail(`${strategy.name} background thread`))
     : Promise.resolve({});
   const fragmentation: FragmentationRow[] = [];
+  const areaUsed: AreaSample[] = [];
+  const snapshots: PoolSnapshot[] = [];
   try {
     await waitUntil(() => control.started || failure !== undefined, spec.barrierTimeoutMs, () =>
       `start barrier: only ${control.arrived} of ${threads} workers started within ${spec.barrierTimeoutMs} ms`);
@@ -113,17 +126,29 @@ export async function runOne(spec: RunSpec): Promise<RunOutcome> {
     control.setPhase(PHASE_MEASURE);
     sampler.resetHiwater();
     const t0 = performance.now();
+    let peak: PoolSnapshot | undefined;
+    let peakUsed = -1;
     for (;;) {
       const t = performance.now() - t0;
-      fragmentation.push(fragmentationRow(spec, Math.round(t), control.progress(), sampler));
+      const tMs = Math.round(t);
+      const sample = sampler.sample();
+      fragmentation.push(fragmentationRow(spec, tMs, control.progress(), sample));
+      areaUsed.push({ tMs, used: sample.areaUsed });
+      if (sample.used > peakUsed) {
+        peakUsed = sample.used;
+        peak = sampler.snapshot('peak', tMs);
+      }
       if (failure) throw failure;
-      if (t >= spec.durationMs) break;
+      if (t >= spec.durationMs) {
+        snapshots.push(peak!, sampler.snapshot('end', tMs));
+        break;
+      }
       await sleep(Math.min(spec.sampleIntervalMs, spec.durationMs - t));
     }
     control.setPhase(PHASE_STOP);
     const [results, backgroundColumns] = await withTimeout(Promise.all([Promise.all(tasks), backgroundTask]), spec.barrierTimeoutMs + 5_000, () =>
       `workers did not stop within ${spec.barrierTimeoutMs + 5_000} ms of the stop signal (hung?)`);
-    const outcome = collect(spec, plan, results, fragmentation, sampler);
+    const outcome = { ...collect(spec, plan, results, fragmentation, sampler), areaUsed, snapshots };
     Object.assign(outcome.row, backgroundColumns, strategy.reportColumns?.(state) ?? {});
     Object.assign(outcome.row, strategy.deriveColumns?.(outcome.row) ?? {});
     return outcome;
@@ -157,8 +182,7 @@ async function withTimeout<T>(promise: Promise<T>, ms: number, message: () => st
   }
 }
 
-function fragmentationRow(spec: RunSpec, tMs: number, mapsDone: number, sampler: PoolSampler): FragmentationRow {
-  const s = sampler.sample();
+function fragmentationRow(spec: RunSpec, tMs: number, mapsDone: number, s: PoolSample): FragmentationRow {
   return {
     strategy: spec.strategy.name,
     workload: spec.schedule.workload,
@@ -180,7 +204,7 @@ function fragmentationRow(spec: RunSpec, tMs: number, mapsDone: number, sampler:
   };
 }
 
-function collect(spec: RunSpec, plan: PoolPlan, results: WorkerResult[], fragmentation: FragmentationRow[], sampler: PoolSampler): RunOutcome {
+function collect(spec: RunSpec, plan: PoolPlan, results: WorkerResult[], fragmentation: FragmentationRow[], sampler: PoolSampler): Omit<RunOutcome, 'areaUsed' | 'snapshots'> {
   const sum = (f: (r: WorkerResult) => number) => results.reduce((s, r) => s + f(r), 0);
   const seconds = sum((r) => r.seconds) / results.length;
   const maps = sum((r) => r.maps);

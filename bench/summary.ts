@@ -1,6 +1,7 @@
 /** The readable parts of a report: summary.md and the closing words on the console. */
 import { mean, sampleStandardDeviation } from 'simple-statistics';
 import type { MachineFacts } from './machine.js';
+import { type ReferenceSummary, referenceMarkdown } from './reference.js';
 import type { ThroughputRow } from './rows.js';
 
 /** One strategy's repeats of one (workload, threads). */
@@ -66,6 +67,8 @@ export interface SummaryContext {
   /** Per row index: the dma_map_benchmark lines. */
   benchmarkLines: string[][];
   messages: string[];
+  /** --reference: ratios of every strategy to one of them (a section after the words). */
+  reference?: ReferenceSummary;
 }
 
 /** Columns every ThroughputRow has; anything else is a strategy's own counter. */
@@ -108,6 +111,7 @@ export function summaryMarkdown(ctx: SummaryContext): string {
     }
   }
   out.push('', '## In words', '', ...summaryWords(comparisons).map((s) => `- ${s}`));
+  if (ctx.reference) out.push('', ...referenceMarkdown(ctx.reference));
   const counters = strategyCounters(comparisons);
   if (counters.length) out.push('', '## Strategy counters (mean of repeats)', '', ...counters);
   out.push('', '## dma_map_benchmark lines per run', '', '```');

@@ -3,7 +3,7 @@
  * a {@link Figure} of one or more chart panels becomes one PNG with an
  * opaque white background.
  */
-import { type Canvas, type SKRSContext2D, createCanvas } from '@napi-rs/canvas';
+import { type SKRSContext2D, createCanvas } from '@napi-rs/canvas';
 import { Chart, type ChartConfiguration, type ChartItem, type Plugin, registerables } from 'chart.js';
 
 /** What Chart.js accepts as its surface; napi-rs's 2D context provides the methods it calls. */
@@ -11,6 +11,7 @@ type ChartItemContext = ChartItem;
 import { LineWithErrorBarsController, PointWithErrorBar } from 'chartjs-chart-error-bars';
 import { MatrixController, MatrixElement } from 'chartjs-chart-matrix';
 import type { Figure } from './figure.js';
+import { reviveFunctions } from './scriptables.js';
 
 Chart.register(...registerables, LineWithErrorBarsController, PointWithErrorBar, MatrixController, MatrixElement);
 
@@ -37,18 +38,20 @@ export function gridFor(n: number): { cols: number; rows: number } {
   return { cols, rows: Math.max(1, Math.ceil(n / cols)) };
 }
 
-/** Draw one Chart.js configuration onto a fresh canvas of `width` x `height` pixels. */
-export function renderChart(config: ChartConfiguration, width: number, height: number): Canvas {
+/**
+ * Draw one Chart.js configuration at (x, y) of `target`, `width` x `height` px.
+ * The chart is drawn on its own canvas and copied before Chart.js's destroy() clears it.
+ */
+export function drawChart(target: SKRSContext2D, config: ChartConfiguration, x: number, y: number, width: number, height: number): void {
   const canvas = createCanvas(width, height);
-  const ctx = canvas.getContext('2d');
-  // Chart.js only needs the 2D-context surface; napi-rs's context provides it.
-  const chart = new Chart(ctx as unknown as ChartItemContext, {
-    ...config,
-    options: { ...config.options, responsive: false, animation: false, devicePixelRatio: 1 },
-    plugins: [...(config.plugins ?? []), whiteBackground],
+  const revived = reviveFunctions(config);
+  const chart = new Chart(canvas.getContext('2d') as unknown as ChartItemContext, {
+    ...revived,
+    options: { ...revived.options, responsive: false, animation: false, devicePixelRatio: 1 },
+    plugins: [...(revived.plugins ?? []), whiteBackground],
   });
+  target.drawImage(canvas, x, y);
   chart.destroy();
-  return canvas;
 }
 
 /** A custom panel: draws itself into a context of the given size (the pool map). */
@@ -57,12 +60,15 @@ export type PanelPainter = (ctx: SKRSContext2D, width: number, height: number) =
 /**
  * Render a figure to PNG bytes: its title on top (run facts), then its panels
  * in a grid; each panel is a Chart.js configuration or a painter.
- * Height grows past {@link FIGURE_HEIGHT} when there are more than two rows.
+ * Height grows past {@link FIGURE_HEIGHT} when there are more than two rows;
+ * `layout` overrides the grid (columns, px per row).
  */
-export function renderFigure(figure: Figure, painters: PanelPainter[] = []): Buffer {
+export function renderFigure(figure: Figure, painters: PanelPainter[] = [], layout: { cols?: number; rowHeight?: number } = {}): Buffer {
   const count = figure.panels.length + painters.length;
-  const { cols, rows } = gridFor(count);
-  const rowHeight = rows <= 2 ? Math.floor((FIGURE_HEIGHT - TITLE_HEIGHT) / rows) : 330;
+  const grid = gridFor(count);
+  const cols = layout.cols ?? grid.cols;
+  const rows = Math.max(1, Math.ceil(count / cols));
+  const rowHeight = layout.rowHeight ?? (rows <= 2 ? Math.floor((FIGURE_HEIGHT - TITLE_HEIGHT) / rows) : 330);
   const height = TITLE_HEIGHT + rowHeight * rows;
   const width = FIGURE_WIDTH;
   const colWidth = Math.floor(width / cols);
@@ -79,7 +85,7 @@ export function renderFigure(figure: Figure, painters: PanelPainter[] = []): Buf
   const place = () => ({ x: (k % cols) * colWidth, y: TITLE_HEIGHT + Math.floor(k / cols) * rowHeight });
   for (const panel of figure.panels) {
     const { x, y } = place();
-    ctx.drawImage(renderChart(panel, colWidth, rowHeight), x, y);
+    drawChart(ctx, panel, x, y, colWidth, rowHeight);
     k++;
   }
   for (const paint of painters) {

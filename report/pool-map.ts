@@ -1,0 +1,114 @@
+/**
+ * pool-map.png: the pool itself. One block per slot, one line of blocks per
+ * segment (IO_TLB_SEGSIZE = 128 slots), segments of an area together under
+ * the area's label, areas and pools separated; colours for free, used, padding
+ * (min_align_mask pad_slots) and partly filled last slots.
+ *
+ * {@link paintPoolMap} uses nothing outside itself, so the HTML report inlines
+ * its source text and draws the same picture in the browser.
+ */
+
+/** One pool to draw: slot states as in bench/pool-snapshot.ts (0 free, 1 used, 2 padding, 3 partly filled). */
+export interface PoolMapPool {
+  label: string;
+  nslabs: number;
+  nareas: number;
+  states: Uint8Array;
+}
+
+/** One panel: a title and the pools of one snapshot. */
+export interface PoolMapPanel {
+  title: string;
+  pools: PoolMapPool[];
+}
+
+/** The 2D-context calls the painter makes (a browser context and napi-rs's both have them). */
+export interface Painter2D {
+  fillStyle: string | CanvasGradientLike;
+  font: string;
+  textAlign: string;
+  textBaseline: string;
+  fillRect(x: number, y: number, w: number, h: number): void;
+  fillText(text: string, x: number, y: number): void;
+}
+type CanvasGradientLike = object;
+
+/** Paint `panel` into a `width` x `height` px area of `ctx`, top-left at (0, 0). */
+export function paintPoolMap(ctx: Painter2D, panel: PoolMapPanel, width: number, height: number): void {
+  const SEG = 128;
+  const COLOURS = ['#e6e6e6', '#1f77b4', '#ff7f0e', '#9ecae1'];
+  const NAMES = ['free', 'used', 'padding (pad_slots)', 'used, last slot partly filled'];
+  const margin = 8;
+  const top = 42;
+  const gap = 6;
+  const labelH = 13;
+  ctx.fillStyle = '#ffffff';
+  ctx.fillRect(0, 0, width, height);
+  ctx.fillStyle = '#222222';
+  ctx.font = 'bold 13px sans-serif';
+  ctx.textAlign = 'left';
+  ctx.textBaseline = 'top';
+  ctx.fillText(panel.title, margin, 4);
+  ctx.font = '12px sans-serif';
+  let lx = margin;
+  for (let k = 0; k < COLOURS.length; k++) {
+    ctx.fillStyle = COLOURS[k];
+    ctx.fillRect(lx, 24, 12, 12);
+    ctx.fillStyle = '#222222';
+    ctx.fillText(NAMES[k], lx + 16, 24);
+    lx += 24 + NAMES[k].length * 6.5;
+  }
+  // Every area is a block of segment lines; pick the slot-block size that fits best.
+  const areas: { label: string; start: number; slots: number; states: Uint8Array; firstOfPool: boolean }[] = [];
+  for (const pool of panel.pools) {
+    const per = Math.floor(pool.nslabs / pool.nareas);
+    for (let a = 0; a < pool.nareas; a++) {
+      const prefix = panel.pools.length > 1 ? `${pool.label}, ` : '';
+      areas.push({ label: `${prefix}area ${a}`, start: a * per, slots: per, states: pool.states, firstOfPool: a === 0 });
+    }
+  }
+  const labelled = areas.length <= 32;
+  const headers = areas.length * (labelled ? labelH : 2) + areas.length * 2 + panel.pools.length * 4;
+  let best = { bw: 1, bh: 1, cols: 1, score: -1 };
+  for (let bw = 6; bw >= 1; bw--) {
+    const cols = Math.max(1, Math.floor((width - 2 * margin + gap) / (SEG * bw + gap)));
+    let lines = 0;
+    for (const a of areas) lines += Math.ceil(Math.ceil(a.slots / SEG) / cols);
+    const bh = Math.min(8, Math.floor((height - top - headers - margin) / Math.max(1, lines)));
+    const score = Math.min(bw, bh);
+    if (bh >= 1 && score > best.score) best = { bw, bh, cols, score };
+  }
+  const { bw, bh, cols } = best;
+  let y = top;
+  for (const a of areas) {
+    if (y >= height) break;
+    if (a.firstOfPool && y > top) y += 4;
+    if (labelled) {
+      ctx.fillStyle = '#444444';
+      ctx.font = '11px sans-serif';
+      ctx.fillText(a.label, margin, y);
+      y += labelH;
+    } else {
+      ctx.fillStyle = '#999999';
+      ctx.fillRect(margin, y, width - 2 * margin, 1);
+      y += 2;
+    }
+    const segs = Math.ceil(a.slots / SEG);
+    for (let s = 0; s < segs; s++) {
+      const x0 = margin + (s % cols) * (SEG * bw + gap);
+      const y0 = y + Math.floor(s / cols) * bh;
+      if (y0 + bh > height) break;
+      const end = Math.min(SEG, a.slots - s * SEG);
+      // One fillRect per run of equal states keeps big pools cheap to draw.
+      let runStart = 0;
+      for (let i = 1; i <= end; i++) {
+        const st = a.states[a.start + s * SEG + runStart];
+        if (i < end && a.states[a.start + s * SEG + i] === st) continue;
+        ctx.fillStyle = COLOURS[st] ?? '#000000';
+        ctx.fillRect(x0 + runStart * bw, y0, (i - runStart) * bw, Math.max(1, bh - (bh > 2 ? 1 : 0)));
+        runStart = i;
+      }
+    }
+    y += Math.ceil(segs / cols) * bh + 2;
+  }
+}

@@ -1,0 +1,185 @@
+/**
+ * Browser helpers for the report tests: find a Chromium, open a page with
+ * every error and network request recorded, and check what the page drew.
+ *
+ * The browser is Debian's `chromium` package (playwright's own browser
+ * download needs its CDN), driven by playwright-core.
+ */
+import { accessSync, constants } from 'node:fs';
+import { delimiter, join } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+
+/** Every browser step (launch, navigation, evaluation) gives up after this long. */
+export const BROWSER_TIMEOUT_MS = 30_000;
+
+export const CHROMIUM_MISSING =
+  'No Chromium found (looked at $CHROMIUM_PATH, then chromium, chromium-browser and google-chrome on PATH, then /usr/bin/chromium). ' +
+  'The report test opens report.html in a real browser: install Debian\'s package with ' +
+  '`sudo apt-get install -y chromium` (or run .ci/run, which installs it), or set CHROMIUM_PATH to a Chromium or Chrome executable.';
+
+function isExecutable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The Chromium to drive: $CHROMIUM_PATH, then chromium, chromium-browser, google-chrome on PATH, then /usr/bin/chromium. */
+export function findChromium(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (env.CHROMIUM_PATH) return isExecutable(env.CHROMIUM_PATH) ? env.CHROMIUM_PATH : undefined;
+  const dirs = (env.PATH ?? '').split(delimiter).filter(Boolean);
+  for (const name of ['chromium', 'chromium-browser', 'google-chrome']) {
+    for (const dir of dirs) {
+      const candidate = join(dir, name);
+      if (isExecutable(candidate)) return candidate;
+    }
+  }
+  return isExecutable('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined;
+}
+
+/** Launch headless Chromium; throws with install instructions when there is none. */
+export async function launchChromium(): Promise<Browser> {
+  const executablePath = findChromium();
+  if (!executablePath) {
+    const env = process.env.CHROMIUM_PATH;
+    throw new Error(env ? `CHROMIUM_PATH=${env} is not an executable file. ${CHROMIUM_MISSING}` : CHROMIUM_MISSING);
+  }
+  try {
+    return await chromium.launch({ executablePath, args: ['--no-sandbox'], timeout: BROWSER_TIMEOUT_MS });
+  } catch (err) {
+    throw new Error(`could not start ${executablePath} within ${BROWSER_TIMEOUT_MS / 1000} s: ${(err as Error).message}`);
+  }
+}
+
+export interface OpenedPage {
+  page: Page;
+  context: BrowserContext;
+  /** Console errors, uncaught page errors, crashes and network requests, in the order seen. */
+  problems: string[];
+  close(): Promise<void>;
+}
+
+const LOCAL_SCHEMES = ['file:', 'data:', 'blob:', 'about:'];
+
+/**
+ * Open `url` in a fresh context, recording console errors, page errors and every
+ * request that is not file:, data:, blob: or about: (those are aborted, so
+ * nothing leaves the machine). Waits for the load event and for Chart.js
+ * animations to finish.
+ */
+export async function openPage(browser: Browser, url: string): Promise<OpenedPage> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  context.setDefaultTimeout(BROWSER_TIMEOUT_MS);
+  context.setDefaultNavigationTimeout(BROWSER_TIMEOUT_MS);
+  const problems: string[] = [];
+  await context.route(/^(?!file:|data:|blob:|about:)/, (route) => route.abort('blockedbyclient'));
+  context.on('request', (req) => {
+    if (!LOCAL_SCHEMES.some((s) => req.url().startsWith(s))) problems.push(`network request: ${req.method()} ${req.url()}`);
+  });
+  const page = await context.newPage();
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') problems.push(`console error: ${msg.text()}`);
+  });
+  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+  page.on('crash', () => problems.push('page crashed'));
+  page.on('websocket', (ws) => problems.push(`websocket: ${ws.url()}`));
+  await page.goto(url, { waitUntil: 'load', timeout: BROWSER_TIMEOUT_MS });
+  await waitForCharts(page);
+  return { page, context, problems, close: () => context.close() };
+}
+
+/** Wait (at most 10 s) until no Chart.js chart is animating, then two more frames. */
+export async function waitForCharts(page: Page): Promise<void> {
+  await page.evaluate(async () => {
+    const C = (globalThis as { Chart?: { instances?: Record<string, unknown>; animator?: { running(c: unknown): boolean } } }).Chart;
+    const raf = (globalThis as unknown as { requestAnimationFrame(cb: () => void): number }).requestAnimationFrame;
+    const frame = () => new Promise<void>((r) => raf(() => r()));
+    const deadline = Date.now() + 10_000;
+    while (C?.animator && C.instances && Date.now() < deadline && Object.values(C.instances).some((c) => C.animator!.running(c))) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await frame();
+    await frame();
+  });
+}
+
+export interface CanvasFacts {
+  /** Position among its kind, its id and size in device pixels. */
+  index: number;
+  id: string;
+  width: number;
+  height: number;
+  /** Pixels neither (nearly) transparent nor (nearly) white. */
+  painted: number;
+}
+
+export interface ChartFacts extends CanvasFacts {
+  type: string;
+  datasets: number;
+  /** Non-null data points, per dataset. */
+  points: number[];
+}
+
+export interface PageFacts {
+  chartDefined: boolean;
+  charts: ChartFacts[];
+  poolMaps: CanvasFacts[];
+}
+
+/** Read the Chart.js instances and the pool-map canvases, counting painted pixels in each canvas. */
+export async function inspectPage(page: Page): Promise<PageFacts> {
+  return page.evaluate(() => {
+    // Minimal DOM shapes (the test tsconfig has no DOM lib).
+    interface CanvasEl { id: string; width: number; height: number; getContext(kind: '2d'): Ctx2D | null }
+    interface Ctx2D { drawImage(c: CanvasEl, x: number, y: number): void; getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } }
+    const document = (globalThis as unknown as { document: { createElement(tag: 'canvas'): CanvasEl; querySelectorAll(sel: string): ArrayLike<CanvasEl> } }).document;
+    function painted(canvas: CanvasEl): number {
+      if (!canvas.width || !canvas.height) return 0;
+      // Copy into a fresh 2D canvas: works whatever context the original uses.
+      const copy = document.createElement('canvas');
+      copy.width = canvas.width;
+      copy.height = canvas.height;
+      const ctx = copy.getContext('2d');
+      if (!ctx) return 0;
+      ctx.drawImage(canvas, 0, 0);
+      const px = ctx.getImageData(0, 0, copy.width, copy.height).data;
+      let n = 0;
+      for (let i = 0; i < px.length; i += 4) {
+        if (px[i + 3] > 16 && !(px[i] >= 245 && px[i + 1] >= 245 && px[i + 2] >= 245)) n++;
+      }
+      return n;
+    }
+    const facts = (canvas: CanvasEl, index: number) => ({ index, id: canvas.id, width: canvas.width, height: canvas.height, painted: painted(canvas) });
+    type ChartLike = { canvas: CanvasEl; config: { type?: string; data?: { datasets?: { data?: unknown[] }[] } } };
+    const C = (globalThis as { Chart?: { instances?: Record<string, ChartLike> } }).Chart;
+    const charts = Object.values(C?.instances ?? {}).map((chart, i) => {
+      const datasets = chart.config?.data?.datasets ?? [];
+      return {
+        ...facts(chart.canvas, i),
+        type: String(chart.config?.type ?? '?'),
+        datasets: datasets.length,
+        points: datasets.map((d) => (Array.isArray(d.data) ? d.data.filter((v) => v !== null && v !== undefined).length : 0)),
+      };
+    });
+    const poolMaps = Array.from(document.querySelectorAll('canvas.pool-map')).map(facts);
+    return { chartDefined: typeof C === 'function', charts, poolMaps };
+  });
+}
+
+/** What is wrong with a page: the recorded problems, then the report contract's checks on `facts`. */
+export function pageProblems(opened: Pick<OpenedPage, 'problems'>, facts: PageFacts): string[] {
+  const out = [...opened.problems];
+  const name = (kind: string, c: CanvasFacts) => `${kind} #${c.index}${c.id ? ` (#${c.id})` : ''}`;
+  if (!facts.chartDefined) out.push('Chart is not defined (Chart.js UMD not inlined?)');
+  if (facts.charts.length === 0) out.push('no Chart instances');
+  for (const c of facts.charts) {
+    if (!c.points.some((n) => n > 0)) out.push(`${name(`chart ${c.type}`, c)}: no dataset with data (${c.datasets} datasets, points ${JSON.stringify(c.points)})`);
+    if (c.painted === 0) out.push(`${name(`chart ${c.type}`, c)}: canvas ${c.width}x${c.height} has no painted pixels`);
+  }
+  for (const m of facts.poolMaps) {
+    if (m.painted === 0) out.push(`${name('canvas.pool-map', m)}: ${m.width}x${m.height} has no painted pixels`);
+  }
+  return out;
+}

@@ -1,0 +1,258 @@
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'csv-parse/sync';
+import { describe, expect, it } from 'vitest';
+import { bootstrapRatio, mixSeed, verdictOf } from '../bench/bootstrap.js';
+import { compareRuns, pairStrategies } from '../bench/compare.js';
+import type { CompareRow, LoadedRun } from '../bench/compare-input.js';
+import { uniqueLabels } from '../bench/compare-input.js';
+import { MAPS_PER_S, MAP_P99, formatRatio, verdictWords } from '../bench/ratio-words.js';
+import { referenceRatios, resolveReference } from '../bench/reference.js';
+import type { ThroughputRow } from '../bench/rows.js';
+import { InputError } from '../src/errors.js';
+import { runCli, tempDir } from './helpers.js';
+
+const OPTS = { confidence: 0.95, resamples: 2000, seed: 7 };
+
+function rows(strategy: string, workload: string, threads: number, maps: number[], p99: number[] = maps.map(() => 1000)): CompareRow[] {
+  return maps.map((m, repeat) => ({ strategy, workload, threads, repeat, maps_per_s: m, map_p99_ns: p99[repeat], full_failures: repeat, hiwater_slots: 100 + repeat }));
+}
+
+function run(label: string, rs: CompareRow[]): LoadedRun {
+  return { label, file: `${label}/summary.json`, rows: rs };
+}
+
+describe('bootstrapRatio', () => {
+  it('gives ratio 1 and a CI containing 1 for identical samples: within noise, never a win', () => {
+    const e = bootstrapRatio([90, 100, 110], [90, 100, 110], OPTS);
+    expect(e.ratio).toBe(1);
+    expect(e.low).toBeLessThan(1);
+    expect(e.high).toBeGreaterThan(1);
+    expect(verdictOf(e, true)).toBe('within-noise');
+    expect(verdictWords(e, MAPS_PER_S)).toBe('within noise');
+    expect(verdictWords(e, MAP_P99)).toBe('within noise');
+    const flat = bootstrapRatio([100, 100], [100, 100], OPTS);
+    expect([flat.low, flat.high]).toEqual([1, 1]);
+    expect(verdictOf(flat, true)).toBe('within-noise');
+  });
+
+  it('calls overlapping samples within noise although the means differ', () => {
+    const e = bootstrapRatio([90, 110, 100], [95, 115, 105], OPTS);
+    expect(e.ratio).toBeCloseTo(1.05, 10);
+    expect(verdictOf(e, true)).toBe('within-noise');
+  });
+
+  it('says faster for clearly separated maps/s, and reads p99 the other way round', () => {
+    const e = bootstrapRatio([100, 101, 99, 100], [150, 151, 149, 150], OPTS);
+    expect(e.ratio).toBeCloseTo(1.5, 10);
+    expect(e.low).toBeGreaterThan(1.45);
+    expect(e.high).toBeLessThan(1.55);
+    expect(verdictWords(e, MAPS_PER_S)).toBe('faster');
+    // As a latency the same ratio is worse: higher p99.
+    expect(verdictWords(e, MAP_P99)).toBe('higher p99 (worse)');
+    const down = bootstrapRatio([150, 151, 149, 150], [100, 101, 99, 100], OPTS);
+    expect(down.high).toBeLessThan(1);
+    expect(verdictWords(down, MAPS_PER_S)).toBe('slower');
+    expect(verdictWords(down, MAP_P99)).toBe('lower p99 (better)');
+    expect(e.pValue).toBeLessThan(0.1);
+  });
+
+  it('gives no CI with fewer than 2 repeats on a side, however large the ratio', () => {
+    const e = bootstrapRatio([100], [200, 210], OPTS);
+    expect(e.ratio).toBeCloseTo(2.05, 10);
+    expect(e.low).toBeUndefined();
+    expect(e.high).toBeUndefined();
+    expect(verdictOf(e, true)).toBe('no-ci');
+    expect(verdictWords(e, MAPS_PER_S)).toBe('no CI (1 repeat on a side)');
+    expect(formatRatio(e)).toBe('2.05');
+  });
+
+  it('gives no CI when the baseline was not measured (0)', () => {
+    const e = bootstrapRatio([0, 0], [0, 0], OPTS);
+    expect(e.low).toBeUndefined();
+    expect(formatRatio(e)).toBe('n/a');
+    expect(verdictWords(e, MAP_P99)).toMatch(/^no CI/);
+  });
+
+  it('is reproducible for a seed and changes with it', () => {
+    const a = bootstrapRatio([90, 100, 130, 95], [100, 120, 90, 140], OPTS);
+    const b = bootstrapRatio([90, 100, 130, 95], [100, 120, 90, 140], OPTS);
+    const c = bootstrapRatio([90, 100, 130, 95], [100, 120, 90, 140], { ...OPTS, seed: 8 });
+    expect(b).toEqual(a);
+    expect([c.low, c.high]).not.toEqual([a.low, a.high]);
+    expect(mixSeed(1, 'a')).not.toBe(mixSeed(1, 'b'));
+  });
+
+  it('rejects empty sides and bad options', () => {
+    expect(() => bootstrapRatio([], [1], OPTS)).toThrow(RangeError);
+    expect(() => bootstrapRatio([1, 2], [1, 2], { ...OPTS, confidence: 1 })).toThrow(/confidence/);
+    expect(() => bootstrapRatio([1, 2], [1, 2], { ...OPTS, resamples: 10 })).toThrow(/resamples/);
+  });
+
+  it('formats symmetric CIs with ± and skewed ones with +up/−down', () => {
+    expect(formatRatio({ ratio: 1.16, low: 1.11, high: 1.21, baselineMean: 1, otherMean: 1.16, baselineN: 3, otherN: 3 })).toBe('1.16 ± 0.05');
+    expect(formatRatio({ ratio: 0.89, low: 0.37, high: 9.82, baselineMean: 1, otherMean: 0.89, baselineN: 3, otherN: 3 })).toBe('0.89 +8.93/−0.52');
+  });
+});
+
+describe('pairing and compareRuns', () => {
+  it('pairs same-named strategies when the runs share names, else every pair', () => {
+    expect(pairStrategies(['global-lock', 'per-cpu-areas'], ['per-cpu-areas', 'x'])).toEqual({ mode: 'same-name', pairs: [['per-cpu-areas', 'per-cpu-areas']], unpaired: ['global-lock', 'x'] });
+    const all = pairStrategies(['a', 'b'], ['c', 'd']);
+    expect(all.mode).toBe('all-pairs');
+    expect(all.pairs).toEqual([['a', 'c'], ['a', 'd'], ['b', 'c'], ['b', 'd']]);
+  });
+
+  it('compares only the (workload, threads) both runs have, with failures summed and high-water maxed', () => {
+    const a = run('A', [...rows('s', 'w', 1, [100, 101, 99]), ...rows('s', 'w', 2, [200, 201, 199]), ...rows('s', 'only-a', 1, [5, 5])]);
+    const b = run('B', [...rows('s', 'w', 2, [300, 301, 299], [500, 510, 505])]);
+    const r = compareRuns([a, b], OPTS);
+    expect(r.pairs).toHaveLength(1);
+    const [p] = r.pairs;
+    expect([p.workload, p.threads, p.baseline.run, p.other.run]).toEqual(['w', 2, 'A', 'B']);
+    expect(p.maps.ratio).toBeCloseTo(1.5, 10);
+    expect(verdictWords(p.maps, MAPS_PER_S)).toBe('faster');
+    expect(verdictWords(p.p99, MAP_P99)).toBe('lower p99 (better)');
+    expect(p.baseline.fullFailuresSum).toBe(0 + 1 + 2);
+    expect(p.other.hiwaterMax).toBe(102);
+    expect(r.pairings[0].notShared.sort()).toEqual(['only-a/1', 'w/1']);
+  });
+
+  it('throws an InputError naming both files when nothing is in common', () => {
+    const a = run('A', rows('s', 'w', 1, [1, 2]));
+    const b = run('B', rows('s', 'w', 4, [1, 2]));
+    expect(() => compareRuns([a, b], OPTS)).toThrow(InputError);
+    expect(() => compareRuns([a, b], OPTS)).toThrow(/no \(workload, threads\) in common between A \(A\/summary.json: w\/1\) and B \(B\/summary.json: w\/4\)/);
+    expect(() => compareRuns([a], OPTS)).toThrow(/at least two runs/);
+  });
+
+  it('makes repeated labels unique', () => {
+    expect(uniqueLabels(['latest', 'latest', 'latest#2'])).toEqual(['latest', 'latest#2', 'latest#2#2']);
+  });
+});
+
+describe('--reference', () => {
+  it('resolves the reference by --strategy item or loaded name, and refuses others', () => {
+    expect(resolveReference(undefined, ['a'], ['a'])).toBeUndefined();
+    expect(resolveReference('./examples/least-used-area.ts', ['global-lock', './examples/least-used-area.ts'], ['global-lock', 'least-used-area'])).toBe('least-used-area');
+    expect(resolveReference('least-used-area', ['global-lock', './examples/least-used-area.ts'], ['global-lock', 'least-used-area'])).toBe('least-used-area');
+    expect(() => resolveReference('nope', ['global-lock'], ['global-lock'])).toThrow(/--reference 'nope': not one of this run's strategies \(global-lock\)/);
+  });
+
+  it('expresses every other strategy as ratios to the reference', () => {
+    const rs = [...rows('ref', 'w', 1, [100, 100, 101]), ...rows('fast', 'w', 1, [200, 199, 201]), ...rows('same', 'w', 1, [99, 101, 100])] as unknown as ThroughputRow[];
+    const s = referenceRatios(rs, 'ref', OPTS);
+    expect(s.entries.map((e) => e.strategy)).toEqual(['fast', 'same']);
+    expect(s.entries[0].maps.ratio).toBeCloseTo(600 / 301, 10);
+    expect(s.entries[0].maps.verdict).toBe('faster');
+    expect(s.entries[1].maps.verdict).toBe('within noise');
+  });
+});
+
+/** The one complete result directory under a --out root (not latest/, not a hidden staging one). */
+function resultDir(out: string): string {
+  const dirs = readdirSync(out).filter((d) => !d.startsWith('.') && d !== 'latest');
+  expect(dirs).toHaveLength(1);
+  return join(out, dirs[0]);
+}
+
+const QUICK = ['--workload', 'msr-hm0', '--threads', '1', '--repeat', '2', '--duration', '0.3', '--warmup', '0.1', '--sample-interval', '50'];
+
+describe('npm run compare', () => {
+  it('compares two real runs, writes compare.md/csv/png, prints the markdown; --reference adds ratios to the bench summary', () => {
+    const root = tempDir('compare');
+    const a = runCli('cli', [...QUICK, '--strategy', 'global-lock,per-cpu-areas', '--reference', 'global-lock', '--label', 'base', '--out', join(root, 'a')]);
+    expect(a.stderr).toBe('');
+    expect(a.code).toBe(0);
+    expect(a.stdout).toMatch(/msr-hm0, 1 thread: per-cpu-areas: \d+\.\d\d (± \d+\.\d\d|\+\d+\.\d\d\/−\d+\.\d\d) times the maps\/s of global-lock \(95% CI \d+\.\d\d–\d+\.\d\d, p=[\d.<]+\): (faster|slower|within noise); map p99 latency/);
+    const dirA = resultDir(join(root, 'a'));
+    const summaryA = JSON.parse(readFileSync(join(dirA, 'summary.json'), 'utf8'));
+    expect(summaryA.reference.strategy).toBe('global-lock');
+    expect(summaryA.reference.entries).toHaveLength(1);
+    expect(summaryA.reference.entries[0]).toMatchObject({ workload: 'msr-hm0', threads: 1, strategy: 'per-cpu-areas', repeats: 2, referenceRepeats: 2 });
+    expect(summaryA.reference.entries[0].maps.low).toBeLessThanOrEqual(summaryA.reference.entries[0].maps.high);
+    expect(readFileSync(join(dirA, 'summary.md'), 'utf8')).toMatch(/## Ratios to global-lock \(--reference\)\n[\s\S]*\| msr-hm0 \| 1 \| per-cpu-areas \| /);
+
+    const b = runCli('cli', [...QUICK, '--strategy', 'per-cpu-areas', '--label', 'new', '--out', join(root, 'b')]);
+    expect(b.code).toBe(0);
+    const dirB = resultDir(join(root, 'b'));
+
+    const out = join(root, 'cmp');
+    const c = runCli('compare-cli', [dirA, join(dirB, 'summary.json'), '--out', out, '--resamples', '1000']);
+    expect(c.stderr).toBe('');
+    expect(c.code).toBe(0);
+    expect(readdirSync(out).sort()).toEqual(['compare.csv', 'compare.md', 'compare.png']);
+    const md = readFileSync(join(out, 'compare.md'), 'utf8');
+    expect(c.stdout.startsWith(md)).toBe(true);
+    const labelA = dirA.split('/').pop()!;
+    const labelB = dirB.split('/').pop()!;
+    expect(md).toContain(`- Baseline: **${labelA}**`);
+    expect(md).toContain('strategies paired by name');
+    expect(md).toContain('Not paired (in one run only): global-lock');
+    expect(md).toMatch(new RegExp(`\\| 1 \\| ${labelA}:per-cpu-areas \\| ${labelB}:per-cpu-areas \\| 2 / 2 \\| `));
+    expect(md).toMatch(/- msr-hm0, 1 thread: .*:per-cpu-areas: \d+\.\d\d .*times the maps\/s of .*:per-cpu-areas \(95% CI/);
+    const csv = parse(readFileSync(join(out, 'compare.csv')), { columns: true }) as Record<string, string>[];
+    expect(csv).toHaveLength(1);
+    expect(csv[0]).toMatchObject({ workload: 'msr-hm0', threads: '1', baseline_strategy: 'per-cpu-areas', other_strategy: 'per-cpu-areas', baseline_repeats: '2', other_repeats: '2' });
+    expect(Number(csv[0].maps_ratio)).toBeCloseTo(Number(csv[0].other_maps_per_s) / Number(csv[0].baseline_maps_per_s), 3);
+    expect(Number(csv[0].maps_ci_low)).toBeLessThanOrEqual(Number(csv[0].maps_ci_high));
+    expect(['faster', 'slower', 'within noise']).toContain(csv[0].maps_verdict);
+    const png = readFileSync(join(out, 'compare.png'));
+    expect(png.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+
+    // Reproducible: the same inputs and seed give the same CSV.
+    const again = runCli('compare-cli', [dirA, dirB, '--out', join(root, 'cmp2'), '--resamples', '1000']);
+    expect(again.code).toBe(0);
+    expect(readFileSync(join(root, 'cmp2', 'compare.csv'), 'utf8')).toBe(readFileSync(join(out, 'compare.csv'), 'utf8'));
+  });
+
+  it('exits 2 on bad input, names the file and field, and writes nothing', () => {
+    const root = tempDir('compare-bad');
+    const good = join(root, 'good');
+    mkdirSync(good);
+    const row = { strategy: 's', workload: 'w', threads: 1, repeat: 0, maps_per_s: 100, map_p99_ns: 1000, full_failures: 0, hiwater_slots: 10 };
+    writeFileSync(join(good, 'summary.json'), JSON.stringify({ throughput: [row, { ...row, repeat: 1 }] }));
+    const out = join(root, 'out');
+
+    const missing = runCli('compare-cli', [good, join(root, 'nope'), '--out', out]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain(`${join(root, 'nope')}: no such file or directory`);
+
+    const badField = join(root, 'bad-field.json');
+    writeFileSync(badField, JSON.stringify({ throughput: [row, { ...row, maps_per_s: 'fast' }] }));
+    const r1 = runCli('compare-cli', [good, badField, '--out', out]);
+    expect(r1.code).toBe(2);
+    expect(r1.stderr).toContain(`${badField}: field 'throughput[1].maps_per_s': `);
+
+    const noRows = join(root, 'no-throughput.json');
+    writeFileSync(noRows, JSON.stringify({ command: 'x' }));
+    const r2 = runCli('compare-cli', [good, noRows, '--out', out]);
+    expect(r2.code).toBe(2);
+    expect(r2.stderr).toContain(`${noRows}: field 'throughput': `);
+
+    const notJson = join(root, 'broken.json');
+    writeFileSync(notJson, '{"throughput": [');
+    const r3 = runCli('compare-cli', [good, notJson, '--out', out]);
+    expect(r3.code).toBe(2);
+    expect(r3.stderr).toContain(`${notJson}: not valid JSON`);
+
+    const other = join(root, 'other.json');
+    writeFileSync(other, JSON.stringify({ throughput: [{ ...row, threads: 8 }] }));
+    const r4 = runCli('compare-cli', [good, other, '--out', out]);
+    expect(r4.code).toBe(2);
+    expect(r4.stderr).toMatch(/no \(workload, threads\) in common between good \(.*summary\.json: w\/1\) and .* \(.*other\.json: w\/8\)/);
+
+    const r5 = runCli('compare-cli', [good, '--out', out]);
+    expect(r5.code).toBe(2);
+    expect(r5.stderr).toContain('at least two runs');
+
+    expect(existsSync(out)).toBe(false);
+    expect(readdirSync(root).filter((f) => f.startsWith('.'))).toEqual([]);
+  });
+
+  it('bench refuses a --reference that is not one of --strategy (exit 2)', () => {
+    const r = runCli('cli', ['--strategy', 'global-lock', '--reference', 'per-cpu-areas', '--out', tempDir('ref-bad')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("'per-cpu-areas' is not one of --strategy (global-lock)");
+  });
+});
