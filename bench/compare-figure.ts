@@ -50,7 +50,7 @@ function panel(result: CompareResult, workload: string): ChartConfiguration {
       },
       scales: {
         x: { type: 'category', offset: true, title: { display: true, text: 'threads (worker CPUs)' } },
-        y: { type: 'linear', min: Math.max(0, Math.floor((lo - pad) * 20) / 20), max: Math.ceil((hi + pad) * 20) / 20, title: { display: true, text: 'maps/s ratio, other / baseline (1.0 = same)' } },
+        y: { type: 'linear', suggestedMin: Math.max(0, lo - pad), suggestedMax: hi + pad, title: { display: true, text: 'maps/s ratio, other / baseline (1.0 = same)' } },
       },
     },
   } as unknown as ChartConfiguration;

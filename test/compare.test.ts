@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createCanvas, loadImage } from '@napi-rs/canvas';
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import { bootstrapRatio, mixSeed, verdictOf } from '../bench/bootstrap.js';
@@ -159,7 +160,7 @@ function resultDir(out: string): string {
 const QUICK = ['--workload', 'msr-hm0', '--threads', '1', '--repeat', '2', '--duration', '0.3', '--warmup', '0.1', '--sample-interval', '50'];
 
 describe('npm run compare', () => {
-  it('compares two real runs, writes compare.md/csv/png, prints the markdown; --reference adds ratios to the bench summary', () => {
+  it('compares two real runs, writes compare.md/csv/png, prints the markdown; --reference adds ratios to the bench summary', async () => {
     const root = tempDir('compare');
     const a = runCli('cli', [...QUICK, '--strategy', 'global-lock,per-cpu-areas', '--reference', 'global-lock', '--label', 'base', '--out', join(root, 'a')]);
     expect(a.stderr).toBe('');
@@ -199,6 +200,19 @@ describe('npm run compare', () => {
     expect(['faster', 'slower', 'within noise']).toContain(csv[0].maps_verdict);
     const png = readFileSync(join(out, 'compare.png'));
     expect(png.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+    // The panel is drawn: pixels in the first pair's colour (#1f77b4) and the dashed 1.0 line's grey (#444444).
+    const image = await loadImage(png);
+    const canvas = createCanvas(image.width, image.height);
+    const ctx = canvas.getContext('2d');
+    ctx.drawImage(image, 0, 0);
+    const { data } = ctx.getImageData(0, 0, image.width, image.height);
+    const count = (r: number, g: number, b: number) => {
+      let n = 0;
+      for (let i = 0; i < data.length; i += 4) if (Math.abs(data[i] - r) < 8 && Math.abs(data[i + 1] - g) < 8 && Math.abs(data[i + 2] - b) < 8) n++;
+      return n;
+    };
+    expect(count(0x1f, 0x77, 0xb4)).toBeGreaterThan(50);
+    expect(count(0x44, 0x44, 0x44)).toBeGreaterThan(50);
 
     // Reproducible: the same inputs and seed give the same CSV.
     const again = runCli('compare-cli', [dirA, dirB, '--out', join(root, 'cmp2'), '--resamples', '1000']);

@@ -12,6 +12,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '../src/paths.js';
 import { inspectPage, launchChromium, openPage, pageProblems } from './browser.js';
 import { runCli, tempDir } from './helpers.js';
+import { readPng } from './png.js';
+
+/** The pictures every result directory must hold (issue 5). */
+const REPORT_PNGS = ['scaling.png', 'latency.png', 'occupancy.png', 'fragmentation.png', 'failures.png', 'area-balance.png', 'pool-map.png'];
 
 // Launched by the first test that needs it, so a missing Chromium fails each test (never skips it).
 let launched: Promise<Browser> | undefined;
@@ -42,6 +46,11 @@ describe('report.html in Chromium', () => {
     const report = join(dir, 'report.html');
     expect(existsSync(report), `${report} missing (files: ${readdirSync(dir).join(', ')}): bench must write report.html`).toBe(true);
     expect(existsSync(join(out, 'latest', 'report.html')), 'latest/report.html missing').toBe(true);
+    for (const file of REPORT_PNGS) {
+      const png = await readPng(readFileSync(join(dir, file)));
+      expect(png.width, file).toBe(1200);
+      expect(png.ink(0, 44, png.width, png.height - 44), `${file}: share of inked pixels below the title`).toBeGreaterThan(0.02);
+    }
 
     const opened = await openPage(b, pathToFileURL(report).href);
     try {
