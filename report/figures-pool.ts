@@ -19,7 +19,7 @@ function samplesOf(input: ReportInput, strategy: string, workload: string): Frag
 }
 
 const seconds = (f: FragmentationRow) => f.t_ms / 1000;
-const timeAxis = () => axis('time since measuring started (s)', { type: 'linear' });
+const timeAxis = () => axis('time since measuring started (s)', { type: 'linear', bounds: 'data' });
 
 function series(label: string, rows: FragmentationRow[], column: string, colourText: string, dash: number[] = []) {
   return { label, borderColor: colourText, backgroundColor: colourText, borderDash: dash, pointRadius: 1.5, data: rows.map((f) => ({ x: seconds(f), y: Number(f[column]) })) };
@@ -109,7 +109,8 @@ export function areaBalanceFigure(input: ReportInput): Figure {
     const samples = shownRun(input, strategy, workload)?.areaUsed ?? [];
     const areas = Math.max(1, ...samples.map((s) => s.used.length));
     const peak = Math.max(1, ...samples.flatMap((s) => s.used));
-    const times = samples.map((s) => `${(s.tMs / 1000).toFixed(1)} s`);
+    // Category labels must be unique: the last sample can land in the same tenth of a second as the one before.
+    const times = samples.map((s, k) => `${(s.tMs / 1000).toFixed(k > 0 && Math.round(s.tMs / 100) === Math.round(samples[k - 1].tMs / 100) ? 3 : 1)} s`);
     const names = Array.from({ length: areas }, (_, a) => `area ${a}`);
     const data = samples.flatMap((s, col) => s.used.map((v, area) => ({ x: times[col], y: names[area], v })));
     return {

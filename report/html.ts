@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { marked } from 'marked';
 import type { Figure } from './figure.js';
-import { paintPoolMap } from './pool-map.js';
+import { paintPoolMap, poolMapHeight } from './pool-map.js';
 import { gridFor } from './render-png.js';
 import { SCRIPTABLES, reviveFunctions } from './scriptables.js';
 
@@ -55,7 +55,6 @@ function keyValueTable(obj: Record<string, unknown>): string {
 }
 
 const PANEL_WIDTH = 1200;
-const POOL_MAP_HEIGHT = 400;
 
 function figureHtml(figure: Figure, f: number): string {
   const { cols } = gridFor(figure.panels.length);
@@ -94,10 +93,16 @@ table.kv th{background:#f6f6f6;font-weight:600}.warn{background:#fff4e5;border-l
 .grid{display:grid;gap:8px}.grid.cols-2{grid-template-columns:1fr 1fr}canvas{max-width:100%;border:1px solid #eee}
 .file{color:#777;font-size:12px;margin:0 0 6px}pre,code{font-size:12px;background:#f6f6f6}pre{padding:8px;overflow:auto}`;
 
+/** summary.md from its first table on, without its "In words" section (the page shows the words at the top). */
+function tablesOf(markdown: string): string {
+  const sections = markdown.slice(Math.max(0, markdown.indexOf('## Throughput'))).split(/^(?=## )/m);
+  return sections.filter((section) => !section.startsWith('## In words')).join('');
+}
+
 /** The whole page as a string. */
 export function reportHtml(c: HtmlReportContent): string {
-  const tablesMd = c.summaryMarkdown.slice(Math.max(0, c.summaryMarkdown.indexOf('## Throughput')));
-  const poolMaps = c.poolMaps.map((_, k) => `<canvas class="pool-map" width="${PANEL_WIDTH}" height="${POOL_MAP_HEIGHT}" id="pool-map-${k}"></canvas>`).join('');
+  const tablesMd = tablesOf(c.summaryMarkdown);
+  const poolMaps = c.poolMaps.map((p, k) => `<canvas class="pool-map" width="${PANEL_WIDTH}" height="${poolMapHeight(p, PANEL_WIDTH)}" id="pool-map-${k}"></canvas>`).join('');
   const data = { figures: c.figures.map((f) => ({ file: f.file, panels: f.panels })), poolMaps: c.poolMaps };
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${esc(c.title)}</title><style>${STYLE}</style></head>

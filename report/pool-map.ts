@@ -33,6 +33,19 @@ export interface Painter2D {
 }
 type CanvasGradientLike = object;
 
+/**
+ * Height (px) at which a panel of `width` px shows every segment line 3 px
+ * tall with 2-px slot blocks, within 160..1600 px.
+ */
+export function poolMapHeight(panel: { pools: { nslabs: number; nareas: number }[] }, width: number): number {
+  const areas = panel.pools.reduce((n, p) => n + p.nareas, 0);
+  const gutter = areas <= 64 ? 100 : 0;
+  const cols = Math.max(1, Math.floor((width - 16 - gutter + 6) / (128 * 2 + 6)));
+  let blocks = 0;
+  for (const p of panel.pools) blocks += p.nareas * (Math.max(gutter ? 13 : 0, 3 * Math.ceil(Math.ceil(p.nslabs / p.nareas / 128) / cols)) + 3);
+  return Math.min(1600, Math.max(160, 42 + blocks + panel.pools.length * 4 + 10));
+}
+
 /** Paint `panel` into a `width` x `height` px area of `ctx`, top-left at (0, 0). */
 export function paintPoolMap(ctx: Painter2D, panel: PoolMapPanel, width: number, height: number): void {
   const SEG = 128;
@@ -41,7 +54,7 @@ export function paintPoolMap(ctx: Painter2D, panel: PoolMapPanel, width: number,
   const margin = 8;
   const top = 42;
   const gap = 6;
-  const labelH = 13;
+  const areaGap = 3;
   ctx.fillStyle = '#ffffff';
   ctx.fillRect(0, 0, width, height);
   ctx.fillStyle = '#222222';
@@ -58,7 +71,7 @@ export function paintPoolMap(ctx: Painter2D, panel: PoolMapPanel, width: number,
     ctx.fillText(NAMES[k], lx + 16, 24);
     lx += 24 + NAMES[k].length * 6.5;
   }
-  // Every area is a block of segment lines; pick the slot-block size that fits best.
+  // Areas in pool order; each is a block of segment lines with its label in a left gutter.
   const areas: { label: string; start: number; slots: number; states: Uint8Array; firstOfPool: boolean }[] = [];
   for (const pool of panel.pools) {
     const per = Math.floor(pool.nslabs / pool.nareas);
@@ -67,35 +80,36 @@ export function paintPoolMap(ctx: Painter2D, panel: PoolMapPanel, width: number,
       areas.push({ label: `${prefix}area ${a}`, start: a * per, slots: per, states: pool.states, firstOfPool: a === 0 });
     }
   }
-  const labelled = areas.length <= 32;
-  const headers = areas.length * (labelled ? labelH : 2) + areas.length * 2 + panel.pools.length * 4;
+  const labelH = areas.length <= 64 ? 13 : 0;
+  const gutter = labelH ? 100 : 0;
+  const room = height - top - margin - areas.length * areaGap - panel.pools.length * 4;
+  // The largest slot block (bw x bh px) that fits; ties favour taller lines.
   let best = { bw: 1, bh: 1, cols: 1, score: -1 };
   for (let bw = 6; bw >= 1; bw--) {
-    const cols = Math.max(1, Math.floor((width - 2 * margin + gap) / (SEG * bw + gap)));
-    let lines = 0;
-    for (const a of areas) lines += Math.ceil(Math.ceil(a.slots / SEG) / cols);
-    const bh = Math.min(8, Math.floor((height - top - headers - margin) / Math.max(1, lines)));
-    const score = Math.min(bw, bh);
-    if (bh >= 1 && score > best.score) best = { bw, bh, cols, score };
+    const cols = Math.max(1, Math.floor((width - 2 * margin - gutter + gap) / (SEG * bw + gap)));
+    for (let bh = 8; bh >= 1; bh--) {
+      let need = 0;
+      for (const a of areas) need += Math.max(labelH, Math.ceil(Math.ceil(a.slots / SEG) / cols) * bh);
+      if (need > room) continue;
+      const score = Math.min(bw, bh) * 10 + bh;
+      if (score > best.score) best = { bw, bh, cols, score };
+      break;
+    }
   }
   const { bw, bh, cols } = best;
   let y = top;
   for (const a of areas) {
     if (y >= height) break;
     if (a.firstOfPool && y > top) y += 4;
-    if (labelled) {
+    const segs = Math.ceil(a.slots / SEG);
+    const lines = Math.ceil(segs / cols);
+    if (labelH) {
       ctx.fillStyle = '#444444';
       ctx.font = '11px sans-serif';
       ctx.fillText(a.label, margin, y);
-      y += labelH;
-    } else {
-      ctx.fillStyle = '#999999';
-      ctx.fillRect(margin, y, width - 2 * margin, 1);
-      y += 2;
     }
-    const segs = Math.ceil(a.slots / SEG);
     for (let s = 0; s < segs; s++) {
-      const x0 = margin + (s % cols) * (SEG * bw + gap);
+      const x0 = margin + gutter + (s % cols) * (SEG * bw + gap);
       const y0 = y + Math.floor(s / cols) * bh;
       if (y0 + bh > height) break;
       const end = Math.min(SEG, a.slots - s * SEG);
@@ -109,6 +123,6 @@ export function paintPoolMap(ctx: Painter2D, panel: PoolMapPanel, width: number,
         runStart = i;
       }
     }
-    y += Math.ceil(segs / cols) * bh + 2;
+    y += Math.max(labelH, lines * bh) + areaGap;
   }
 }

@@ -63,13 +63,15 @@ export type PanelPainter = (ctx: SKRSContext2D, width: number, height: number) =
  * Height grows past {@link FIGURE_HEIGHT} when there are more than two rows;
  * `layout` overrides the grid (columns, px per row).
  */
-export function renderFigure(figure: Figure, painters: PanelPainter[] = [], layout: { cols?: number; rowHeight?: number } = {}): Buffer {
+export function renderFigure(figure: Figure, painters: PanelPainter[] = [], layout: { cols?: number; rowHeights?: number[] } = {}): Buffer {
   const count = figure.panels.length + painters.length;
   const grid = gridFor(count);
   const cols = layout.cols ?? grid.cols;
   const rows = Math.max(1, Math.ceil(count / cols));
-  const rowHeight = layout.rowHeight ?? (rows <= 2 ? Math.floor((FIGURE_HEIGHT - TITLE_HEIGHT) / rows) : 330);
-  const height = TITLE_HEIGHT + rowHeight * rows;
+  const rowHeight = rows <= 2 ? Math.floor((FIGURE_HEIGHT - TITLE_HEIGHT) / rows) : 330;
+  const heights = Array.from({ length: rows }, (_, r) => layout.rowHeights?.[r] ?? rowHeight);
+  const tops = heights.map((_, r) => TITLE_HEIGHT + heights.slice(0, r).reduce((a, b) => a + b, 0));
+  const height = TITLE_HEIGHT + heights.reduce((a, b) => a + b, 0);
   const width = FIGURE_WIDTH;
   const colWidth = Math.floor(width / cols);
   const canvas = createCanvas(width, height);
@@ -82,19 +84,19 @@ export function renderFigure(figure: Figure, painters: PanelPainter[] = [], layo
   ctx.textBaseline = 'middle';
   ctx.fillText(figure.title, width / 2, TITLE_HEIGHT / 2, width - 20);
   let k = 0;
-  const place = () => ({ x: (k % cols) * colWidth, y: TITLE_HEIGHT + Math.floor(k / cols) * rowHeight });
+  const place = () => ({ x: (k % cols) * colWidth, y: tops[Math.floor(k / cols)], h: heights[Math.floor(k / cols)] });
   for (const panel of figure.panels) {
-    const { x, y } = place();
-    drawChart(ctx, panel, x, y, colWidth, rowHeight);
+    const { x, y, h } = place();
+    drawChart(ctx, panel, x, y, colWidth, h);
     k++;
   }
   for (const paint of painters) {
-    const { x, y } = place();
-    const sub = createCanvas(colWidth, rowHeight);
+    const { x, y, h } = place();
+    const sub = createCanvas(colWidth, h);
     const subCtx = sub.getContext('2d');
     subCtx.fillStyle = '#ffffff';
-    subCtx.fillRect(0, 0, colWidth, rowHeight);
-    paint(subCtx, colWidth, rowHeight);
+    subCtx.fillRect(0, 0, colWidth, h);
+    paint(subCtx, colWidth, h);
     ctx.drawImage(sub, x, y);
     k++;
   }

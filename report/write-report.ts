@@ -8,9 +8,9 @@ import type { Figure } from './figure.js';
 import { areaBalanceFigure, failuresFigure, fragmentationFigure, occupancyFigure } from './figures-pool.js';
 import { latencyFigure, scalingFigure } from './figures-throughput.js';
 import { type HtmlReportContent, reportHtml } from './html.js';
-import { type Painter2D, paintPoolMap } from './pool-map.js';
+import { type Painter2D, paintPoolMap, poolMapHeight } from './pool-map.js';
 import { decodePanel, poolMapSnapshots } from './pool-map-panels.js';
-import { renderFigure } from './render-png.js';
+import { FIGURE_WIDTH, renderFigure } from './render-png.js';
 import { type ReportInput, runFacts } from './report-input.js';
 
 /** The Chart.js figures of a run, in report order. */
@@ -18,14 +18,12 @@ export function chartFigures(input: ReportInput): Figure[] {
   return [scalingFigure(input), latencyFigure(input), occupancyFigure(input), fragmentationFigure(input), failuresFigure(input), areaBalanceFigure(input)];
 }
 
-/** Height of one pool-map panel, px. */
-const POOL_MAP_ROW = 400;
-
 /** pool-map.png: one full-width panel per snapshot (peak and end of each strategy's fullest run). */
 export function poolMapPng(input: ReportInput): Buffer {
   const panels = poolMapSnapshots(input).map((p) => decodePanel(p, (b64) => new Uint8Array(Buffer.from(b64, 'base64'))));
   const painters = panels.map((panel) => (ctx: SKRSContext2D, w: number, h: number) => paintPoolMap(ctx as unknown as Painter2D, panel, w, h));
-  return renderFigure({ file: 'pool-map.png', title: `Pool map at peak usage and at the end · ${runFacts(input)}`, panels: [] }, painters, { cols: 1, rowHeight: POOL_MAP_ROW });
+  const rowHeights = panels.map((p) => poolMapHeight(p, FIGURE_WIDTH));
+  return renderFigure({ file: 'pool-map.png', title: `Pool map at peak usage and at the end · ${runFacts(input)}`, panels: [] }, painters, { cols: 1, rowHeights });
 }
 
 /** The page parts that come from elsewhere in the run (words, tables, facts). */

@@ -12,7 +12,7 @@ function completeDirs(out: string): string[] {
 }
 
 describe('npm run bench', () => {
-  it('replays a real trace through both strategies at 1 and 2 threads and writes the four files', () => {
+  it('replays a real trace through both strategies at 1 and 2 threads and writes the data, the pictures and the report', () => {
     const out = tempDir('bench');
     const r = runCli('cli', [...QUICK, '--workload', 'msr-hm0', '--threads', '1,2', '--out', out]);
     expect(r.stderr).toBe('');
@@ -24,7 +24,8 @@ describe('npm run bench', () => {
     const run = dirs.find((d) => /^\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d-msr-hm0$/.test(d));
     expect(run).toBeDefined();
     for (const dir of [join(out, run!), join(out, 'latest')]) {
-      expect(readdirSync(dir).sort()).toEqual(['fragmentation.csv', 'summary.json', 'summary.md', 'throughput.csv']);
+      expect(readdirSync(dir).sort()).toEqual(['area-balance.png', 'failures.png', 'fragmentation.csv', 'fragmentation.png', 'latency.png', 'occupancy.png',
+        'pool-map.png', 'report.html', 'scaling.png', 'summary.json', 'summary.md', 'throughput.csv']);
     }
     const throughput = parse(readFileSync(join(out, 'latest', 'throughput.csv')), { columns: true }) as Record<string, string>[];
     expect(throughput).toHaveLength(4);

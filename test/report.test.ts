@@ -8,7 +8,7 @@ import { SLOT_FREE, SLOT_PADDING, SLOT_TAIL, SLOT_USED, slotStates } from '../be
 import type { FragmentationRow, ThroughputRow } from '../bench/rows.js';
 import { failuresFigure, occupancyFigure } from '../report/figures-pool.js';
 import { scalingFigure } from '../report/figures-throughput.js';
-import { type Painter2D, paintPoolMap } from '../report/pool-map.js';
+import { type Painter2D, paintPoolMap, poolMapHeight } from '../report/pool-map.js';
 import { FIGURE_WIDTH, renderFigure } from '../report/render-png.js';
 import { type ReportInput, SIZE_LABELS } from '../report/report-input.js';
 import { chartFigures, poolMapPng } from '../report/write-report.js';
@@ -142,7 +142,8 @@ describe('pool map', () => {
   it('pool-map.png shows a panel per snapshot of each strategy\'s fullest run', async () => {
     const png = await readPng(poolMapPng(input()));
     expect(png.width).toBe(FIGURE_WIDTH);
-    expect(png.height).toBe(44 + 4 * 400); // 2 strategies x (peak, end)
-    for (let k = 0; k < 4; k++) expect(png.ink(0, 44 + k * 400, 1200, 400)).toBeGreaterThan(0.02);
+    const panel = poolMapHeight({ pools: [{ nslabs: 256, nareas: 2 }] }, 1200);
+    expect(png.height).toBe(44 + 4 * panel); // 2 strategies x (peak, end)
+    for (let k = 0; k < 4; k++) expect(png.ink(0, 44 + k * panel, 1200, panel)).toBeGreaterThan(0.02);
   });
 });
