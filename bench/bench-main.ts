@@ -3,7 +3,6 @@
  * throughput.csv, fragmentation.csv, summary.json and summary.md in a result
  * directory that only appears once complete.
  */
-import { stringify } from 'csv-stringify/sync';
 import type { PoolPlan } from '../src/strategy.js';
 import { loadStrategy, strategyRef } from '../strategies/index.js';
 import { WORKLOADS, checkWorkloadName, loadWorkload, workloadDisplayName } from '../workloads/index.js';
@@ -14,6 +13,7 @@ import { machineFacts, machineWarnings } from './machine.js';
 import type { BenchOptions } from './options.js';
 import { reportFiles } from '../report/write-report.js';
 import { reportInputOf } from './report-input-of.js';
+import { csvText } from './csv.js';
 import { ResultDir } from './result-dir.js';
 import { type RunOutcome, runOne } from './run-one.js';
 import { createProgress, wantsProgressBar } from './progress.js';
@@ -50,12 +50,6 @@ export interface BenchResult {
   dir: string;
   rows: ThroughputRow[];
   outcomes: RunOutcome[];
-}
-
-/** CSV with the union of the rows' columns (strategies add their own); numbers to 6 significant digits. */
-function csv<T extends object>(rows: T[]): string {
-  const columns = [...new Set(rows.flatMap((r) => Object.keys(r)))];
-  return stringify(rows, { header: true, columns, cast: { number: (v) => (Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(6)))) } });
 }
 
 /**
@@ -122,8 +116,8 @@ export async function runBench(opts: BenchOptions, command: string, log: (line: 
     const fragmentation: FragmentationRow[] = outcomes.flatMap((o) => o.fragmentation);
     const notes = [...new Set(Object.entries(plans).flatMap(([k, p]) => p.notes.map((n) => `${k}: ${n}`)))];
     const messages = outcomes.flatMap((o) => o.messages).slice(0, 10);
-    await dir.write('throughput.csv', csv(rows));
-    await dir.write('fragmentation.csv', csv(fragmentation));
+    await dir.write('throughput.csv', csvText(rows));
+    await dir.write('fragmentation.csv', csvText(fragmentation));
     await dir.write('summary.json', JSON.stringify({
       command,
       config: opts,

@@ -37,6 +37,8 @@ export interface RatioEstimate {
   high?: number;
   /** Permutation test (difference of means, two-sided); absent with the CI. */
   pValue?: number;
+  /** The confidence level the CI was built for. */
+  confidence: number;
   baselineMean: number;
   otherMean: number;
   baselineN: number;
@@ -62,7 +64,7 @@ export function bootstrapRatio(baseline: readonly number[], other: readonly numb
   if (!Number.isInteger(opts.resamples) || opts.resamples < 100) throw new RangeError(`bootstrapRatio: resamples ${opts.resamples} is not an integer >= 100`);
   const baselineMean = mean(baseline as number[]);
   const otherMean = mean(other as number[]);
-  const base: RatioEstimate = { ratio: otherMean / baselineMean, baselineMean, otherMean, baselineN: baseline.length, otherN: other.length };
+  const base: RatioEstimate = { ratio: otherMean / baselineMean, confidence: opts.confidence, baselineMean, otherMean, baselineN: baseline.length, otherN: other.length };
   if (!(baselineMean > 0) || baseline.length < 2 || other.length < 2) return base;
   const rand = xorshift32(opts.seed);
   const ratios: number[] = [];
@@ -81,9 +83,12 @@ export function bootstrapRatio(baseline: readonly number[], other: readonly numb
 /**
  * What an estimate says. `no-ci`: no interval (fewer than 2 repeats on a side,
  * or nothing measured); `within-noise`: the CI contains 1; `better`/`worse`:
- * the CI lies wholly on one side of 1, read with the metric's direction.
+ * the CI lies wholly on one side of 1 and the permutation test agrees
+ * (p below 1 - confidence), read with the metric's direction;
+ * `likely-better`/`likely-worse`: the CI excludes 1 but the test cannot
+ * confirm it (with 3 repeats a side p is never below 0.1): a hint, not a win.
  */
-export type Verdict = 'no-ci' | 'within-noise' | 'better' | 'worse';
+export type Verdict = 'no-ci' | 'within-noise' | 'likely-better' | 'likely-worse' | 'better' | 'worse';
 
 /**
  * The verdict of an estimate for a metric where higher is better (maps/s) or
@@ -92,6 +97,8 @@ export type Verdict = 'no-ci' | 'within-noise' | 'better' | 'worse';
 export function verdictOf(e: RatioEstimate, higherIsBetter: boolean): Verdict {
   if (e.low === undefined || e.high === undefined) return 'no-ci';
   if (e.low <= 1 && e.high >= 1) return 'within-noise';
-  const above = e.low > 1;
-  return above === higherIsBetter ? 'better' : 'worse';
+  const good = e.low > 1 === higherIsBetter;
+  const confirmed = e.pValue !== undefined && e.pValue < 1 - e.confidence;
+  if (good) return confirmed ? 'better' : 'likely-better';
+  return confirmed ? 'worse' : 'likely-worse';
 }

@@ -3,7 +3,7 @@
  * invariant broke, 2 bad input (options, names, trace files).
  */
 import { CommanderError } from 'commander';
-import { InputError } from '../src/errors.js';
+import { exitCodeFor } from '../src/errors.js';
 import { runBench } from './bench-main.js';
 import { printList } from './list.js';
 import { parseBenchOptions } from './options.js';
@@ -24,9 +24,7 @@ async function main(argv: string[]): Promise<number> {
     await runBench(opts, ['npm run bench --', ...argv].join(' '));
     return 0;
   } catch (err) {
-    const e = err as Error;
-    console.error(`error: ${e.message}`);
-    return e instanceof InputError ? 2 : 1;
+    return exitCodeFor(err);
   }
 }
 

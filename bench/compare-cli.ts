@@ -8,10 +8,10 @@
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { stringify } from 'csv-stringify/sync';
 import { renderFigure } from '../report/render-png.js';
-import { InputError } from '../src/errors.js';
+import { InputError, exitCodeFor } from '../src/errors.js';
 import { DEFAULT_CONFIDENCE, DEFAULT_RESAMPLES, DEFAULT_SEED } from './bootstrap.js';
+import { csvText } from './csv.js';
 import { compareCsvRows, compareMarkdown, compareRuns } from './compare.js';
 import { compareFigure } from './compare-figure.js';
 import { loadRun, uniqueLabels } from './compare-input.js';
@@ -91,7 +91,7 @@ async function main(argv: string[]): Promise<number> {
     const runs = loaded.map((r, i) => ({ ...r, label: unique[i] }));
     const result = compareRuns(runs, { confidence: o.confidence, resamples: o.resamples, seed: o.seed });
     const markdown = compareMarkdown(result);
-    const csv = stringify(compareCsvRows(result), { header: true, cast: { number: (v) => (Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(6)))) } });
+    const csv = csvText(compareCsvRows(result));
     const png = renderFigure(compareFigure(result));
     const out: string = o.out ?? join('results', `compare-${timestamp()}`);
     await writeOutputs(out, [['compare.md', markdown], ['compare.csv', csv], ['compare.png', png]]);
@@ -99,9 +99,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`\ncomparison: ${out}/compare.md, compare.csv, compare.png\n`);
     return 0;
   } catch (err) {
-    const e = err as Error;
-    console.error(`error: ${e.message}`);
-    return e instanceof InputError ? 2 : 1;
+    return exitCodeFor(err);
   }
 }
 

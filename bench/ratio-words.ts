@@ -26,6 +26,10 @@ export function verdictWords(e: RatioEstimate, metric: Metric): string {
   if (v === 'better') return metric.better;
   if (v === 'worse') return metric.worse;
   if (v === 'within-noise') return 'within noise';
+  if (v === 'likely-better' || v === 'likely-worse') {
+    const words = v === 'likely-better' ? metric.better : metric.worse;
+    return `${words} by the CI only (${formatP(e)}: too few repeats to confirm; use --repeat 6 or more)`;
+  }
   if (!(e.baselineMean > 0)) return 'no CI (baseline is 0: not measured)';
   const n = Math.min(e.baselineN, e.otherN);
   return n < 2 ? `no CI (${n} repeat on a side)` : 'no CI';

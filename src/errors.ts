@@ -24,3 +24,13 @@ export class UnknownNameError extends InputError {
     this.name = 'UnknownNameError';
   }
 }
+
+/**
+ * A command's answer to a thrown error: print `error: <message>` on stderr
+ * and return the exit code (2 for bad input, 1 for anything else).
+ */
+export function exitCodeFor(err: unknown): number {
+  const e = err as Error;
+  console.error(`error: ${e.message}`);
+  return e instanceof InputError ? 2 : 1;
+}
