@@ -176,7 +176,7 @@ export function compareMarkdown(result: CompareResult): string {
     if (p.notShared.length) out.push(`- Not compared (measured by one run only): ${p.notShared.join(', ')}`);
   }
   out.push(`- Ratios are other / baseline of the means over repeats. CI: ${conf} percentile bootstrap, each side's repeats resampled independently (${o.resamples} resamples, seed ${o.seed}); p: two-sided permutation test of the difference of means.`);
-  out.push('- A CI that contains 1.00 is **within noise**; with fewer than 2 repeats on a side there is **no CI**. Only a CI wholly above or below 1 is called faster/slower. For p99 latency lower is better. With few repeats the bootstrap CI is narrow and optimistic: run more repeats before trusting a small difference.');
+  out.push('- A CI that contains 1.00 is **within noise**; with fewer than 2 repeats on a side there is **no CI**. Faster/slower needs a CI wholly above or below 1 and p below 1 − confidence; a CI that excludes 1 without that p is marked "by the CI only" (with 3 repeats a side p cannot go below 0.1). For p99 latency lower is better.');
   for (const workload of [...new Set(result.pairs.map((p) => p.workload))]) {
     out.push('', `## ${workload}`, '');
     out.push(`| threads | baseline | other | repeats | maps/s | maps/s ratio | ${conf} CI | p | maps/s verdict | map p99 ns | p99 ratio | ${conf} CI | p99 verdict | full failures (sum) | hiwater slots (max) |`);
