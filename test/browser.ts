@@ -47,7 +47,7 @@ export async function launchChromium(): Promise<Browser> {
     throw new Error(env ? `CHROMIUM_PATH=${env} is not an executable file. ${CHROMIUM_MISSING}` : CHROMIUM_MISSING);
   }
   try {
-    return await chromium.launch({ executablePath, args: ['--no-sandbox'], timeout: BROWSER_TIMEOUT_MS });
+    return await chromium.launch({ executablePath, args: ['--no-sandbox', '--disable-dev-shm-usage', '--disable-gpu'], timeout: BROWSER_TIMEOUT_MS });
   } catch (err) {
     throw new Error(`could not start ${executablePath} within ${BROWSER_TIMEOUT_MS / 1000} s: ${(err as Error).message}`);
   }
