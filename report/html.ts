@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { marked } from 'marked';
 import type { Figure } from './figure.js';
-import { paintPoolMap, poolMapHeight } from './pool-map.js';
+import { paintPoolMap, poolMapHeight, slotAt } from './pool-map.js';
 import { gridFor } from './render-png.js';
 import { SCRIPTABLES, reviveFunctions } from './scriptables.js';
 
@@ -72,6 +72,7 @@ function pageScript(): string {
 const SCRIPTABLES = ${factories};
 const reviveFunctions = ${reviveFunctions.toString()};
 const paintPoolMap = ${paintPoolMap.toString()};
+const slotAt = ${slotAt.toString()};
 const data = JSON.parse(document.getElementById('report-data').textContent);
 data.figures.forEach((figure, f) => figure.panels.forEach((config, p) => {
   const revived = reviveFunctions(config, SCRIPTABLES);
@@ -81,7 +82,14 @@ data.figures.forEach((figure, f) => figure.panels.forEach((config, p) => {
 const decode = (b64) => Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
 document.querySelectorAll('canvas.pool-map').forEach((canvas, k) => {
   const panel = data.poolMaps[k];
-  paintPoolMap(canvas.getContext('2d'), { title: panel.title, pools: panel.pools.map((p) => Object.assign({}, p, { states: decode(p.states) })) }, canvas.width, canvas.height);
+  const layout = paintPoolMap(canvas.getContext('2d'), { title: panel.title, pools: panel.pools.map((p) => Object.assign({}, p, { states: decode(p.states) })) }, canvas.width, canvas.height);
+  // Hover: the slot under the pointer, in canvas pixels (the canvas may be scaled by CSS).
+  canvas.addEventListener('mousemove', (ev) => {
+    const box = canvas.getBoundingClientRect();
+    const x = (ev.clientX - box.left) * (canvas.width / box.width);
+    const y = (ev.clientY - box.top) * (canvas.height / box.height);
+    canvas.title = slotAt(layout, x, y) || '';
+  });
 });
 </script>`;
 }
@@ -116,7 +124,7 @@ ${c.warnings.map((w) => `<div class="warn">Warning: ${esc(w)}</div>`).join('\n')
 <h2>Machine</h2>${keyValueTable(c.machine)}
 <h2>Charts</h2>
 ${c.figures.map(figureHtml).join('\n')}
-<section class="figure"><h3>Pool map: one block per slot, one line per segment, areas and pools apart</h3><p class="file">pool-map.png</p>${poolMaps}</section>
+<section class="figure"><h3>Pool map: one block per slot, one line per segment, areas and pools apart (hover for the slot)</h3><p class="file">pool-map.png</p>${poolMaps}</section>
 <h2>Tables</h2>
 ${marked.parse(tablesMd, { async: false })}
 ${inlineScript('chart.js', 'chart.umd.min.js')}

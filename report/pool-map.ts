@@ -33,6 +33,19 @@ export interface Painter2D {
 }
 type CanvasGradientLike = object;
 
+/** Where {@link paintPoolMap} put each area, for finding the slot under a pointer ({@link slotAt}). */
+export interface PoolMapLayout {
+  /** Left edge of the first segment column, px. */
+  x0: number;
+  /** Slot block width and segment-line height, px. */
+  bw: number;
+  bh: number;
+  /** Segment columns per line, and the px from one column's start to the next. */
+  cols: number;
+  colStep: number;
+  areas: { label: string; y: number; start: number; slots: number; states: Uint8Array }[];
+}
+
 /**
  * Height (px) at which a panel of `width` px shows every segment line 3 px
  * tall with 2-px slot blocks, within 160..1600 px.
@@ -47,7 +60,7 @@ export function poolMapHeight(panel: { pools: { nslabs: number; nareas: number }
 }
 
 /** Paint `panel` into a `width` x `height` px area of `ctx`, top-left at (0, 0). */
-export function paintPoolMap(ctx: Painter2D, panel: PoolMapPanel, width: number, height: number): void {
+export function paintPoolMap(ctx: Painter2D, panel: PoolMapPanel, width: number, height: number): PoolMapLayout {
   const SEG = 128;
   const COLOURS = ['#e6e6e6', '#1f77b4', '#ff7f0e', '#9ecae1'];
   const NAMES = ['free', 'used', 'padding (pad_slots)', 'used, last slot partly filled'];
@@ -97,12 +110,14 @@ export function paintPoolMap(ctx: Painter2D, panel: PoolMapPanel, width: number,
     }
   }
   const { bw, bh, cols } = best;
+  const layout: PoolMapLayout = { x0: margin + gutter, bw, bh, cols, colStep: SEG * bw + gap, areas: [] };
   let y = top;
   for (const a of areas) {
     if (y >= height) break;
     if (a.firstOfPool && y > top) y += 4;
     const segs = Math.ceil(a.slots / SEG);
     const lines = Math.ceil(segs / cols);
+    layout.areas.push({ label: a.label, y, start: a.start, slots: a.slots, states: a.states });
     if (labelH) {
       ctx.fillStyle = '#444444';
       ctx.font = '11px sans-serif';
@@ -125,4 +140,27 @@ export function paintPoolMap(ctx: Painter2D, panel: PoolMapPanel, width: number,
     }
     y += Math.max(labelH, lines * bh) + areaGap;
   }
+  return layout;
+}
+
+/**
+ * The slot under pixel (x, y) of a painted pool map, in words
+ * (`node 0, area 1: slot 1234 (segment 9, slot 82 of 128): used`), or null
+ * between blocks. Self-contained like {@link paintPoolMap}.
+ */
+export function slotAt(layout: PoolMapLayout, x: number, y: number): string | null {
+  const SEG = 128;
+  const NAMES = ['free', 'used', 'padding (pad_slots)', 'used, last slot partly filled'];
+  const col = Math.floor((x - layout.x0) / layout.colStep);
+  const inCol = Math.floor((x - layout.x0 - col * layout.colStep) / layout.bw);
+  if (col < 0 || col >= layout.cols || inCol < 0 || inCol >= SEG) return null;
+  for (const a of layout.areas) {
+    const line = Math.floor((y - a.y) / layout.bh);
+    const segment = line * layout.cols + col;
+    if (line < 0 || segment * SEG + inCol >= a.slots) continue;
+    const slot = a.start + segment * SEG + inCol;
+    const absSegment = Math.floor(slot / SEG);
+    return `${a.label}: slot ${slot} (segment ${absSegment}, slot ${slot % SEG} of ${SEG}): ${NAMES[a.states[slot]] ?? 'unknown'}`;
+  }
+  return null;
 }

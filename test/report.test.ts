@@ -8,7 +8,7 @@ import { SLOT_FREE, SLOT_PADDING, SLOT_TAIL, SLOT_USED, slotStates } from '../be
 import type { FragmentationRow, ThroughputRow } from '../bench/rows.js';
 import { failuresFigure, occupancyFigure } from '../report/figures-pool.js';
 import { scalingFigure } from '../report/figures-throughput.js';
-import { type Painter2D, paintPoolMap, poolMapHeight } from '../report/pool-map.js';
+import { type Painter2D, paintPoolMap, poolMapHeight, slotAt } from '../report/pool-map.js';
 import { FIGURE_WIDTH, renderFigure } from '../report/render-png.js';
 import { type ReportInput, SIZE_LABELS } from '../report/report-input.js';
 import { chartFigures, poolMapPng } from '../report/write-report.js';
@@ -137,6 +137,24 @@ describe('pool map', () => {
     expect((painted.get('#9ecae1') ?? 0) / perSlot).toBe(1);
     expect((painted.get('#ff7f0e') ?? 0) / perSlot).toBe(2);
     expect((painted.get('#e6e6e6') ?? 0) / perSlot).toBe(256 - 21);
+  });
+
+  it('finds the slot under a pointer from the painted layout', () => {
+    const states = new Uint8Array(512);
+    states[10] = SLOT_TAIL;
+    states[300] = SLOT_PADDING;
+    const ctx: Painter2D = { fillStyle: '', font: '', textAlign: '', textBaseline: '', fillText() {}, fillRect() {} };
+    const layout = paintPoolMap(ctx, { title: 't', pools: [{ label: 'node 1', nslabs: 512, nareas: 2, states }] }, 600, 300);
+    // Centre of a slot's block: area row, segment line and column, slot in the segment.
+    const at = (area: number, slotInArea: number) => {
+      const segment = Math.floor(slotInArea / 128);
+      return slotAt(layout, layout.x0 + (segment % layout.cols) * layout.colStep + (slotInArea % 128) * layout.bw + layout.bw / 2,
+        layout.areas[area].y + Math.floor(segment / layout.cols) * layout.bh + layout.bh / 2);
+    };
+    expect(at(0, 10)).toBe('area 0: slot 10 (segment 0, slot 10 of 128): used, last slot partly filled');
+    expect(at(1, 300 - 256)).toBe('area 1: slot 300 (segment 2, slot 44 of 128): padding (pad_slots)');
+    expect(at(1, 255)).toBe('area 1: slot 511 (segment 3, slot 127 of 128): free');
+    expect(slotAt(layout, 1, 1)).toBeNull();
   });
 
   it('pool-map.png shows a panel per snapshot of each strategy\'s fullest run', async () => {
