@@ -62,6 +62,13 @@ describe('report.html in Chromium', () => {
       console.log(`report.html screenshot: ${shot} (${facts.charts.length} charts, ${facts.poolMaps.length} pool maps)`);
       expect(pageProblems(opened, facts)).toEqual([]);
       expect(facts.poolMaps.length, 'canvas.pool-map elements').toBeGreaterThan(0);
+      // Hovering the first slot line of the first pool map names a slot.
+      const poolMap = opened.page.locator('canvas.pool-map').first();
+      await poolMap.scrollIntoViewIfNeeded();
+      const box = (await poolMap.boundingBox())!;
+      const size = { w: Number(await poolMap.getAttribute('width')), h: Number(await poolMap.getAttribute('height')) };
+      await opened.page.mouse.move(box.x + 110 * (box.width / size.w), box.y + 44 * (box.height / size.h));
+      expect(await poolMap.getAttribute('title')).toMatch(/^area 0: slot [0-3] \(segment 0, slot [0-3] of 128\): (free|used)/);
     } finally {
       await opened.close();
     }
