@@ -127,15 +127,14 @@ export async function runBench(opts: BenchOptions, command: string, log: (line: 
       workloads: Object.fromEntries([...schedules.values()].map((s) => [`${s.workload} threads=${s.threads}`, { ...s.facts, params: WORKLOADS.get(s.workload)?.params }])),
       throughput: rows,
       fragmentation,
-      runs: outcomes.map((o) => ({ strategy: o.row.strategy, workload: o.row.workload, threads: o.row.threads, repeat: o.row.repeat, map_latency_ns: o.map, unmap_latency_ns: o.unmap, failures_by_size: o.failuresBySize, messages: o.messages, verify: o.verify, area_used: o.areaUsed.map((a) => [a.tMs, ...a.used]) })),
+      runs: outcomes.map((o) => ({ strategy: o.row.strategy, workload: o.row.workload, threads: o.row.threads, repeat: o.row.repeat, map_latency_ns: o.map, unmap_latency_ns: o.unmap, failures_by_size: o.failuresBySize, messages: o.messages, verify: o.verify, area_used: o.areaUsed.map((a) => ({ t_ms: a.tMs, ...a.used })) })),
       comparisons: compareStrategies(rows).map((c) => ({ workload: c.workload, threads: c.threads, ranked: c.ranked.map(({ rows: _rows, ...f }) => f) })),
       reference: referenceSummary,
     }, null, 2) + '\n');
     const summaryMd = summaryMarkdown({ command, machine, warnings, notes, rows, benchmarkLines: outcomes.map((o) => dmaMapBenchmarkLines(o.map, o.unmap)), messages, reference: referenceSummary });
     await dir.write('summary.md', summaryMd);
     const words = [...summaryWords(compareStrategies(rows)), ...(referenceSummary ? referenceWords(referenceSummary) : [])];
-    const report = reportFiles(reportInputOf(command, opts, outcomes, schedules.values()), { command, config: { ...opts }, machine: { ...machine }, warnings, words, summaryMarkdown: summaryMd });
-    for (const [file, content] of report) await dir.write(file, content);
+    await writeReport(dir, () => reportFiles(reportInputOf(command, opts, outcomes, schedules.values()), { command, config: { ...opts }, machine: { ...machine }, warnings, words, summaryMarkdown: summaryMd }), log);
     checkVerify(outcomes);
     const path = await dir.commit();
     log('');
@@ -148,6 +147,23 @@ export async function runBench(opts: BenchOptions, command: string, log: (line: 
   } finally {
     progress.stop(); // idempotent: leaves the terminal clean when a run fails
   }
+}
+
+/**
+ * Write the charts and report.html. Drawing them must not cost the measured
+ * data: on failure the run is kept with REPORT-ERROR.txt and a warning.
+ */
+async function writeReport(dir: ResultDir, render: () => Map<string, Uint8Array | string>, log: (line: string) => void): Promise<void> {
+  let files: Map<string, Uint8Array | string>;
+  try {
+    files = render();
+  } catch (err) {
+    const message = `charts and report.html not written: ${(err as Error).stack ?? String(err)}`;
+    log(`warning: ${message.split('\n')[0]} (details in REPORT-ERROR.txt)`);
+    await dir.write('REPORT-ERROR.txt', `${message}\n`);
+    return;
+  }
+  for (const [file, content] of files) await dir.write(file, content);
 }
 
 function checkVerify(outcomes: RunOutcome[]): void {

@@ -11,11 +11,14 @@
 import { mean, permutationTest, quantile, sampleWithReplacement } from 'simple-statistics';
 import { xorshift32 } from '../workloads/nvme-generator.js';
 
-/** Defaults shared by compare and --reference. */
+/** Default two-sided confidence level of the CI (0.95), shared by compare, --reference and the console summary. */
 export const DEFAULT_CONFIDENCE = 0.95;
+/** Default number of bootstrap resamples (and permutation-test shuffles), 10,000. */
 export const DEFAULT_RESAMPLES = 10_000;
+/** Default seed of the resampling PRNG (1): the same inputs give the same CI and p. */
 export const DEFAULT_SEED = 1;
 
+/** How {@link bootstrapRatio} resamples; out-of-range values make it throw a RangeError. */
 export interface BootstrapOptions {
   /** Two-sided confidence level, 0 < confidence < 1 (e.g. 0.95). */
   confidence: number;

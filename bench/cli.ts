@@ -3,7 +3,7 @@
  * invariant broke, 2 bad input (options, names, trace files).
  */
 import { CommanderError } from 'commander';
-import { exitCodeFor } from '../src/errors.js';
+import { reportErrorAndExitCode } from '../src/errors.js';
 import { runBench } from './bench-main.js';
 import { printList } from './list.js';
 import { parseBenchOptions } from './options.js';
@@ -24,7 +24,7 @@ async function main(argv: string[]): Promise<number> {
     await runBench(opts, ['npm run bench --', ...argv].join(' '));
     return 0;
   } catch (err) {
-    return exitCodeFor(err);
+    return reportErrorAndExitCode(err);
   }
 }
 

@@ -9,7 +9,7 @@ import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { renderFigure } from '../report/render-png.js';
-import { InputError, exitCodeFor } from '../src/errors.js';
+import { InputError, reportErrorAndExitCode } from '../src/errors.js';
 import { DEFAULT_CONFIDENCE, DEFAULT_RESAMPLES, DEFAULT_SEED } from './bootstrap.js';
 import { csvText } from './csv.js';
 import { compareCsvRows, compareMarkdown, compareRuns } from './compare.js';
@@ -99,7 +99,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`\ncomparison: ${out}/compare.md, compare.csv, compare.png\n`);
     return 0;
   } catch (err) {
-    return exitCodeFor(err);
+    return reportErrorAndExitCode(err);
   }
 }
 

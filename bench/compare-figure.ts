@@ -6,10 +6,9 @@
  */
 import type { ChartConfiguration } from 'chart.js';
 import type { Figure } from '../report/figure.js';
+import { colour as paletteColour } from '../report/palette.js';
 import type { CompareResult } from './compare.js';
 import { sideName } from './compare.js';
-
-const COLOURS = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
 
 /** A point with its error bar; without a CI the bar has no length. */
 interface ErrorPoint {
@@ -34,7 +33,7 @@ function panel(result: CompareResult, workload: string): ChartConfiguration {
       hi = Math.max(hi, point.yMax);
       return point;
     });
-    const colour = COLOURS[i % COLOURS.length];
+    const colour = paletteColour(i);
     return { type: 'lineWithErrorBars', label: name, data, borderColor: colour, backgroundColor: colour, errorBarColor: colour, errorBarWhiskerColor: colour, errorBarWhiskerSize: 12, pointRadius: 4, spanGaps: true };
   });
   const baseline = { type: 'line', label: 'baseline (ratio 1.0)', data: threads.map(() => 1), borderColor: '#444444', borderDash: [6, 4], borderWidth: 1.5, pointRadius: 0, fill: false };

@@ -24,9 +24,17 @@ const ThroughputRowSchema = z.object({
 const SummarySchema = z.object({
   command: z.string().optional(),
   machine: z.object({ cores: z.number(), cpuModel: z.string(), node: z.string() }).partial().optional(),
+  /** The options of the run (bench's `config`); read loosely: any record, compared field by field. */
+  config: z.record(z.string(), z.unknown()).optional(),
   throughput: z.array(ThroughputRowSchema).min(1, 'no rows (the run measured nothing)'),
 });
 
+/**
+ * One repeat of one strategy on one (workload, threads), as compare reads it
+ * from summary.json's `throughput`: `maps_per_s` (successful maps per second,
+ * all workers), `map_p99_ns` (ns), `full_failures` (count) and
+ * `hiwater_slots` (slots); other row fields are ignored.
+ */
 export type CompareRow = z.infer<typeof ThroughputRowSchema>;
 
 /** One run to compare: its label (result directory name or --label), where it came from, and its rows. */
@@ -36,6 +44,8 @@ export interface LoadedRun {
   file: string;
   command?: string;
   machine?: { cores?: number; cpuModel?: string; node?: string };
+  /** summary.json's `config` (the bench options, e.g. `durationS`, `pool`, `kernelRules`); absent in files that lack it. */
+  config?: Record<string, unknown>;
   rows: CompareRow[];
 }
 
@@ -72,7 +82,7 @@ export async function loadRun(arg: string, label?: string): Promise<LoadedRun> {
     throw new InputError(`${file}: field '${fieldPath(issue.path)}': ${issue.message}`);
   }
   const dirName = basename(info.isDirectory() ? resolve(arg) : dirname(resolve(arg)));
-  return { label: label ?? dirName, file, command: parsed.data.command, machine: parsed.data.machine, rows: parsed.data.throughput };
+  return { label: label ?? dirName, file, command: parsed.data.command, machine: parsed.data.machine, config: parsed.data.config, rows: parsed.data.throughput };
 }
 
 /**

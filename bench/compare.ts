@@ -47,13 +47,58 @@ export interface Pairing {
   unpaired: string[];
   /** (workload, threads) measured by only one of the two runs, as `workload/threads`. */
   notShared: string[];
+  /**
+   * Options that differ between the baseline's and this run's summary.json
+   * `config` (fields in {@link CONFIG_NOT_COMPARED} left out); empty when they
+   * agree, undefined when either file has no `config`.
+   */
+  configDifferences?: ConfigDifference[];
 }
 
+/** One option that two runs set differently: its `config` key and both values (undefined where a run lacks it). */
+export interface ConfigDifference {
+  field: string;
+  baseline: unknown;
+  other: unknown;
+}
+
+/**
+ * Config fields that do not change what a ratio means: where results go, how
+ * they are shown, and what is compared (strategies, threads and workloads are
+ * matched pair by pair; repeats only change the CI's width).
+ */
+export const CONFIG_NOT_COMPARED: ReadonlySet<string> = new Set(['out', 'label', 'progress', 'reference', 'list', 'verbose', 'strategies', 'threads', 'workloads', 'repeat']);
+
+/**
+ * The whole comparison, as compareMarkdown, compareCsvRows and compareFigure
+ * read it: the runs in argument order (baseline first, with the summary.json
+ * each came from and its command, machine and config), the bootstrap settings
+ * used, one pairing per non-baseline run, and every pair compared (ratios
+ * other / baseline; maps/s, ns, slots).
+ */
 export interface CompareResult {
-  runs: { label: string; file: string; command?: string; machine?: LoadedRun['machine'] }[];
+  runs: { label: string; file: string; command?: string; machine?: LoadedRun['machine']; config?: LoadedRun['config'] }[];
   options: BootstrapOptions;
   pairings: Pairing[];
   pairs: PairComparison[];
+}
+
+/** A value compared and shown in one form: JSON with object keys sorted. */
+function canonical(value: unknown): string {
+  if (value === undefined) return '(not set)';
+  return JSON.stringify(value, (_k, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b))) : v);
+}
+
+/**
+ * Every config field (outside {@link CONFIG_NOT_COMPARED}) whose value differs
+ * between two runs, in the baseline's key order then the other's new keys;
+ * undefined when either run has no config.
+ */
+export function configDifferences(baseline: Record<string, unknown> | undefined, other: Record<string, unknown> | undefined): ConfigDifference[] | undefined {
+  if (!baseline || !other) return undefined;
+  const fields = [...new Set([...Object.keys(baseline), ...Object.keys(other)])].filter((f) => !CONFIG_NOT_COMPARED.has(f));
+  return fields.filter((f) => canonical(baseline[f]) !== canonical(other[f])).map((field) => ({ field, baseline: baseline[field], other: other[field] }));
 }
 
 type Groups = Map<string, Map<string, CompareRow[]>>;
@@ -132,7 +177,7 @@ export function compareRuns(runs: readonly LoadedRun[], opts: BootstrapOptions):
     }
     const { mode, pairs: strategyPairs, unpaired } = pairStrategies(strategiesOf(base.rows), strategiesOf(run.rows));
     const notShared = [...new Set([...baseGroups.keys(), ...groups.keys()])].filter((k) => !common.includes(k)).map((k) => k.replace('\u0000', '/'));
-    pairings.push({ run: run.label, mode, unpaired, notShared });
+    pairings.push({ run: run.label, mode, unpaired, notShared, configDifferences: configDifferences(base.config, run.config) });
     for (const k of common) {
       const bg = baseGroups.get(k)!;
       const og = groups.get(k)!;
@@ -146,7 +191,7 @@ export function compareRuns(runs: readonly LoadedRun[], opts: BootstrapOptions):
     }
   }
   if (pairs.length === 0) throw new InputError(`no strategy measured on a (workload, threads) that both ${base.label} and the other runs measured`);
-  return { runs: runs.map(({ label, file, command, machine }) => ({ label, file, command, machine })), options: opts, pairings, pairs };
+  return { runs: runs.map(({ label, file, command, machine, config }) => ({ label, file, command, machine, config })), options: opts, pairings, pairs };
 }
 
 /** `run:strategy`, the name of one side. */
@@ -172,6 +217,9 @@ export function compareMarkdown(result: CompareResult): string {
     const p = result.pairings.find((x) => x.run === r.label)!;
     out.push(`- Compared: **${r.label}** (\`${r.file}\`), ${machineLine(r.machine)}; strategies paired ${p.mode === 'same-name' ? 'by name' : 'every one with every one (no shared names)'}`);
     if (machineLine(r.machine) !== machineLine(base.machine)) out.push(`- **Warning:** ${r.label} ran on a different machine or Node than the baseline; ratios include that difference.`);
+    const diffs = p.configDifferences;
+    if (diffs === undefined) out.push(`- Note: ${r.config ? base.label : r.label} has no \`config\` in its summary.json, so its options cannot be checked against ${r.config ? r.label : 'the baseline'}.`);
+    else if (diffs.length) out.push(`- **Warning:** ${r.label} ran with different options than the baseline (${diffs.map((d) => `${d.field}: ${canonical(d.baseline)} → ${canonical(d.other)}`).join('; ')}); ratios include that difference.`);
     if (p.unpaired.length) out.push(`- Not paired (in one run only): ${p.unpaired.join(', ')}`);
     if (p.notShared.length) out.push(`- Not compared (measured by one run only): ${p.notShared.join(', ')}`);
   }

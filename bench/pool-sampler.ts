@@ -10,7 +10,7 @@ import { MemStats } from '../src/mem-stats.js';
 import { SwiotlbPool } from '../src/pool.js';
 import type { PoolShared } from '../src/pool.js';
 import type { Strategy, StrategyState } from '../src/strategy.js';
-import { type PoolSnapshot, snapshotPools } from './pool-snapshot.js';
+import { type PoolSnapshot, areaLabel, poolLabels, snapshotPools } from './pool-snapshot.js';
 
 export interface PoolSample {
   used: number;
@@ -22,8 +22,8 @@ export interface PoolSample {
   /** unusable_1, _8, _32, _128. */
   unusable: number[];
   internalWastePct: number;
-  /** Slots in use per area, over the live pools in order (area-balance picture). */
-  areaUsed: number[];
+  /** Slots in use per area of every live pool, by {@link areaLabel} (area-balance picture). */
+  areaUsed: Record<string, number>;
   /** The strategy's own sampled columns. */
   extra: Record<string, number>;
 }
@@ -70,9 +70,11 @@ export class PoolSampler {
     let usedSlots = 0;
     let requested = 0;
     const unusable = [0, 0, 0, 0];
-    const areaUsed: number[] = [];
+    const areaUsed: Record<string, number> = {};
+    const pools = this.livePools();
+    const labels = poolLabels(pools);
     let free = 0;
-    for (const pool of this.livePools().map((p) => new SwiotlbPool(p))) {
+    for (const [k, pool] of pools.map((p) => new SwiotlbPool(p)).entries()) {
       const runs = freeRunStats(pool.list);
       freeRuns += runs.freeRuns;
       largestFreeRun = Math.max(largestFreeRun, runs.largestFreeRun);
@@ -82,7 +84,7 @@ export class PoolSampler {
       for (let a = 0; a < pool.nareas; a++) {
         const occupancy = pool.areaOccupancy(a);
         usedSlots += occupancy.used;
-        areaUsed.push(occupancy.used);
+        areaUsed[areaLabel(labels[k], a)] = occupancy.used;
         requested += occupancy.requestedBytes;
       }
     }

@@ -1,59 +1,68 @@
 /**
  * A picture-ready copy of a strategy's pools at one instant: one state byte
  * per slot, read racily from the main thread as debugfs reads `list[]`.
- * Slot states come from the kernel's own bookkeeping (swiotlb_area_find_slots(),
- * swiotlb_tbl_map_single()): `list[i] == 0` marks a slot in use, `pad_slots`
- * on a mapping's first slot counts the padding slots before it
- * (min_align_mask), and an `alloc_size` below IO_TLB_SIZE on a mapping's last
- * slot means that slot is only partly filled.
+ * Slot states come from the kernel's own bookkeeping
+ * (swiotlb_search_pool_area(), swiotlb_tbl_map_single()): `list[i] == 0`
+ * marks a slot in use, and `pad_slots` on a mapping's first slot counts the
+ * padding slots before it. Padding appears only when the caller passes an
+ * alloc_align_mask wider than a slot (iommu-dma), since
+ * swiotlb_align_offset() keeps min_align_mask bits only inside it; streaming
+ * maps through dma-direct never pad.
  */
-import { IO_TLB_SIZE } from '../src/constants.js';
 import { type PoolShared, SwiotlbPool } from '../src/pool.js';
 
-/** Slot states in {@link PoolPicture.states}. */
+/** Slot states in {@link PoolPicture.states}: free, in use, or padding before a mapping (pad_slots). */
 export const SLOT_FREE = 0;
 export const SLOT_USED = 1;
 export const SLOT_PADDING = 2;
-/** The last slot of a mapping, partly filled (internal waste). */
-export const SLOT_TAIL = 3;
 
 /** One pool at one instant. */
 export interface PoolPicture {
-  /** e.g. `node 1` or `pool 2`. */
+  /** From {@link poolLabels}: `node 1`, `pool@512`, `transient@1536`, or `pool`. */
   label: string;
   nslabs: number;
   nareas: number;
-  /** One byte per slot: SLOT_FREE, SLOT_USED, SLOT_PADDING or SLOT_TAIL; base64 so it travels in JSON. */
+  /** One byte per slot: SLOT_FREE, SLOT_USED or SLOT_PADDING; base64 so it travels in JSON. */
   states: string;
 }
 
 /** A strategy's pools at one instant of a run. */
 export interface PoolSnapshot {
-  /** `peak` (largest io_tlb_used sampled) or `end` (last sample of the measured window). */
+  /** `peak` (the sample with the largest io_tlb_used) or `end` (last sample of the measured window). */
   moment: 'peak' | 'end';
   /** ms since measuring started. */
   tMs: number;
-  /** Slots not free in the picture (used, padding and partly filled). */
+  /** Slots not free in the picture (used and padding). */
   used: number;
   pools: PoolPicture[];
 }
 
 /** Slot states of one pool (see the module comment for the rules). */
 export function slotStates(pool: SwiotlbPool): Uint8Array {
-  const { list, padSlots, allocSize, nslabs } = pool;
+  const { list, padSlots, nslabs } = pool;
   const states = new Uint8Array(nslabs);
   for (let i = 0; i < nslabs; i++) {
     if (list[i] !== 0) continue;
-    states[i] = allocSize[i] > 0 && allocSize[i] < IO_TLB_SIZE ? SLOT_TAIL : SLOT_USED;
+    states[i] = SLOT_USED;
     const pad = padSlots[i];
     for (let p = 1; p <= pad && i - p >= 0; p++) states[i - p] = SLOT_PADDING;
   }
   return states;
 }
 
-/** Decode {@link PoolPicture.states}. */
-export function decodeStates(picture: PoolPicture): Uint8Array {
-  return new Uint8Array(Buffer.from(picture.states, 'base64'));
+/**
+ * Names of live pools that stay the same from sample to sample: the pool's
+ * own label (dynamic pools: kind and first slot in the reserve), else the
+ * node for pools of several io_tlb_mems, else `pool i`, or `pool` alone.
+ */
+export function poolLabels(pools: PoolShared[]): string[] {
+  const mems = [...new Set(pools.map((p) => p.mem))];
+  return pools.map((p, i) => p.label ?? (mems.length > 1 ? `node ${mems.indexOf(p.mem)}` : pools.length > 1 ? `pool ${i}` : 'pool'));
+}
+
+/** An area's name in reports: `area 2` in the only pool, else `node 1, area 2` or `transient@1536, area 0`. */
+export function areaLabel(poolLabel: string, area: number): string {
+  return poolLabel === 'pool' ? `area ${area}` : `${poolLabel}, area ${area}`;
 }
 
 /**
@@ -61,13 +70,13 @@ export function decodeStates(picture: PoolPicture): Uint8Array {
  * pools) are labelled by node.
  */
 export function snapshotPools(pools: PoolShared[], moment: PoolSnapshot['moment'], tMs: number): PoolSnapshot {
-  const mems = [...new Set(pools.map((p) => p.mem))];
+  const labels = poolLabels(pools);
   let used = 0;
   const pictures = pools.map((shared, i) => {
     const states = slotStates(new SwiotlbPool(shared));
     for (const s of states) if (s !== SLOT_FREE) used++;
     return {
-      label: mems.length > 1 ? `node ${mems.indexOf(shared.mem)}` : pools.length > 1 ? `pool ${i}` : 'pool',
+      label: labels[i],
       nslabs: shared.nslabs,
       nareas: shared.nareas,
       states: Buffer.from(states).toString('base64'),

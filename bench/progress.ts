@@ -104,7 +104,7 @@ export function progressLine(s: ProgressState, nowMs: number, width: number, bar
 /**
  * The terminal bar. A cli-progress MultiBar holding one bar: its `log()` puts
  * result lines above the bar, and its timer redraws the line (elapsed, ETA)
- * ten times a second. No cursor hiding and no line-wrap escape codes, so an
+ * five times a second (`fps: 5`). No cursor hiding and no line-wrap escape codes, so an
  * interrupted run leaves the terminal as it was.
  */
 class BarProgress implements Progress {

@@ -28,7 +28,8 @@ export function verdictWords(e: RatioEstimate, metric: Metric): string {
   if (v === 'within-noise') return 'within noise';
   if (v === 'likely-better' || v === 'likely-worse') {
     const words = v === 'likely-better' ? metric.better : metric.worse;
-    return `${words} by the CI only (${formatP(e)}: too few repeats to confirm; use --repeat 6 or more)`;
+    // The p-value is in the sentence's statistics already (ratioSentence, compare.md's p column).
+    return `${words} by the CI only (too few repeats to confirm; use --repeat 6 or more)`;
   }
   if (!(e.baselineMean > 0)) return 'no CI (baseline is 0: not measured)';
   const n = Math.min(e.baselineN, e.otherN);

@@ -7,7 +7,9 @@ import type { RunOutcome } from './run-one.js';
 /** Collect rows, samples and snapshots of every run, and each workload's mapping sizes (first schedule of each). */
 export function reportInputOf(command: string, opts: BenchOptions, outcomes: RunOutcome[], schedules: Iterable<Schedule>): ReportInput {
   const mappingSizes: Record<string, number[]> = {};
-  for (const s of schedules) mappingSizes[s.workload] ??= sizeHistogram(new Int32Array(s.size, 0, s.mappings));
+  for (const s of schedules) {
+    mappingSizes[s.workload] ??= sizeHistogram(new Int32Array(s.size, 0, s.mappings), new Float64Array(s.orig, 0, s.mappings), new Int32Array(s.mask, 0, s.mappings));
+  }
   return {
     command,
     repeats: opts.repeat,

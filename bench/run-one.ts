@@ -51,10 +51,10 @@ export interface RunOutcome {
   snapshots: PoolSnapshot[];
 }
 
-/** Slots in use per area (live pools in order) at one sample. */
+/** Slots in use per area at one sample, by area label (`area 1`, `node 0, area 1`, `transient@1536, area 0`). */
 export interface AreaSample {
   tMs: number;
-  used: number[];
+  used: Record<string, number>;
 }
 
 /** A run that failed: a worker error, a timeout, or a hung worker. */

@@ -1,6 +1,8 @@
 /** The readable parts of a report: summary.md and the closing words on the console. */
 import { mean, sampleStandardDeviation } from 'simple-statistics';
+import { type BootstrapOptions, DEFAULT_CONFIDENCE, DEFAULT_RESAMPLES, DEFAULT_SEED, bootstrapRatio, mixSeed, verdictOf } from './bootstrap.js';
 import type { MachineFacts } from './machine.js';
+import { formatCi, formatP, formatRate } from './ratio-words.js';
 import { type ReferenceSummary, referenceMarkdown } from './reference.js';
 import type { ThroughputRow } from './rows.js';
 
@@ -38,23 +40,46 @@ export function compareStrategies(rows: ThroughputRow[]): Comparison[] {
   });
 }
 
-function rate(x: number): string {
-  return x >= 1e6 ? `${(x / 1e6).toFixed(2)}M` : x >= 1e3 ? `${(x / 1e3).toFixed(1)}k` : x.toFixed(0);
-}
+/** The bootstrap settings of the console summary: the defaults of `npm run compare`. */
+const SUMMARY_BOOTSTRAP: BootstrapOptions = { confidence: DEFAULT_CONFIDENCE, resamples: DEFAULT_RESAMPLES, seed: DEFAULT_SEED };
 
-/** One sentence per (workload, threads): the fastest strategy and its ratio to the runner-up. */
-export function summaryWords(comparisons: Comparison[]): string[] {
+/**
+ * One sentence per (workload, threads): the fastest strategy (highest mean
+ * maps/s) against the runner-up, with the verdict of bench/bootstrap.ts (the
+ * same rule as --reference and `npm run compare`):
+ * - `better`: `per-cpu-areas fastest, 1.31x global-lock (1.23M vs 941.4k maps/s; 95% CI 1.21–1.40, p=0.002).`
+ * - `likely-better`: `per-cpu-areas probably fastest, ... (...; 95% CI 1.21–1.40, p=0.100), by the CI only; use --repeat 6 or more to confirm.`
+ * - `within-noise`: `no clear winner: per-cpu-areas 1.06x global-lock (...; 95% CI 0.97–1.15), within run-to-run noise.`
+ * - one repeat on a side: `per-cpu-areas fastest, 1.06x global-lock (...); one repeat, so no noise estimate (use --repeat).`
+ * The resampling seed is `opts.seed` mixed with the workload, thread count and
+ * the two strategies, so the words are the same every time for the same rows.
+ */
+export function summaryWords(comparisons: Comparison[], opts: BootstrapOptions = SUMMARY_BOOTSTRAP): string[] {
   return comparisons.map(({ workload, threads, ranked }) => {
     const [best, next] = ranked;
-    const t = `${threads} thread${threads === 1 ? '' : 's'}`;
-    if (!next) return `${workload}, ${t}: ${best.strategy} only, ${rate(best.mapsPerS)} maps/s.`;
-    const ratio = best.mapsPerS / next.mapsPerS;
-    // Two standard deviations of both means decide whether the gap is more than noise.
-    const noise = 2 * Math.hypot(best.sdMapsPerS / Math.sqrt(best.repeats), next.sdMapsPerS / Math.sqrt(next.repeats));
-    const figures = `${ratio.toFixed(2)}x ${next.strategy} (${rate(best.mapsPerS)} vs ${rate(next.mapsPerS)} maps/s)`;
-    if (best.repeats < 2 || next.repeats < 2) return `${workload}, ${t}: ${best.strategy} fastest, ${figures}; one repeat, so no noise estimate (use --repeat).`;
-    if (best.mapsPerS - next.mapsPerS <= noise) return `${workload}, ${t}: no clear winner: ${best.strategy} ${figures}, within run-to-run noise.`;
-    return `${workload}, ${t}: ${best.strategy} fastest, ${figures}.`;
+    const head = `${workload}, ${threads} thread${threads === 1 ? '' : 's'}:`;
+    if (!next) return `${head} ${best.strategy} only, ${formatRate(best.mapsPerS)} maps/s.`;
+    if (!(best.mapsPerS > 0)) return `${head} no strategy completed a map.`;
+    const rates = (f: StrategyFigures) => f.rows.map((r) => r.maps_per_s);
+    const e = bootstrapRatio(rates(next), rates(best), { ...opts, seed: mixSeed(opts.seed, `${workload}/${threads}/${next.strategy}/${best.strategy}`) });
+    const ratio = Number.isFinite(e.ratio) ? `${e.ratio.toFixed(2)}x` : 'ahead of';
+    const means = `${formatRate(best.mapsPerS)} vs ${formatRate(next.mapsPerS)} maps/s`;
+    const figures = (stats: string) => `${ratio} ${next.strategy} (${[means, stats].filter((x) => x !== '').join('; ')})`;
+    const ci = formatCi(e, opts.confidence);
+    const ciP = [ci, formatP(e)].filter((x) => x !== '').join(', ');
+    if (best.repeats < 2 || next.repeats < 2) return `${head} ${best.strategy} fastest, ${figures('')}; one repeat, so no noise estimate (use --repeat).`;
+    switch (verdictOf(e, true)) {
+      case 'better':
+        return `${head} ${best.strategy} fastest, ${figures(ciP)}.`;
+      case 'likely-better':
+        return `${head} ${best.strategy} probably fastest, ${figures(ciP)}, by the CI only; use --repeat 6 or more to confirm.`;
+      case 'no-ci':
+        // Repeats on both sides but no interval: the runner-up measured 0 maps/s.
+        return `${head} ${best.strategy} fastest, ${figures('')}; no CI (${next.strategy} completed no maps).`;
+      default:
+        // within-noise, or (the best mean is never below the runner-up's) a CI on the wrong side of 1.
+        return `${head} no clear winner: ${best.strategy} ${figures(ci)}, within run-to-run noise.`;
+    }
   });
 }
 
@@ -107,7 +132,7 @@ export function summaryMarkdown(ctx: SummaryContext): string {
   for (const c of comparisons) {
     for (const f of c.ranked) {
       const avg = (k: keyof ThroughputRow) => mean(f.rows.map((r) => r[k] as number));
-      out.push(`| ${c.workload} | ${c.threads} | ${f.strategy} | ${f.rows[0].nareas} | ${rate(f.mapsPerS)} | ${rate(f.sdMapsPerS)} | ${avg('mib_per_s').toFixed(0)} | ${avg('map_p50_ns').toFixed(0)} | ${avg('map_p99_ns').toFixed(0)} | ${avg('unmap_p50_ns').toFixed(0)} | ${avg('full_failures').toFixed(0)} | ${Math.max(...f.rows.map((r) => r.hiwater_slots))} | ${avg('lock_contended_pct').toFixed(2)} | ${avg('slots_scanned_per_map').toFixed(2)} |`);
+      out.push(`| ${c.workload} | ${c.threads} | ${f.strategy} | ${f.rows[0].nareas} | ${formatRate(f.mapsPerS)} | ${formatRate(f.sdMapsPerS)} | ${avg('mib_per_s').toFixed(0)} | ${avg('map_p50_ns').toFixed(0)} | ${avg('map_p99_ns').toFixed(0)} | ${avg('unmap_p50_ns').toFixed(0)} | ${avg('full_failures').toFixed(0)} | ${Math.max(...f.rows.map((r) => r.hiwater_slots))} | ${avg('lock_contended_pct').toFixed(2)} | ${avg('slots_scanned_per_map').toFixed(2)} |`);
     }
   }
   out.push('', '## In words', '', ...summaryWords(comparisons).map((s) => `- ${s}`));

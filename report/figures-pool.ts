@@ -107,12 +107,14 @@ export function areaBalanceFigure(input: ReportInput): Figure {
   const pairs = workloads.flatMap((workload) => strategies.map((strategy) => ({ strategy, workload }))).slice(0, MAX_PANELS);
   const panels = pairs.map(({ strategy, workload }) => {
     const samples = shownRun(input, strategy, workload)?.areaUsed ?? [];
-    const areas = Math.max(1, ...samples.map((s) => s.used.length));
-    const peak = Math.max(1, ...samples.flatMap((s) => s.used));
+    // Rows: every area seen (pools of dynamic-growth come and go), in natural order: node, pool@slot, transient@slot.
+    const names = [...new Set(samples.flatMap((s) => Object.keys(s.used)))].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+    const areas = Math.max(1, names.length);
+    const peak = Math.max(1, ...samples.flatMap((s) => Object.values(s.used)));
     // Category labels must be unique: the last sample can land in the same tenth of a second as the one before.
     const times = samples.map((s, k) => `${(s.tMs / 1000).toFixed(k > 0 && Math.round(s.tMs / 100) === Math.round(samples[k - 1].tMs / 100) ? 3 : 1)} s`);
-    const names = Array.from({ length: areas }, (_, a) => `area ${a}`);
-    const data = samples.flatMap((s, col) => s.used.map((v, area) => ({ x: times[col], y: names[area], v })));
+    // An area absent from a sample (its pool not live then) gets no cell.
+    const data = samples.flatMap((s, col) => Object.entries(s.used).map(([name, v]) => ({ x: times[col], y: name, v })));
     return {
       type: 'matrix' as const,
       data: {
@@ -127,7 +129,7 @@ export function areaBalanceFigure(input: ReportInput): Figure {
       },
       options: panelOptions(`${strategy}, ${workload}, ${shownThreads(input)} threads: white 0 → dark blue ${peak} slots`, {
         x: axis('time since measuring started (pool samples)', { type: 'category', labels: times, offset: true, grid: { display: false } }),
-        y: axis('area (live pools in order)', { type: 'category', labels: names, offset: true, grid: { display: false } }),
+        y: axis('area (pool, area)', { type: 'category', labels: names, offset: true, reverse: true, grid: { display: false } }),
       }, false),
     };
   });

@@ -66,7 +66,8 @@ export function latencyFigure(input: ReportInput): Figure {
     },
     options: panelOptions(`${workload}: map/unmap latency (mean of repeats' percentiles)`, {
       x: axis('worker threads'),
-      y: axis('latency (ns)', { beginAtZero: true }),
+      // Log scale: p50 and p99 differ by 5-10x and both must stay readable.
+      y: axis('latency (ns, log scale)', { type: 'logarithmic' }),
     }),
   }));
   return { file: 'latency.png', title: `Map and unmap latency p50/p99 · ${runFacts(input)}`, panels: panels as Figure['panels'] };

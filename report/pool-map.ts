@@ -1,14 +1,14 @@
 /**
  * pool-map.png: the pool itself. One block per slot, one line of blocks per
  * segment (IO_TLB_SEGSIZE = 128 slots), segments of an area together under
- * the area's label, areas and pools separated; colours for free, used, padding
- * (min_align_mask pad_slots) and partly filled last slots.
+ * the area's label, areas and pools separated; colours for free, used and
+ * padding (pad_slots).
  *
  * {@link paintPoolMap} uses nothing outside itself, so the HTML report inlines
  * its source text and draws the same picture in the browser.
  */
 
-/** One pool to draw: slot states as in bench/pool-snapshot.ts (0 free, 1 used, 2 padding, 3 partly filled). */
+/** One pool to draw: slot states as in bench/pool-snapshot.ts (0 free, 1 used, 2 padding). */
 export interface PoolMapPool {
   label: string;
   nslabs: number;
@@ -62,8 +62,8 @@ export function poolMapHeight(panel: { pools: { nslabs: number; nareas: number }
 /** Paint `panel` into a `width` x `height` px area of `ctx`, top-left at (0, 0). */
 export function paintPoolMap(ctx: Painter2D, panel: PoolMapPanel, width: number, height: number): PoolMapLayout {
   const SEG = 128;
-  const COLOURS = ['#e6e6e6', '#1f77b4', '#ff7f0e', '#9ecae1'];
-  const NAMES = ['free', 'used', 'padding (pad_slots)', 'used, last slot partly filled'];
+  const COLOURS = ['#e6e6e6', '#1f77b4', '#ff7f0e'];
+  const NAMES = ['free', 'used', 'padding (pad_slots)'];
   const margin = 8;
   const top = 42;
   const gap = 6;
@@ -89,7 +89,8 @@ export function paintPoolMap(ctx: Painter2D, panel: PoolMapPanel, width: number,
   for (const pool of panel.pools) {
     const per = Math.floor(pool.nslabs / pool.nareas);
     for (let a = 0; a < pool.nareas; a++) {
-      const prefix = panel.pools.length > 1 ? `${pool.label}, ` : '';
+      // As areaLabel() in bench/pool-snapshot.ts (this function must stay self-contained).
+      const prefix = pool.label === 'pool' ? '' : `${pool.label}, `;
       areas.push({ label: `${prefix}area ${a}`, start: a * per, slots: per, states: pool.states, firstOfPool: a === 0 });
     }
   }
@@ -112,8 +113,13 @@ export function paintPoolMap(ctx: Painter2D, panel: PoolMapPanel, width: number,
   const { bw, bh, cols } = best;
   const layout: PoolMapLayout = { x0: margin + gutter, bw, bh, cols, colStep: SEG * bw + gap, areas: [] };
   let y = top;
-  for (const a of areas) {
-    if (y >= height) break;
+  for (const [k, a] of areas.entries()) {
+    if (y + bh > height) {
+      ctx.fillStyle = '#b00020';
+      ctx.font = '11px sans-serif';
+      ctx.fillText(`${areas.length - k} more areas not shown`, margin, height - 14);
+      break;
+    }
     if (a.firstOfPool && y > top) y += 4;
     const segs = Math.ceil(a.slots / SEG);
     const lines = Math.ceil(segs / cols);
@@ -150,7 +156,7 @@ export function paintPoolMap(ctx: Painter2D, panel: PoolMapPanel, width: number,
  */
 export function slotAt(layout: PoolMapLayout, x: number, y: number): string | null {
   const SEG = 128;
-  const NAMES = ['free', 'used', 'padding (pad_slots)', 'used, last slot partly filled'];
+  const NAMES = ['free', 'used', 'padding (pad_slots)'];
   const col = Math.floor((x - layout.x0) / layout.colStep);
   const inCol = Math.floor((x - layout.x0 - col * layout.colStep) / layout.bw);
   if (col < 0 || col >= layout.cols || inCol < 0 || inCol >= SEG) return null;

@@ -45,10 +45,16 @@ export function sizeBucket(bytes: number): number {
   return i < 0 ? SIZE_BUCKETS.length : i;
 }
 
-/** Histogram of mapping sizes (bytes) over {@link SIZE_LABELS}. */
-export function sizeHistogram(sizes: ArrayLike<number>): number[] {
+/**
+ * Histogram over {@link SIZE_LABELS} of mapping sizes as the slot search sees
+ * them: bytes plus the in-slot offset swiotlb_align_offset() keeps
+ * (`orig & min_align_mask & (IO_TLB_SIZE - 1)`, dma-direct's case), the size
+ * full failures are counted by.
+ * @param sizes bytes per mapping; `origs` physical addresses; `masks` min_align_mask per mapping.
+ */
+export function sizeHistogram(sizes: ArrayLike<number>, origs: ArrayLike<number>, masks: ArrayLike<number>): number[] {
   const counts = new Array<number>(SIZE_LABELS.length).fill(0);
-  for (let i = 0; i < sizes.length; i++) counts[sizeBucket(sizes[i])]++;
+  for (let i = 0; i < sizes.length; i++) counts[sizeBucket(sizes[i] + ((origs[i] % IO_TLB_SIZE) & masks[i]))]++;
   return counts;
 }
 

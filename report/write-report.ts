@@ -23,7 +23,7 @@ export function poolMapPng(input: ReportInput): Buffer {
   const panels = poolMapSnapshots(input).map((p) => decodePanel(p, (b64) => new Uint8Array(Buffer.from(b64, 'base64'))));
   const painters = panels.map((panel) => (ctx: SKRSContext2D, w: number, h: number) => paintPoolMap(ctx as unknown as Painter2D, panel, w, h));
   const rowHeights = panels.map((p) => poolMapHeight(p, FIGURE_WIDTH));
-  return renderFigure({ file: 'pool-map.png', title: `Pool map at peak usage and at the end · ${runFacts(input)}`, panels: [] }, painters, { cols: 1, rowHeights });
+  return renderFigure({ file: 'pool-map.png', title: `Pool map at the fullest sample and at the end · ${runFacts(input)}`, panels: [] }, painters, { cols: 1, rowHeights });
 }
 
 /** The page parts that come from elsewhere in the run (words, tables, facts). */

@@ -26,10 +26,11 @@ export class UnknownNameError extends InputError {
 }
 
 /**
- * A command's answer to a thrown error: print `error: <message>` on stderr
- * and return the exit code (2 for bad input, 1 for anything else).
+ * A command's answer to a thrown error. Side effect: prints `error: <message>`
+ * on stderr. Returns the exit code: 2 for an {@link InputError} (bad input),
+ * 1 for anything else. Never throws.
  */
-export function exitCodeFor(err: unknown): number {
+export function reportErrorAndExitCode(err: unknown): number {
   const e = err as Error;
   console.error(`error: ${e.message}`);
   return e instanceof InputError ? 2 : 1;

@@ -62,6 +62,11 @@ export interface PoolShared {
   firstSlot: number;
   /** This pool's first area in `areas`. */
   firstArea: number;
+  /**
+   * How reports name the pool when the strategy names it (dynamic pools: kind
+   * and first slot in the reserve, e.g. `transient@1536`); otherwise by position.
+   */
+  label?: string;
 }
 
 /** Counters kept by one user (one worker) of a pool; summed after a run. */

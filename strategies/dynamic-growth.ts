@@ -119,6 +119,7 @@ class DynamicViews {
       capacity: s.capacity,
       firstSlot,
       firstArea: e * GROWN_MAX_AREAS,
+      label: `${t[e * ENTRY_WORDS] === KIND_TRANSIENT ? 'transient' : 'pool'}@${firstSlot}`,
     };
   }
 

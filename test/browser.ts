@@ -12,6 +12,10 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 /** Every browser step (launch, navigation, evaluation) gives up after this long. */
 export const BROWSER_TIMEOUT_MS = 30_000;
 
+/**
+ * The failure message when no Chromium is found: where findChromium looked,
+ * and how to install one (Debian's `chromium`) or point CHROMIUM_PATH at one.
+ */
 export const CHROMIUM_MISSING =
   'No Chromium found (looked at $CHROMIUM_PATH, then chromium, chromium-browser and google-chrome on PATH, then /usr/bin/chromium). ' +
   'The report test opens report.html in a real browser: install Debian\'s package with ' +
@@ -26,9 +30,14 @@ function isExecutable(path: string): boolean {
   }
 }
 
-/** The Chromium to drive: $CHROMIUM_PATH, then chromium, chromium-browser, google-chrome on PATH, then /usr/bin/chromium. */
+/**
+ * The Chromium to drive: $CHROMIUM_PATH, then chromium, chromium-browser,
+ * google-chrome on PATH, then /usr/bin/chromium. A CHROMIUM_PATH that is not
+ * an executable file is passed over, as .ci/run does (launchChromium's error
+ * then says so). Returns an executable path, or undefined when there is none.
+ */
 export function findChromium(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  if (env.CHROMIUM_PATH) return isExecutable(env.CHROMIUM_PATH) ? env.CHROMIUM_PATH : undefined;
+  if (env.CHROMIUM_PATH && isExecutable(env.CHROMIUM_PATH)) return env.CHROMIUM_PATH;
   const dirs = (env.PATH ?? '').split(delimiter).filter(Boolean);
   for (const name of ['chromium', 'chromium-browser', 'google-chrome']) {
     for (const dir of dirs) {
@@ -39,12 +48,17 @@ export function findChromium(env: NodeJS.ProcessEnv = process.env): string | und
   return isExecutable('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined;
 }
 
-/** Launch headless Chromium; throws with install instructions when there is none. */
+/**
+ * Launch headless Chromium.
+ * @throws Error with {@link CHROMIUM_MISSING} (prefixed by `CHROMIUM_PATH=... is
+ *   not an executable file` when that was set but unusable) when there is none,
+ *   or naming the executable when it does not start within BROWSER_TIMEOUT_MS.
+ */
 export async function launchChromium(): Promise<Browser> {
   const executablePath = findChromium();
   if (!executablePath) {
     const env = process.env.CHROMIUM_PATH;
-    throw new Error(env ? `CHROMIUM_PATH=${env} is not an executable file. ${CHROMIUM_MISSING}` : CHROMIUM_MISSING);
+    throw new Error(env ? `CHROMIUM_PATH=${env} is not an executable file, and no other Chromium was found. ${CHROMIUM_MISSING}` : CHROMIUM_MISSING);
   }
   try {
     return await chromium.launch({ executablePath, args: ['--no-sandbox', '--disable-dev-shm-usage', '--disable-gpu'], timeout: BROWSER_TIMEOUT_MS });
@@ -53,8 +67,11 @@ export async function launchChromium(): Promise<Browser> {
   }
 }
 
+/** A page opened by {@link openPage}, with what went wrong while it loaded; `close()` closes its context. */
 export interface OpenedPage {
+  /** The loaded page (load event seen, Chart.js animations finished). */
   page: Page;
+  /** Its own browser context (so cookies, routes and listeners are per page). */
   context: BrowserContext;
   /** Console errors, uncaught page errors, crashes and network requests, in the order seen. */
   problems: string[];
@@ -105,6 +122,7 @@ export async function waitForCharts(page: Page): Promise<void> {
   });
 }
 
+/** What one canvas drew, read in the page by {@link inspectPage}; sizes in device pixels. */
 export interface CanvasFacts {
   /** Position among its kind, its id and size in device pixels. */
   index: number;
@@ -115,16 +133,23 @@ export interface CanvasFacts {
   painted: number;
 }
 
+/** A Chart.js chart's canvas facts plus its configuration's type and how much data it holds. */
 export interface ChartFacts extends CanvasFacts {
+  /** The chart's config type, e.g. `line`, `bar`, `matrix` ('?' when unset). */
   type: string;
+  /** Number of datasets. */
   datasets: number;
   /** Non-null data points, per dataset. */
   points: number[];
 }
 
+/** Everything {@link inspectPage} reads from a report page; {@link pageProblems} judges it. */
 export interface PageFacts {
+  /** Whether the global `Chart` (the inlined Chart.js UMD build) exists. */
   chartDefined: boolean;
+  /** Every Chart.js instance, in `Chart.instances` order. */
   charts: ChartFacts[];
+  /** Every `canvas.pool-map`, in document order. */
   poolMaps: CanvasFacts[];
 }
 

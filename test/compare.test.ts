@@ -3,12 +3,13 @@ import { join } from 'node:path';
 import { createCanvas, loadImage } from '@napi-rs/canvas';
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
-import { bootstrapRatio, mixSeed, verdictOf } from '../bench/bootstrap.js';
-import { compareRuns, pairStrategies } from '../bench/compare.js';
+import { type RatioEstimate, bootstrapRatio, mixSeed, verdictOf } from '../bench/bootstrap.js';
+import { CONFIG_NOT_COMPARED, compareMarkdown, compareRuns, configDifferences, pairStrategies } from '../bench/compare.js';
 import type { CompareRow, LoadedRun } from '../bench/compare-input.js';
-import { uniqueLabels } from '../bench/compare-input.js';
-import { MAPS_PER_S, MAP_P99, formatRatio, verdictWords } from '../bench/ratio-words.js';
+import { loadRun, uniqueLabels } from '../bench/compare-input.js';
+import { MAPS_PER_S, MAP_P99, type Metric, formatRatio, verdictWords } from '../bench/ratio-words.js';
 import { referenceRatios, resolveReference } from '../bench/reference.js';
+import { compareStrategies, summaryWords } from '../bench/summary.js';
 import type { ThroughputRow } from '../bench/rows.js';
 import { InputError } from '../src/errors.js';
 import { runCli, tempDir } from './helpers.js';
@@ -19,8 +20,25 @@ function rows(strategy: string, workload: string, threads: number, maps: number[
   return maps.map((m, repeat) => ({ strategy, workload, threads, repeat, maps_per_s: m, map_p99_ns: p99[repeat], full_failures: repeat, hiwater_slots: 100 + repeat }));
 }
 
-function run(label: string, rs: CompareRow[]): LoadedRun {
-  return { label, file: `${label}/summary.json`, rows: rs };
+function run(label: string, rs: CompareRow[], config?: Record<string, unknown>): LoadedRun {
+  return { label, file: `${label}/summary.json`, rows: rs, config };
+}
+
+const CI_ONLY = ' by the CI only (too few repeats to confirm; use --repeat 6 or more)';
+
+/** Every verdict a ratio with a CI can get, in words: all that verdictWords says except "no CI ...". */
+function verdictsWithCi(m: Metric): string[] {
+  return [m.better, m.worse, 'within noise', `${m.better}${CI_ONLY}`, `${m.worse}${CI_ONLY}`];
+}
+
+/** `verdictsWithCi(m)` as a regex alternation, longest first. */
+function verdictAlternation(m: Metric): string {
+  return verdictsWithCi(m).sort((a, b) => b.length - a.length).map((v) => v.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
+}
+
+/** An estimate with just what verdictOf reads. */
+function estimate(low: number | undefined, high: number | undefined, pValue?: number, n = 3): RatioEstimate {
+  return { ratio: low === undefined || high === undefined ? 1.5 : (low + high) / 2, low, high, pValue, confidence: 0.95, baselineMean: 1, otherMean: 1, baselineN: n, otherN: n };
 }
 
 describe('bootstrapRatio', () => {
@@ -63,7 +81,8 @@ describe('bootstrapRatio', () => {
     expect(e.low).toBeGreaterThan(1);
     expect(e.pValue).toBeGreaterThanOrEqual(0.05);
     expect(verdictOf(e, true)).toBe('likely-better');
-    expect(verdictWords(e, MAPS_PER_S)).toMatch(/^faster by the CI only \(p=0\.\d+: too few repeats to confirm; use --repeat 6 or more\)$/);
+    // The p-value is in the sentence's statistics, not repeated in the verdict.
+    expect(verdictWords(e, MAPS_PER_S)).toBe('faster by the CI only (too few repeats to confirm; use --repeat 6 or more)');
     expect(verdictOf(e, false)).toBe('likely-worse');
   });
 
@@ -97,6 +116,18 @@ describe('bootstrapRatio', () => {
     expect(() => bootstrapRatio([], [1], OPTS)).toThrow(RangeError);
     expect(() => bootstrapRatio([1, 2], [1, 2], { ...OPTS, confidence: 1 })).toThrow(/confidence/);
     expect(() => bootstrapRatio([1, 2], [1, 2], { ...OPTS, resamples: 10 })).toThrow(/resamples/);
+  });
+
+  it('says each verdict in words that the tests below accept, and no CI in words they reject', () => {
+    for (const m of [MAPS_PER_S, MAP_P99]) {
+      const words = [estimate(1.1, 1.2, 0.01), estimate(0.8, 0.9, 0.01), estimate(0.9, 1.1, 0.5), estimate(1.1, 1.2, 0.1), estimate(0.8, 0.9, 0.1)].map((e) => verdictWords(e, m));
+      expect(new Set(words)).toEqual(new Set(verdictsWithCi(m)));
+      const noCi = verdictWords(estimate(undefined, undefined, undefined, 2), m);
+      expect(noCi).toBe('no CI');
+      expect(verdictsWithCi(m)).not.toContain(noCi);
+      expect(`: ${noCi}; `).not.toMatch(new RegExp(`: (${verdictAlternation(m)}); `));
+      expect(`: ${words[3]}; `).toMatch(new RegExp(`: (${verdictAlternation(m)}); `));
+    }
   });
 
   it('formats symmetric CIs with ± and skewed ones with +up/−down', () => {
@@ -137,6 +168,31 @@ describe('pairing and compareRuns', () => {
     expect(() => compareRuns([a], OPTS)).toThrow(/at least two runs/);
   });
 
+  it('lists the options that differ between the runs, not where results went or what was compared', () => {
+    const baseConfig = { durationS: 2, pool: '64MiB', kernelRules: 'newest', latency: '80+3000', threads: [1], strategies: ['s'], out: 'results', label: 'a', repeat: 3, progress: true };
+    const otherConfig = { durationS: 0.5, pool: '64MiB', kernelRules: 'v6.6', latency: '80+3000', threads: [1, 2], strategies: ['s', 't'], out: '/tmp', label: 'b', repeat: 6, progress: false, sampleEvery: 4 };
+    expect(configDifferences(baseConfig, otherConfig)).toEqual([
+      { field: 'durationS', baseline: 2, other: 0.5 },
+      { field: 'kernelRules', baseline: 'newest', other: 'v6.6' },
+      { field: 'sampleEvery', baseline: undefined, other: 4 },
+    ]);
+    expect(configDifferences(baseConfig, { ...baseConfig, out: 'x', reference: 's', list: false, verbose: true, workloads: ['w'] })).toEqual([]);
+    expect(configDifferences({ a: [1, { x: 1, y: 2 }] }, { a: [1, { y: 2, x: 1 }] })).toEqual([]);
+    expect(configDifferences(baseConfig, undefined)).toBeUndefined();
+    expect([...CONFIG_NOT_COMPARED].sort()).toEqual(['label', 'list', 'out', 'progress', 'reference', 'repeat', 'strategies', 'threads', 'verbose', 'workloads']);
+
+    const a = run('A', rows('s', 'w', 1, [100, 101, 99]), baseConfig);
+    const b = run('B', rows('s', 'w', 1, [100, 102, 98]), otherConfig);
+    const same = run('C', rows('s', 'w', 1, [100, 102, 98]), { ...baseConfig, out: 'elsewhere' });
+    const none = run('D', rows('s', 'w', 1, [100, 102, 98]));
+    const r = compareRuns([a, b, same, none], OPTS);
+    expect(r.pairings.map((p) => p.configDifferences?.length)).toEqual([3, 0, undefined]);
+    const md = compareMarkdown(r);
+    expect(md).toContain('- **Warning:** B ran with different options than the baseline (durationS: 2 → 0.5; kernelRules: "newest" → "v6.6"; sampleEvery: (not set) → 4); ratios include that difference.\n');
+    expect(md.match(/different options/g)).toHaveLength(1);
+    expect(md).toContain('- Note: D has no `config` in its summary.json, so its options cannot be checked against the baseline.\n');
+  });
+
   it('makes repeated labels unique', () => {
     expect(uniqueLabels(['latest', 'latest', 'latest#2'])).toEqual(['latest', 'latest#2', 'latest#2#2']);
   });
@@ -160,6 +216,37 @@ describe('--reference', () => {
   });
 });
 
+describe('the console summary (summaryWords)', () => {
+  const summaryRows = (spec: Record<string, number[]>, threads = 2) =>
+    Object.entries(spec).flatMap(([strategy, maps]) => rows(strategy, 'w', threads, maps)) as unknown as ThroughputRow[];
+  const NUM = '\\d+\\.\\d\\d';
+
+  it('uses the bootstrap verdict between the fastest and the runner-up', () => {
+    const six = summaryWords(compareStrategies(summaryRows({ slow: [100, 101, 99, 100, 102, 98], fast: [150, 151, 149, 150, 152, 148] })));
+    expect(six).toHaveLength(1);
+    expect(six[0]).toMatch(new RegExp(`^w, 2 threads: fast fastest, 1\\.50x slow \\(150 vs 100 maps/s; 95% CI ${NUM}–${NUM}, p=(<0\\.001|0\\.0[0-4]\\d)\\)\\.$`));
+
+    const three = summaryWords(compareStrategies(summaryRows({ slow: [100, 101, 99], fast: [150, 151, 149] })));
+    expect(three[0]).toMatch(new RegExp(`^w, 2 threads: fast probably fastest, 1\\.50x slow \\(150 vs 100 maps/s; 95% CI ${NUM}–${NUM}, p=0\\.\\d+\\), by the CI only; use --repeat 6 or more to confirm\\.$`));
+
+    const noise = summaryWords(compareStrategies(summaryRows({ a: [90, 110, 100], b: [95, 115, 105] }, 1)));
+    expect(noise[0]).toMatch(new RegExp(`^w, 1 thread: no clear winner: b 1\\.05x a \\(105 vs 100 maps/s; 95% CI ${NUM}–${NUM}\\), within run-to-run noise\\.$`));
+
+    expect(summaryWords(compareStrategies(summaryRows({ a: [100], b: [200] })))).toEqual(['w, 2 threads: b fastest, 2.00x a (200 vs 100 maps/s); one repeat, so no noise estimate (use --repeat).']);
+    expect(summaryWords(compareStrategies(summaryRows({ a: [1500, 1600] })))).toEqual(['w, 2 threads: a only, 1.6k maps/s.']);
+  });
+
+  it('is deterministic, and agrees with --reference on the same rows', () => {
+    const rs = summaryRows({ slow: [100, 104, 97], fast: [120, 131, 117] });
+    const words = summaryWords(compareStrategies(rs));
+    expect(summaryWords(compareStrategies(rs))).toEqual(words);
+    const ref = referenceRatios(rs, 'slow', { confidence: 0.95, resamples: 10_000, seed: 1 }).entries[0];
+    const verdict = verdictOf(ref.maps, true);
+    expect(['within-noise', 'likely-better']).toContain(verdict);
+    expect(words[0]).toMatch(verdict === 'within-noise' ? /no clear winner/ : /probably fastest/);
+  });
+});
+
 /** The one complete result directory under a --out root (not latest/, not a hidden staging one). */
 function resultDir(out: string): string {
   const dirs = readdirSync(out).filter((d) => !d.startsWith('.') && d !== 'latest');
@@ -175,12 +262,18 @@ describe('npm run compare', () => {
     const a = runCli('cli', [...QUICK, '--strategy', 'global-lock,per-cpu-areas', '--reference', 'global-lock', '--label', 'base', '--out', join(root, 'a')]);
     expect(a.stderr).toBe('');
     expect(a.code).toBe(0);
-    expect(a.stdout).toMatch(/msr-hm0, 1 thread: per-cpu-areas: \d+\.\d\d (± \d+\.\d\d|\+\d+\.\d\d\/−\d+\.\d\d) times the maps\/s of global-lock \(95% CI \d+\.\d\d–\d+\.\d\d, p=[\d.<]+\): (faster|slower|within noise); map p99 latency/);
+    // Two repeats a side always give a CI, so never "no CI"; which of the other verdicts is chance.
+    expect(a.stdout).toMatch(new RegExp(`msr-hm0, 1 thread: per-cpu-areas: \\d+\\.\\d\\d (± \\d+\\.\\d\\d|\\+\\d+\\.\\d\\d/−\\d+\\.\\d\\d) times the maps/s of global-lock \\(95% CI \\d+\\.\\d\\d–\\d+\\.\\d\\d, p=[\\d.<]+\\): (${verdictAlternation(MAPS_PER_S)}); map p99 latency .*: (${verdictAlternation(MAP_P99)})\\.$`, 'm'));
     const dirA = resultDir(join(root, 'a'));
     const summaryA = JSON.parse(readFileSync(join(dirA, 'summary.json'), 'utf8'));
     expect(summaryA.reference.strategy).toBe('global-lock');
     expect(summaryA.reference.entries).toHaveLength(1);
     expect(summaryA.reference.entries[0]).toMatchObject({ workload: 'msr-hm0', threads: 1, strategy: 'per-cpu-areas', repeats: 2, referenceRepeats: 2 });
+    // The printed verdict is exactly the one its CI and p call for.
+    const refMaps = summaryA.reference.entries[0].maps as RatioEstimate & { verdict: string };
+    expect(refMaps.verdict).toBe(verdictWords(refMaps, MAPS_PER_S));
+    expect(verdictsWithCi(MAPS_PER_S)).toContain(refMaps.verdict);
+    expect(a.stdout).toContain(`): ${refMaps.verdict}; map p99 latency`);
     expect(summaryA.reference.entries[0].maps.low).toBeLessThanOrEqual(summaryA.reference.entries[0].maps.high);
     expect(readFileSync(join(dirA, 'summary.md'), 'utf8')).toMatch(/## Ratios to global-lock \(--reference\)\n[\s\S]*\| msr-hm0 \| 1 \| per-cpu-areas \| /);
 
@@ -207,7 +300,15 @@ describe('npm run compare', () => {
     expect(csv[0]).toMatchObject({ workload: 'msr-hm0', threads: '1', baseline_strategy: 'per-cpu-areas', other_strategy: 'per-cpu-areas', baseline_repeats: '2', other_repeats: '2' });
     expect(Number(csv[0].maps_ratio)).toBeCloseTo(Number(csv[0].other_maps_per_s) / Number(csv[0].baseline_maps_per_s), 3);
     expect(Number(csv[0].maps_ci_low)).toBeLessThanOrEqual(Number(csv[0].maps_ci_high));
-    expect(csv[0].maps_verdict).toMatch(/^(faster|slower|within noise)/);
+    // Exactly the verdict of the same comparison made here from the two summary.json files (same seed).
+    const again1 = compareRuns([await loadRun(dirA), await loadRun(join(dirB, 'summary.json'))], { confidence: 0.95, resamples: 1000, seed: 1 });
+    expect(csv[0].maps_verdict).toBe(verdictWords(again1.pairs[0].maps, MAPS_PER_S));
+    expect(csv[0].p99_verdict).toBe(verdictWords(again1.pairs[0].p99, MAP_P99));
+    expect(verdictsWithCi(MAPS_PER_S)).toContain(csv[0].maps_verdict);
+    expect(verdictsWithCi(MAP_P99)).toContain(csv[0].p99_verdict);
+    // Both runs used the same options (label, strategies, --reference and --out are not options of the measurement).
+    expect(md).not.toContain('different options');
+    expect(md).not.toContain('no `config`');
     const png = readFileSync(join(out, 'compare.png'));
     expect(png.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
     // The panel is drawn: pixels in the first pair's colour (#1f77b4) and the dashed 1.0 line's grey (#444444).

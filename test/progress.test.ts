@@ -96,9 +96,14 @@ describe('npm run bench, not on a terminal', () => {
       '[3/4] global-lock msr-hm0 threads=1 repeat=1', '[4/4] per-cpu-areas msr-hm0 threads=1 repeat=1',
     ]);
     for (const l of runLines) expect(l).toMatch(/: \d+ maps\/s, \d+ full, map p50 \d+ ns p99 \d+ ns, hiwater \d+ slots$/);
-    expect(r.stdout).toMatch(/^warning: 4 of 4 runs completed fewer than 10,000 maps .*raise --duration/m);
+    // A late timer on a loaded machine can let a run pass 10,000 maps, so the
+    // warning is checked against the rows: it counts exactly the short ones.
     const summary = JSON.parse(readFileSync(join(out, 'latest', 'summary.json'), 'utf8'));
-    expect(summary.warnings).toContainEqual(expect.stringMatching(/^4 of 4 runs completed fewer than 10,000 maps .*raise --duration/));
+    const short = (summary.throughput as { maps: number }[]).filter((t) => t.maps < 10_000).length;
+    expect(summary.throughput).toHaveLength(4);
+    expect(short).toBeGreaterThanOrEqual(1);
+    expect(r.stdout).toMatch(new RegExp(`^warning: ${short} of 4 runs completed fewer than 10,000 maps .*raise --duration`, 'm'));
+    expect(summary.warnings).toContainEqual(expect.stringMatching(new RegExp(`^${short} of 4 runs completed fewer than 10,000 maps .*raise --duration`)));
     expect(readFileSync(join(out, 'latest', 'summary.md'), 'utf8')).toContain('runs completed fewer than 10,000 maps');
   });
 });

@@ -4,9 +4,10 @@
  * inked in every panel, and the pool-map painter's blocks per state.
  */
 import { describe, expect, it } from 'vitest';
-import { SLOT_FREE, SLOT_PADDING, SLOT_TAIL, SLOT_USED, slotStates } from '../bench/pool-snapshot.js';
+import { SLOT_FREE, SLOT_PADDING, SLOT_USED, poolLabels, slotStates } from '../bench/pool-snapshot.js';
 import type { FragmentationRow, ThroughputRow } from '../bench/rows.js';
-import { failuresFigure, occupancyFigure } from '../report/figures-pool.js';
+import type { AreaSample } from '../bench/run-one.js';
+import { areaBalanceFigure, failuresFigure, occupancyFigure } from '../report/figures-pool.js';
 import { scalingFigure } from '../report/figures-throughput.js';
 import { type Painter2D, paintPoolMap, poolMapHeight, slotAt } from '../report/pool-map.js';
 import { FIGURE_WIDTH, renderFigure } from '../report/render-png.js';
@@ -44,7 +45,7 @@ function input(): ReportInput {
     runs: ['a', 'b'].flatMap((s) => [1, 2].flatMap((t) => [0, 1, 2].map((repeat) => ({
       strategy: s, workload: 'w', threads: t, repeat,
       failuresBySize: (s === 'a' && t === 2 ? { '4096': 3, '65536': 2, '1048576': 1 } : {}) as Record<string, number>,
-      areaUsed: [{ tMs: 0, used: [3, 1] }, { tMs: 100, used: [0, 7] }],
+      areaUsed: [{ tMs: 0, used: { 'area 0': 3, 'area 1': 1 } }, { tMs: 100, used: { 'area 0': 0, 'area 1': 7, 'transient@512, area 0': 2 } }] as AreaSample[],
       snapshots: [snapshot('peak'), snapshot('end')],
     })))),
     mappingSizes: { w: [1, 2, 3, 0, 0, 0, 0, 0, 0] },
@@ -52,21 +53,31 @@ function input(): ReportInput {
 }
 
 describe('slot states', () => {
-  it('marks used, padding (pad_slots) and partly filled last slots, and frees them again', () => {
+  it('marks used slots and the padding slots pad_slots counts, and frees them again', () => {
     const pool = new SwiotlbPool(allocatePool(256, 1, BASE, { withData: false }));
     // 5000 bytes at 0x800 into a page, alloc_align_mask and min_align_mask 0xfff (iommu-dma):
-    // swiotlb_align_offset() = 0x800 makes 1 padding slot; the size rounds up to the page, so 3 full slots follow.
+    // swiotlb_align_offset() = 0x800 makes 1 padding slot; the size rounds up to the page, so 3 slots follow.
     const padded = pool.tblMapSingle(0, BASE * 2 + 0x1800, 5000, 0xfff, 0xfff);
-    // 3000 bytes, no alloc_align_mask: 2 slots, the second holding 952 bytes.
-    const plain = pool.tblMapSingle(0, BASE * 2 + 0x8000, 3000, 0, 0xfff);
+    // 3000 bytes at 0x7ff into a slot, no alloc_align_mask (dma-direct): no padding, 3 slots.
+    const plain = pool.tblMapSingle(0, BASE * 2 + 0x87ff, 3000, 0, 0xfff);
     const states = slotStates(pool);
     const count = (s: number) => states.filter((x) => x === s).length;
-    expect([count(SLOT_PADDING), count(SLOT_USED), count(SLOT_TAIL)]).toEqual([1, 4, 1]);
+    expect([count(SLOT_PADDING), count(SLOT_USED)]).toEqual([1, 6]);
     expect(256 - count(SLOT_FREE)).toBe(pool.usedSlots());
     pool.releaseSlots(padded, 0xfff, 5000);
     pool.releaseSlots(plain, 0xfff, 3000);
-    expect(count(SLOT_FREE)).toBe(256 - 6); // the copy above is a snapshot
+    expect(count(SLOT_FREE)).toBe(256 - 7); // the copy above is a snapshot
     expect(slotStates(pool).every((s) => s === SLOT_FREE)).toBe(true);
+  });
+
+  it('names pools by their own label, else by node, else by position', () => {
+    const a = allocatePool(128, 1, BASE, { withData: false });
+    const b = allocatePool(128, 1, BASE, { withData: false });
+    expect(poolLabels([a])).toEqual(['pool']);
+    expect(poolLabels([a, b])).toEqual(['node 0', 'node 1']);
+    const shared = allocatePool(128, 1, BASE, { withData: false, mem: a.mem });
+    expect(poolLabels([a, shared])).toEqual(['pool 0', 'pool 1']);
+    expect(poolLabels([{ ...a, label: 'transient@512' }, shared])).toEqual(['transient@512', 'pool 1']);
   });
 });
 
@@ -90,6 +101,14 @@ describe('figures', () => {
     expect(a.data[at('>256 KiB')]).toBe(3);
     expect(b.data.every((n) => n === 0)).toBe(true);
     expect(sizes.data.slice(0, 3)).toEqual([1, 2, 3]);
+  });
+
+  it('area balance has a row per area ever seen, cells only where its pool was live', () => {
+    const panel = areaBalanceFigure(input()).panels[0];
+    expect((panel.options!.scales!.y as { labels: string[] }).labels).toEqual(['area 0', 'area 1', 'transient@512, area 0']);
+    const cells = panel.data.datasets[0].data as { x: string; y: string; v: number }[];
+    expect(cells).toHaveLength(5);
+    expect(cells.find((c) => c.y === 'transient@512, area 0')).toEqual({ x: '0.1 s', y: 'transient@512, area 0', v: 2 });
   });
 
   it('occupancy adds io_tlb_nslabs and transient slots only for strategies that sample them', () => {
@@ -117,7 +136,7 @@ describe('pool map', () => {
   it('paints one block per slot in the colour of its state', () => {
     const states = new Uint8Array(256);
     states.fill(SLOT_USED, 0, 10);
-    states[10] = SLOT_TAIL;
+    states[10] = SLOT_USED;
     states.fill(SLOT_PADDING, 130, 132);
     states.fill(SLOT_USED, 132, 140);
     const painted = new Map<string, number>();
@@ -133,25 +152,24 @@ describe('pool map', () => {
     const total = [...painted.values()].reduce((s, n) => s + n, 0);
     const perSlot = total / 256;
     expect(Number.isInteger(perSlot)).toBe(true);
-    expect((painted.get('#1f77b4') ?? 0) / perSlot).toBe(18);
-    expect((painted.get('#9ecae1') ?? 0) / perSlot).toBe(1);
+    expect((painted.get('#1f77b4') ?? 0) / perSlot).toBe(19);
     expect((painted.get('#ff7f0e') ?? 0) / perSlot).toBe(2);
     expect((painted.get('#e6e6e6') ?? 0) / perSlot).toBe(256 - 21);
   });
 
   it('finds the slot under a pointer from the painted layout', () => {
     const states = new Uint8Array(512);
-    states[10] = SLOT_TAIL;
+    states[10] = SLOT_USED;
     states[300] = SLOT_PADDING;
     const ctx: Painter2D = { fillStyle: '', font: '', textAlign: '', textBaseline: '', fillText() {}, fillRect() {} };
-    const layout = paintPoolMap(ctx, { title: 't', pools: [{ label: 'node 1', nslabs: 512, nareas: 2, states }] }, 600, 300);
+    const layout = paintPoolMap(ctx, { title: 't', pools: [{ label: 'pool', nslabs: 512, nareas: 2, states }] }, 600, 300);
     // Centre of a slot's block: area row, segment line and column, slot in the segment.
     const at = (area: number, slotInArea: number) => {
       const segment = Math.floor(slotInArea / 128);
       return slotAt(layout, layout.x0 + (segment % layout.cols) * layout.colStep + (slotInArea % 128) * layout.bw + layout.bw / 2,
         layout.areas[area].y + Math.floor(segment / layout.cols) * layout.bh + layout.bh / 2);
     };
-    expect(at(0, 10)).toBe('area 0: slot 10 (segment 0, slot 10 of 128): used, last slot partly filled');
+    expect(at(0, 10)).toBe('area 0: slot 10 (segment 0, slot 10 of 128): used');
     expect(at(1, 300 - 256)).toBe('area 1: slot 300 (segment 2, slot 44 of 128): padding (pad_slots)');
     expect(at(1, 255)).toBe('area 1: slot 511 (segment 3, slot 127 of 128): free');
     expect(slotAt(layout, 1, 1)).toBeNull();
