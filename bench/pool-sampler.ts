@@ -12,6 +12,7 @@ import type { PoolShared } from '../src/pool.js';
 import type { Strategy, StrategyState } from '../src/strategy.js';
 import { type PoolSnapshot, areaLabel, poolLabels, snapshotPools } from './pool-snapshot.js';
 
+/** One racy reading of a strategy's pools (debugfs-style), in slots unless a field says otherwise. */
 export interface PoolSample {
   used: number;
   hiwater: number;
@@ -28,6 +29,7 @@ export interface PoolSample {
   extra: Record<string, number>;
 }
 
+/** Reads a strategy's live pools from the main thread while workers run; see the module comment. */
 export class PoolSampler {
   readonly mems: MemStats[];
   private sampledHiwater = 0;

@@ -11,9 +11,11 @@
  */
 import { type PoolShared, SwiotlbPool } from '../src/pool.js';
 
-/** Slot states in {@link PoolPicture.states}: free, in use, or padding before a mapping (pad_slots). */
+/** Slot state in {@link PoolPicture.states}: free (`list[i] > 0`). */
 export const SLOT_FREE = 0;
+/** Slot state: part of a live mapping (`list[i] == 0`). */
 export const SLOT_USED = 1;
+/** Slot state: a padding slot before a mapping's first slot (counted by its `pad_slots`). */
 export const SLOT_PADDING = 2;
 
 /** One pool at one instant. */

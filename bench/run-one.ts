@@ -17,6 +17,7 @@ import type { PoolSnapshot } from './pool-snapshot.js';
 import type { FragmentationRow, ThroughputRow } from './rows.js';
 import type { Handoff, VerifyShared, WorkerResult, WorkerTask } from './task.js';
 
+/** One run's inputs: the strategy, its schedule and pool options, and the measuring windows (ms). */
 export interface RunSpec {
   strategy: Strategy;
   /** How workers load it: a built-in name or a plug-in's absolute path. */
@@ -35,6 +36,7 @@ export interface RunSpec {
   barrierTimeoutMs: number;
 }
 
+/** One run's results: its throughput row, pool samples, latency summaries and pictures. */
 export interface RunOutcome {
   plan: PoolPlan;
   row: ThroughputRow;

@@ -5,6 +5,7 @@
  */
 import type { ChartConfiguration } from 'chart.js';
 
+/** One figure: a file name, a title and its panels (rendered by report/render-png.ts, inlined by report/html.ts). */
 export interface Figure {
   /** File name beside the CSVs, e.g. `scaling.png`. */
   file: string;

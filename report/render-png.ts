@@ -27,8 +27,9 @@ const whiteBackground: Plugin = {
   },
 };
 
-/** Pixel size of a whole figure; panels share it in a grid. */
+/** Pixel width of every figure. */
 export const FIGURE_WIDTH = 1200;
+/** Pixel height of a figure of up to two panel rows (more rows add 330 px each). */
 export const FIGURE_HEIGHT = 700;
 const TITLE_HEIGHT = 44;
 
@@ -62,6 +63,7 @@ export type PanelPainter = (ctx: SKRSContext2D, width: number, height: number) =
  * in a grid; each panel is a Chart.js configuration or a painter.
  * Height grows past {@link FIGURE_HEIGHT} when there are more than two rows;
  * `layout` overrides the grid (columns, px per row).
+ * @throws Error when Chart.js rejects a configuration (unknown chart type or scale).
  */
 export function renderFigure(figure: Figure, painters: PanelPainter[] = [], layout: { cols?: number; rowHeights?: number[] } = {}): Buffer {
   const count = figure.panels.length + painters.length;

@@ -21,6 +21,7 @@ export interface ReportRun {
   snapshots?: PoolSnapshot[];
 }
 
+/** A whole job's data for the charts; built by bench/report-input-of.ts from the runs. */
 export interface ReportInput {
   /** The command line, for titles and the report header. */
   command: string;

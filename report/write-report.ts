@@ -32,6 +32,7 @@ export type ReportPageFacts = Omit<HtmlReportContent, 'figures' | 'poolMaps' | '
 /**
  * All report files of a run: `*.png` and `report.html`.
  * @returns file name -> contents, in a stable order.
+ * @throws Error when a chart cannot be drawn (bench-main keeps the run and writes REPORT-ERROR.txt).
  */
 export function reportFiles(input: ReportInput, page: ReportPageFacts): Map<string, Uint8Array | string> {
   const figures = chartFigures(input);
