@@ -155,6 +155,7 @@ export async function runBench(opts: BenchOptions, command: string, log: (line: 
  */
 async function writeReport(dir: ResultDir, render: () => Map<string, Uint8Array | string>, log: (line: string) => void): Promise<void> {
   let files: Map<string, Uint8Array | string>;
+  const t0 = performance.now();
   try {
     files = render();
   } catch (err) {
@@ -164,6 +165,7 @@ async function writeReport(dir: ResultDir, render: () => Map<string, Uint8Array 
     return;
   }
   for (const [file, content] of files) await dir.write(file, content);
+  log(`report: ${[...files.keys()].filter((f) => f.endsWith('.png')).length} charts and report.html drawn in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 }
 
 function checkVerify(outcomes: RunOutcome[]): void {
