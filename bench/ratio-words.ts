@@ -20,7 +20,21 @@ export const MAPS_PER_S: Metric = { key: 'maps_per_s', label: 'maps/s', higherIs
 /** 99th-percentile map latency, ns; lower is better. */
 export const MAP_P99: Metric = { key: 'map_p99_ns', label: 'map p99 latency', higherIsBetter: false, better: 'lower p99 (better)', worse: 'higher p99 (worse)' };
 
-/** The verdict in words for `metric`: "faster", "within noise", "no CI (1 repeat on a side)"... */
+/**
+ * Why a CI-only verdict is not a win, and what to do, for `repeats` (the
+ * smaller side's count): below 6 a side the permutation test cannot reach
+ * p < 0.05 (3 against 3 cannot go below 0.1), so more repeats are needed;
+ * from 6 up the test simply did not confirm the CI.
+ */
+export function ciOnlyAdvice(repeats: number): string {
+  return repeats < 6 ? 'too few repeats to confirm; use --repeat 6 or more' : 'the permutation test does not confirm it; use a larger --repeat';
+}
+
+/**
+ * The verdict in words for `metric`: "faster", "within noise", "faster by the
+ * CI only (too few repeats to confirm; use --repeat 6 or more)", "no CI (1
+ * repeat on a side)"...
+ */
 export function verdictWords(e: RatioEstimate, metric: Metric): string {
   const v = verdictOf(e, metric.higherIsBetter);
   if (v === 'better') return metric.better;
@@ -29,7 +43,7 @@ export function verdictWords(e: RatioEstimate, metric: Metric): string {
   if (v === 'likely-better' || v === 'likely-worse') {
     const words = v === 'likely-better' ? metric.better : metric.worse;
     // The p-value is in the sentence's statistics already (ratioSentence, compare.md's p column).
-    return `${words} by the CI only (too few repeats to confirm; use --repeat 6 or more)`;
+    return `${words} by the CI only (${ciOnlyAdvice(Math.min(e.baselineN, e.otherN))})`;
   }
   if (!(e.baselineMean > 0)) return 'no CI (baseline is 0: not measured)';
   const n = Math.min(e.baselineN, e.otherN);

@@ -49,6 +49,7 @@ const SUMMARY_BOOTSTRAP: BootstrapOptions = { confidence: DEFAULT_CONFIDENCE, re
  * same rule as --reference and `npm run compare`):
  * - `better`: `per-cpu-areas fastest, 1.31x global-lock (1.23M vs 941.4k maps/s; 95% CI 1.21–1.40, p=0.002).`
  * - `likely-better`: `per-cpu-areas probably fastest, ... (...; 95% CI 1.21–1.40, p=0.100), by the CI only; use --repeat 6 or more to confirm.`
+ *   (`use a larger --repeat` from 6 repeats a side)
  * - `within-noise`: `no clear winner: per-cpu-areas 1.06x global-lock (...; 95% CI 0.97–1.15), within run-to-run noise.`
  * - one repeat on a side: `per-cpu-areas fastest, 1.06x global-lock (...); one repeat, so no noise estimate (use --repeat).`
  * The resampling seed is `opts.seed` mixed with the workload, thread count and
@@ -72,7 +73,7 @@ export function summaryWords(comparisons: Comparison[], opts: BootstrapOptions =
       case 'better':
         return `${head} ${best.strategy} fastest, ${figures(ciP)}.`;
       case 'likely-better':
-        return `${head} ${best.strategy} probably fastest, ${figures(ciP)}, by the CI only; use --repeat 6 or more to confirm.`;
+        return `${head} ${best.strategy} probably fastest, ${figures(ciP)}, by the CI only; ${Math.min(best.repeats, next.repeats) < 6 ? 'use --repeat 6 or more' : 'use a larger --repeat'} to confirm.`;
       case 'no-ci':
         // Repeats on both sides but no interval: the runner-up measured 0 maps/s.
         return `${head} ${best.strategy} fastest, ${figures('')}; no CI (${next.strategy} completed no maps).`;

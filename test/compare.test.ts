@@ -26,7 +26,7 @@ function run(label: string, rs: CompareRow[], config?: Record<string, unknown>):
 
 const CI_ONLY = ' by the CI only (too few repeats to confirm; use --repeat 6 or more)';
 
-/** Every verdict a ratio with a CI can get, in words: all that verdictWords says except "no CI ...". */
+/** Every verdict a ratio with a CI can get with 2 to 5 repeats a side, in words: all that verdictWords says except "no CI ...". */
 function verdictsWithCi(m: Metric): string[] {
   return [m.better, m.worse, 'within noise', `${m.better}${CI_ONLY}`, `${m.worse}${CI_ONLY}`];
 }
@@ -128,6 +128,8 @@ describe('bootstrapRatio', () => {
       expect(`: ${noCi}; `).not.toMatch(new RegExp(`: (${verdictAlternation(m)}); `));
       expect(`: ${words[3]}; `).toMatch(new RegExp(`: (${verdictAlternation(m)}); `));
     }
+    // From 6 repeats a side more repeats can still help, but "6 or more" is no advice.
+    expect(verdictWords(estimate(1.1, 1.2, 0.06, 6), MAPS_PER_S)).toBe('faster by the CI only (the permutation test does not confirm it; use a larger --repeat)');
   });
 
   it('formats symmetric CIs with ± and skewed ones with +up/−down', () => {
@@ -225,6 +227,10 @@ describe('the console summary (summaryWords)', () => {
     const six = summaryWords(compareStrategies(summaryRows({ slow: [100, 101, 99, 100, 102, 98], fast: [150, 151, 149, 150, 152, 148] })));
     expect(six).toHaveLength(1);
     expect(six[0]).toMatch(new RegExp(`^w, 2 threads: fast fastest, 1\\.50x slow \\(150 vs 100 maps/s; 95% CI ${NUM}–${NUM}, p=(<0\\.001|0\\.0[0-4]\\d)\\)\\.$`));
+
+    // Six repeats a side whose CI excludes 1 while p is above 0.05.
+    const sixOverlap = summaryWords(compareStrategies(summaryRows({ slow: [100, 90, 110, 95, 105, 100], fast: [130, 95, 125, 105, 120, 110] })));
+    expect(sixOverlap[0]).toMatch(new RegExp(`^w, 2 threads: fast probably fastest, 1\\.14x slow \\(114 vs 100 maps/s; 95% CI ${NUM}–${NUM}, p=0\\.\\d+\\), by the CI only; use a larger --repeat to confirm\\.$`));
 
     const three = summaryWords(compareStrategies(summaryRows({ slow: [100, 101, 99], fast: [150, 151, 149] })));
     expect(three[0]).toMatch(new RegExp(`^w, 2 threads: fast probably fastest, 1\\.50x slow \\(150 vs 100 maps/s; 95% CI ${NUM}–${NUM}, p=0\\.\\d+\\), by the CI only; use --repeat 6 or more to confirm\\.$`));
