@@ -109,6 +109,7 @@ export async function runBench(opts: BenchOptions, command: string, log: (line: 
     }
     progress.stop();
     const rows = outcomes.map((o) => o.row);
+    const comparisons = compareStrategies(rows);
     const referenceSummary = reference === undefined ? undefined : referenceRatios(rows, reference, { confidence: DEFAULT_CONFIDENCE, resamples: DEFAULT_RESAMPLES, seed: opts.seed });
     const postWarnings = postRunWarnings(rows, { durationS: opts.durationS, cores: machine.cores });
     warnings.push(...postWarnings);
@@ -128,12 +129,12 @@ export async function runBench(opts: BenchOptions, command: string, log: (line: 
       throughput: rows,
       fragmentation,
       runs: outcomes.map((o) => ({ strategy: o.row.strategy, workload: o.row.workload, threads: o.row.threads, repeat: o.row.repeat, map_latency_ns: o.map, unmap_latency_ns: o.unmap, failures_by_size: o.failuresBySize, messages: o.messages, verify: o.verify, area_used: o.areaUsed.map((a) => ({ t_ms: a.tMs, ...a.used })) })),
-      comparisons: compareStrategies(rows).map((c) => ({ workload: c.workload, threads: c.threads, ranked: c.ranked.map(({ rows: _rows, ...f }) => f) })),
+      comparisons: comparisons.map((c) => ({ workload: c.workload, threads: c.threads, ranked: c.ranked.map(({ rows: _rows, ...f }) => f) })),
       reference: referenceSummary,
     }, null, 2) + '\n');
     const summaryMd = summaryMarkdown({ command, machine, warnings, notes, rows, benchmarkLines: outcomes.map((o) => dmaMapBenchmarkLines(o.map, o.unmap)), messages, reference: referenceSummary });
     await dir.write('summary.md', summaryMd);
-    const words = [...summaryWords(compareStrategies(rows)), ...(referenceSummary ? referenceWords(referenceSummary) : [])];
+    const words = [...summaryWords(comparisons), ...(referenceSummary ? referenceWords(referenceSummary) : [])];
     await writeReport(dir, () => reportFiles(reportInputOf(command, opts, outcomes, schedules.values()), { command, config: { ...opts }, machine: { ...machine }, warnings, words, summaryMarkdown: summaryMd }), log);
     checkVerify(outcomes);
     const path = await dir.commit();

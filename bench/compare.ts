@@ -7,9 +7,10 @@
  */
 import { max, mean, sum } from 'simple-statistics';
 import { InputError } from '../src/errors.js';
-import { type BootstrapOptions, type RatioEstimate, bootstrapRatio, mixSeed, verdictOf } from './bootstrap.js';
+import { type BootstrapOptions, type RatioEstimate, bootstrapRatio, mixSeed } from './bootstrap.js';
 import type { CompareRow, LoadedRun } from './compare-input.js';
-import { MAPS_PER_S, MAP_P99, formatCi, formatP, formatRatio, formatRate, ratioSentence, verdictWords } from './ratio-words.js';
+import { groupBy, workloadThreadsKey } from './rows.js';
+import { MAPS_PER_S, MAP_P99, ciBounds, emphasizeVerdict, formatP, formatRatio, formatRate, ratioSentence, verdictWords } from './ratio-words.js';
 
 /** One side of a pair: a strategy of a run on one (workload, threads), summarised over its repeats. */
 export interface SideFigures {
@@ -103,18 +104,9 @@ export function configDifferences(baseline: Record<string, unknown> | undefined,
 
 type Groups = Map<string, Map<string, CompareRow[]>>;
 
-const key = (workload: string, threads: number) => `${workload}\u0000${threads}`;
-
 /** Rows grouped by (workload, threads), then by strategy; insertion order kept. */
 function group(rows: readonly CompareRow[]): Groups {
-  const groups: Groups = new Map();
-  for (const r of rows) {
-    const k = key(r.workload, r.threads);
-    const g = groups.get(k) ?? new Map<string, CompareRow[]>();
-    groups.set(k, g);
-    g.set(r.strategy, [...(g.get(r.strategy) ?? []), r]);
-  }
-  return groups;
+  return new Map([...groupBy(rows, workloadThreadsKey)].map(([k, g]) => [k, groupBy(g, (r) => r.strategy)]));
 }
 
 function strategiesOf(rows: readonly CompareRow[]): string[] {
@@ -230,10 +222,9 @@ export function compareMarkdown(result: CompareResult): string {
     out.push(`| threads | baseline | other | repeats | maps/s | maps/s ratio | ${conf} CI | p | maps/s verdict | map p99 ns | p99 ratio | ${conf} CI | p99 verdict | full failures (sum) | hiwater slots (max) |`);
     out.push('|---:|---|---|---:|---:|---:|---|---:|---|---:|---:|---|---|---:|---:|');
     for (const p of result.pairs.filter((x) => x.workload === workload)) {
-      const ci = (e: RatioEstimate) => formatCi(e, o.confidence).replace(/^\S+ CI /, '');
-      const strong = (e: RatioEstimate, w: string, hib: boolean) => (verdictOf(e, hib) === 'better' || verdictOf(e, hib) === 'worse' ? `**${w}**` : w);
-      out.push(`| ${p.threads} | ${sideName(p.baseline)} | ${sideName(p.other)} | ${p.baseline.repeats} / ${p.other.repeats} | ${formatRate(p.baseline.mapsPerS)} → ${formatRate(p.other.mapsPerS)} | ${formatRatio(p.maps)} | ${ci(p.maps)} | ${formatP(p.maps).replace('p=', '')} | ${strong(p.maps, verdictWords(p.maps, MAPS_PER_S), true)} | ` +
-        `${num(p.baseline.p99Ns)} → ${num(p.other.p99Ns)} | ${formatRatio(p.p99)} | ${ci(p.p99)} | ${strong(p.p99, verdictWords(p.p99, MAP_P99), false)} | ${p.baseline.fullFailuresSum} → ${p.other.fullFailuresSum} | ${p.baseline.hiwaterMax} → ${p.other.hiwaterMax} |`);
+      const ci = (e: RatioEstimate) => ciBounds(e, o.confidence);
+      out.push(`| ${p.threads} | ${sideName(p.baseline)} | ${sideName(p.other)} | ${p.baseline.repeats} / ${p.other.repeats} | ${formatRate(p.baseline.mapsPerS)} → ${formatRate(p.other.mapsPerS)} | ${formatRatio(p.maps)} | ${ci(p.maps)} | ${formatP(p.maps).replace('p=', '')} | ${emphasizeVerdict(p.maps, verdictWords(p.maps, MAPS_PER_S), true)} | ` +
+        `${num(p.baseline.p99Ns)} → ${num(p.other.p99Ns)} | ${formatRatio(p.p99)} | ${ci(p.p99)} | ${emphasizeVerdict(p.p99, verdictWords(p.p99, MAP_P99), false)} | ${p.baseline.fullFailuresSum} → ${p.other.fullFailuresSum} | ${p.baseline.hiwaterMax} → ${p.other.hiwaterMax} |`);
     }
   }
   out.push('', '## In words', '', ...compareWords(result).map((s) => `- ${s}`));

@@ -70,6 +70,17 @@ export function formatCi(e: RatioEstimate, confidence: number): string {
   return `${Math.round(confidence * 1000) / 10}% CI ${e.low.toFixed(2)}–${e.high.toFixed(2)}`;
 }
 
+/** The CI's bounds alone for a table cell (`1.11–1.21`), or `no CI`. */
+export function ciBounds(e: RatioEstimate, confidence: number): string {
+  return formatCi(e, confidence).replace(/^\S+ CI /, '');
+}
+
+/** Verdict words in markdown bold when the verdict is a confirmed win or loss, plain otherwise. */
+export function emphasizeVerdict(e: RatioEstimate, words: string, higherIsBetter: boolean): string {
+  const v = verdictOf(e, higherIsBetter);
+  return v === 'better' || v === 'worse' ? `**${words}**` : words;
+}
+
 /** `p=0.10` (permutation test), or an empty string without one. */
 export function formatP(e: RatioEstimate): string {
   return e.pValue === undefined ? '' : `p=${e.pValue < 0.001 ? '<0.001' : e.pValue.toFixed(3)}`;

@@ -5,10 +5,10 @@
  * words ("per-cpu-areas: 1.16 ± 0.05 times the maps/s of global-lock").
  */
 import { InputError } from '../src/errors.js';
-import { type BootstrapOptions, type RatioEstimate, verdictOf } from './bootstrap.js';
+import type { BootstrapOptions, RatioEstimate } from './bootstrap.js';
 import { comparePair, sideFigures } from './compare.js';
-import { MAPS_PER_S, MAP_P99, formatCi, formatRatio, ratioSentence, verdictWords } from './ratio-words.js';
-import type { ThroughputRow } from './rows.js';
+import { MAPS_PER_S, MAP_P99, ciBounds, emphasizeVerdict, formatRatio, ratioSentence, verdictWords } from './ratio-words.js';
+import { type ThroughputRow, groupBy, workloadThreadsKey } from './rows.js';
 
 /** One strategy against the reference on one (workload, threads); ratios are strategy / reference. */
 export interface ReferenceEntry {
@@ -52,13 +52,8 @@ export function resolveReference(reference: string | undefined, items: readonly 
  * @param rows throughput rows of one run (several repeats per strategy give the CI).
  */
 export function referenceRatios(rows: readonly ThroughputRow[], reference: string, opts: BootstrapOptions): ReferenceSummary {
-  const groups = new Map<string, ThroughputRow[]>();
-  for (const r of rows) {
-    const k = `${r.workload}\u0000${r.threads}`;
-    groups.set(k, [...(groups.get(k) ?? []), r]);
-  }
   const entries: ReferenceEntry[] = [];
-  for (const group of groups.values()) {
+  for (const group of groupBy(rows, workloadThreadsKey).values()) {
     const refRows = group.filter((r) => r.strategy === reference);
     if (refRows.length === 0) continue;
     const { workload, threads } = group[0];
@@ -83,15 +78,14 @@ export function referenceWords(summary: ReferenceSummary): string[] {
 /** The summary.md section: a table of ratios to the reference and how to read it. */
 export function referenceMarkdown(summary: ReferenceSummary): string[] {
   const conf = `${Math.round(summary.confidence * 1000) / 10}%`;
-  const ci = (e: RatioEstimate) => formatCi(e, summary.confidence).replace(/^\S+ CI /, '');
-  const strong = (e: RatioEstimate, words: string, higherIsBetter: boolean) => (['better', 'worse'].includes(verdictOf(e, higherIsBetter)) ? `**${words}**` : words);
+  const ci = (e: RatioEstimate) => ciBounds(e, summary.confidence);
   const out = [`## Ratios to ${summary.strategy} (--reference)`, ''];
   out.push(`Each strategy's mean over repeats divided by ${summary.strategy}'s, with a ${conf} percentile-bootstrap CI over the repeats (${summary.resamples} resamples, seed ${summary.seed}). ` +
     'A CI containing 1.00 is within noise; fewer than 2 repeats give no CI. For p99 latency lower is better.', '');
   out.push(`| workload | threads | strategy | maps/s ratio | ${conf} CI | maps/s verdict | map p99 ratio | ${conf} CI | p99 verdict |`);
   out.push('|---|---:|---|---:|---|---|---:|---|---|');
   for (const e of summary.entries) {
-    out.push(`| ${e.workload} | ${e.threads} | ${e.strategy} | ${formatRatio(e.maps)} | ${ci(e.maps)} | ${strong(e.maps, e.maps.verdict, true)} | ${formatRatio(e.p99)} | ${ci(e.p99)} | ${strong(e.p99, e.p99.verdict, false)} |`);
+    out.push(`| ${e.workload} | ${e.threads} | ${e.strategy} | ${formatRatio(e.maps)} | ${ci(e.maps)} | ${emphasizeVerdict(e.maps, e.maps.verdict, true)} | ${formatRatio(e.p99)} | ${ci(e.p99)} | ${emphasizeVerdict(e.p99, e.p99.verdict, false)} |`);
   }
   if (summary.entries.length === 0) out.push(`| (only ${summary.strategy} ran) | | | | | | | | |`);
   out.push('', ...referenceWords(summary).map((s) => `- ${s}`));

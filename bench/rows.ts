@@ -54,3 +54,20 @@ export interface FragmentationRow {
   /** Strategy-specific sampled columns (e.g. io_tlb_nslabs of dynamic-growth). */
   [extra: string]: string | number;
 }
+
+/** Rows grouped by `key`, groups and rows in first-seen order. */
+export function groupBy<T>(rows: readonly T[], key: (row: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const r of rows) {
+    const k = key(r);
+    const g = groups.get(k);
+    if (g) g.push(r);
+    else groups.set(k, [r]);
+  }
+  return groups;
+}
+
+/** The (workload, threads) a row belongs to, as a grouping key. */
+export function workloadThreadsKey(row: { workload: string; threads: number }): string {
+  return `${row.workload}\u0000${row.threads}`;
+}

@@ -10,7 +10,8 @@ import { IO_TLB_SEGMENT_BYTES, IO_TLB_SEGSIZE, IO_TLB_SHIFT, IO_TLB_SIZE, PAGE_S
 import type { PoolOptions, PoolPlan, Strategy } from '../src/strategy.js';
 import type { SegmentMode } from '../workloads/nvme-split.js';
 import type { Schedule } from '../workloads/schedule.js';
-import type { ThroughputRow } from './rows.js';
+import { max, mean, median, min, sampleStandardDeviation } from 'simple-statistics';
+import { type ThroughputRow, groupBy } from './rows.js';
 
 /** A run with fewer successful maps than this is too short for stable maps/s and p99. */
 export const MIN_MAPS_PER_RUN = 10_000;
@@ -127,18 +128,15 @@ function runName(r: RunRow): string {
 /** Sample coefficient of variation (sd / mean) of `xs`; 0 for fewer than 2 values or a zero mean. */
 export function coefficientOfVariation(xs: number[]): number {
   if (xs.length < 2) return 0;
-  const mean = xs.reduce((s, x) => s + x, 0) / xs.length;
-  if (mean === 0) return 0;
-  const variance = xs.reduce((s, x) => s + (x - mean) ** 2, 0) / (xs.length - 1);
-  return Math.sqrt(variance) / mean;
+  const m = mean(xs);
+  return m === 0 ? 0 : sampleStandardDeviation(xs) / m;
 }
 
 /** (max - min) / median of `xs`; 0 for fewer than 2 values or a zero median. */
 export function relativeRange(xs: number[]): number {
   if (xs.length < 2) return 0;
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-  return mid > 0 ? (s[s.length - 1] - s[0]) / mid : 0;
+  const mid = median(xs);
+  return mid > 0 ? (max(xs) - min(xs)) / mid : 0;
 }
 
 /**
@@ -149,11 +147,7 @@ export function relativeRange(xs: number[]): number {
  * With one repeat per run, says that no spread can be measured.
  */
 export function spreadWarnings(rows: RunRow[], cores: number): string[] {
-  const groups = new Map<string, RunRow[]>();
-  for (const r of rows) {
-    const key = runName(r);
-    groups.set(key, [...(groups.get(key) ?? []), r]);
-  }
+  const groups = groupBy(rows, runName);
   const repeats = Math.max(0, ...[...groups.values()].map((g) => g.length));
   if (repeats === 0) return [];
   if (repeats === 1) {

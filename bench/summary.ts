@@ -4,7 +4,7 @@ import { type BootstrapOptions, DEFAULT_CONFIDENCE, DEFAULT_RESAMPLES, DEFAULT_S
 import type { MachineFacts } from './machine.js';
 import { formatCi, formatP, formatRate } from './ratio-words.js';
 import { type ReferenceSummary, referenceMarkdown } from './reference.js';
-import type { ThroughputRow } from './rows.js';
+import { type ThroughputRow, groupBy, workloadThreadsKey } from './rows.js';
 
 /** One strategy's repeats of one (workload, threads). */
 export interface StrategyFigures {
@@ -23,14 +23,8 @@ export interface Comparison {
 }
 
 export function compareStrategies(rows: ThroughputRow[]): Comparison[] {
-  const groups = new Map<string, ThroughputRow[]>();
-  for (const r of rows) {
-    const key = `${r.workload}\u0000${r.threads}`;
-    groups.set(key, [...(groups.get(key) ?? []), r]);
-  }
-  return [...groups.values()].map((group) => {
-    const byStrategy = new Map<string, ThroughputRow[]>();
-    for (const r of group) byStrategy.set(r.strategy, [...(byStrategy.get(r.strategy) ?? []), r]);
+  return [...groupBy(rows, workloadThreadsKey).values()].map((group) => {
+    const byStrategy = groupBy(group, (r) => r.strategy);
     const ranked = [...byStrategy.entries()].map(([strategy, rs]) => {
       const rates = rs.map((r) => r.maps_per_s);
       return { strategy, mapsPerS: mean(rates), sdMapsPerS: rates.length > 1 ? sampleStandardDeviation(rates) : 0, repeats: rs.length, rows: rs };
