@@ -2,24 +2,26 @@
  * Browser helpers for the report tests: find a Chromium, open a page with
  * every error and network request recorded, and check what the page drew.
  *
- * The browser is Debian's `chromium` package (playwright's own browser
- * download needs its CDN), driven by playwright-core.
+ * The browser comes from npm: `@sparticuz/chromium` carries a headless
+ * Chromium inside its tarball (no download at install or run time, no system
+ * package), driven by playwright-core. Version 143.x is the last whose
+ * `engines` field admits Node 20 (>= 20.11); 147+ wants Node 22.
+ * `$CHROMIUM_PATH` overrides it with any Chromium or Chrome executable.
  */
-import { accessSync, constants } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { accessSync, constants, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import sparticuz from '@sparticuz/chromium';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { projectRoot } from '../src/paths.js';
 
 /** Every browser step (launch, navigation, evaluation) gives up after this long. */
 export const BROWSER_TIMEOUT_MS = 30_000;
 
 /**
- * The failure message when no Chromium is found: where findChromium looked,
- * and how to install one (Debian's `chromium`) or point CHROMIUM_PATH at one.
+ * Where the npm package's Chromium is unpacked (once; later runs reuse it):
+ * inside the repository, under node_modules, so tests write nothing outside it.
  */
-export const CHROMIUM_MISSING =
-  'No Chromium found (looked at $CHROMIUM_PATH, then chromium, chromium-browser and google-chrome on PATH, then /usr/bin/chromium). ' +
-  'The report test opens report.html in a real browser: install Debian\'s package with ' +
-  '`sudo apt-get install -y chromium` (or run .ci/run, which installs it), or set CHROMIUM_PATH to a Chromium or Chrome executable.';
+export const CHROMIUM_CACHE = join(projectRoot(), 'node_modules', '.cache', 'swiotlb-bench-chromium');
 
 function isExecutable(path: string): boolean {
   try {
@@ -31,35 +33,37 @@ function isExecutable(path: string): boolean {
 }
 
 /**
- * The Chromium to drive: $CHROMIUM_PATH, then chromium, chromium-browser,
- * google-chrome on PATH, then /usr/bin/chromium. A CHROMIUM_PATH that is not
- * an executable file is passed over, as .ci/run does (launchChromium's error
- * then says so). Returns an executable path, or undefined when there is none.
+ * The Chromium to drive: `$CHROMIUM_PATH` when it names an executable file,
+ * else the one inside `@sparticuz/chromium`, unpacked into {@link CHROMIUM_CACHE}
+ * (about 200 MB, 2 s the first time).
+ * @throws Error when CHROMIUM_PATH is set but not an executable file (a typo
+ *   should not silently test another browser), or when unpacking fails.
  */
-export function findChromium(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  if (env.CHROMIUM_PATH && isExecutable(env.CHROMIUM_PATH)) return env.CHROMIUM_PATH;
-  const dirs = (env.PATH ?? '').split(delimiter).filter(Boolean);
-  for (const name of ['chromium', 'chromium-browser', 'google-chrome']) {
-    for (const dir of dirs) {
-      const candidate = join(dir, name);
-      if (isExecutable(candidate)) return candidate;
-    }
+export async function findChromium(env: NodeJS.ProcessEnv = process.env): Promise<string> {
+  if (env.CHROMIUM_PATH !== undefined && env.CHROMIUM_PATH !== '') {
+    if (!isExecutable(env.CHROMIUM_PATH)) throw new Error(`CHROMIUM_PATH=${env.CHROMIUM_PATH} is not an executable file; unset it to use the Chromium of @sparticuz/chromium`);
+    return env.CHROMIUM_PATH;
   }
-  return isExecutable('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined;
+  mkdirSync(CHROMIUM_CACHE, { recursive: true });
+  // The package unpacks into os.tmpdir(), read synchronously when the call starts: point it at the cache for that moment only.
+  const saved = process.env.TMPDIR;
+  process.env.TMPDIR = CHROMIUM_CACHE;
+  let unpacked: Promise<string>;
+  try {
+    unpacked = sparticuz.executablePath();
+  } finally {
+    if (saved === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = saved;
+  }
+  return unpacked;
 }
 
 /**
- * Launch headless Chromium.
- * @throws Error with {@link CHROMIUM_MISSING} (prefixed by `CHROMIUM_PATH=... is
- *   not an executable file` when that was set but unusable) when there is none,
- *   or naming the executable when it does not start within BROWSER_TIMEOUT_MS.
+ * Launch headless Chromium ({@link findChromium}).
+ * @throws Error naming the executable when it does not start within BROWSER_TIMEOUT_MS.
  */
 export async function launchChromium(): Promise<Browser> {
-  const executablePath = findChromium();
-  if (!executablePath) {
-    const env = process.env.CHROMIUM_PATH;
-    throw new Error(env ? `CHROMIUM_PATH=${env} is not an executable file, and no other Chromium was found. ${CHROMIUM_MISSING}` : CHROMIUM_MISSING);
-  }
+  const executablePath = await findChromium();
   try {
     return await chromium.launch({ executablePath, args: ['--no-sandbox', '--disable-dev-shm-usage', '--disable-gpu'], timeout: BROWSER_TIMEOUT_MS });
   } catch (err) {

@@ -1,5 +1,5 @@
 /**
- * report.html in a real browser (Debian's chromium through playwright-core):
+ * report.html in a real browser (the Chromium of @sparticuz/chromium, through playwright-core):
  * a short bench writes the report, and the page must load offline without
  * errors, with every Chart.js chart holding data and drawing pixels, and every
  * pool map painted. The second test checks that these checks can fail.
