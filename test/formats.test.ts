@@ -1,12 +1,15 @@
 /**
- * The block-trace readers on the real traces in shared/traces (detected from
- * content, no format given): each file's format, row count and first
- * requests against the units in its PROVENANCE.md; gzip; vSCSI segments; and
- * the fio iolog v2/v3 fixtures request by request.
+ * The block-trace readers on real traces copied into the repository
+ * (test/fixtures/traces/real/, each folder with its PROVENANCE.md; files over
+ * 1 MB stored gzipped, and the Tencent CBS sample is the shipped
+ * workloads/traces/tencent-cbs-sample.csv.gz), detected from content, no format
+ * given: each file's format, row count and first requests against the units in
+ * its PROVENANCE.md; gzip; vSCSI segments; and the fio iolog v2/v3 fixtures
+ * request by request.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { projectRoot } from '../src/paths.js';
 import { detectFormat, readTrace } from '../workloads/index.js';
@@ -15,14 +18,18 @@ import type { IoRequest } from '../workloads/types.js';
 import { vscsiBinary } from '../workloads/vscsi-binary.js';
 import { FIXTURES, tempDir } from './helpers.js';
 
-const TRACES = join(projectRoot(), '..', 'shared', 'traces');
-const SHARED = existsSync(TRACES) ? TRACES : '/work/shared/traces';
-const haveShared = existsSync(SHARED);
-const shared = (file: string) => join(SHARED, file);
+const real = (file: string) => join(FIXTURES, 'traces', 'real', file);
+/** The same 50,000 rows (byte for byte, once gunzipped) as the SNIA Tencent CBS sample's cloud_storage-sample.csv. */
+const SHIPPED = join(projectRoot(), 'workloads', 'traces');
+const TENCENT = join(SHIPPED, 'tencent-cbs-sample.csv.gz');
+/** The SYSTOR'17 traces sample, shipped as the systor17-vdi workload (byte-identical to shared/traces' copy). */
+const SYSTOR = join(SHIPPED, 'systor17-vdi-sample.csv');
+/** A trace's plain bytes, un-gzipping the copies stored gzipped. */
+const plainBytes = (file: string) => (file.endsWith('.gz') ? gunzipSync(readFileSync(file)) : readFileSync(file));
 
-describe.runIf(haveShared)('real block traces (shared/traces), detected from content', () => {
+describe('real block traces (test/fixtures/traces/real), detected from content', () => {
   it('MSN file server (DiskSim ASCII, ms with a decimal point): disksim, 149,999 requests', async () => {
-    const t = await readTrace(shared('msn-fileserver/MSN-FS-30s-ms'));
+    const t = await readTrace(real('msn-fileserver/MSN-FS-30s-ms.gz'));
     expect(t.format).toBe('disksim');
     expect(t.requests).toHaveLength(149_999);
     expect(t.warnings).toEqual([]); // monotonic
@@ -34,7 +41,7 @@ describe.runIf(haveShared)('real block traces (shared/traces), detected from con
   });
 
   it('UMass Financial1 (SSDsim ASCII = MQSim layout): mqsim, 10,000 requests', async () => {
-    const t = await readTrace(shared('umass-financial1-head/example.ascii'));
+    const t = await readTrace(real('umass-financial1-head/example.ascii'));
     expect(t.format).toBe('mqsim');
     expect(t.requests).toHaveLength(10_000);
     // `0 0 303567 7 0`: 303567 * 512 = 155426304 B, 7 * 512 = 3584 B, op 0 = write.
@@ -45,7 +52,7 @@ describe.runIf(haveShared)('real block traces (shared/traces), detected from con
   });
 
   it('Tencent CBS CSV: tencent, 50,000 requests, sectors, 1 = write, arrivals relative to the first row', async () => {
-    const t = await readTrace(shared('snia-tencent-cbs-sample/cloud_storage-sample.csv'));
+    const t = await readTrace(TENCENT);
     expect(t.format).toBe('tencent');
     expect(t.requests).toHaveLength(50_000);
     // `1538323200,4247200,128,1,1058`: 4247200 * 512 = 2174566400 B, 128 * 512 = 65536 B, IOType 1 = write.
@@ -54,11 +61,11 @@ describe.runIf(haveShared)('real block traces (shared/traces), detected from con
     expect(t.requests[1]).toEqual({ arrivalNs: -1e9, offset: 7_115_202_560, size: 65_536, write: false });
     expect(t.requests.filter((r) => r.write)).toHaveLength(25_479);
     // The sample is not time-ordered (PROVENANCE: 144 inversions): a warning, not an error.
-    expect(t.warnings).toEqual([expect.stringMatching(/cloud_storage-sample\.csv: line 2: rows go back in time/)]);
+    expect(t.warnings).toEqual([expect.stringMatching(/tencent-cbs-sample\.csv\.gz: line 2: rows go back in time/)]);
   });
 
   it('SYSTOR\'17 traces-sample: systor17, 999 requests with response times', async () => {
-    const t = await readTrace(shared('snia-systor17-sample/systor17-traces-sample.csv'));
+    const t = await readTrace(SYSTOR);
     expect(t.format).toBe('systor17');
     expect(t.requests).toHaveLength(999);
     // `1456095145.133076000,0.000806000,R,0,899056122368,131072`: bytes as given, 0.000806 s = 806000 ns.
@@ -70,7 +77,7 @@ describe.runIf(haveShared)('real block traces (shared/traces), detected from con
   });
 
   it('SYSTOR\'17 additional-sample: systor17, 999 requests', async () => {
-    const t = await readTrace(shared('snia-systor17-sample/systor17-additional-sample.csv'));
+    const t = await readTrace(real('snia-systor17-sample/systor17-additional-sample.csv'));
     expect(t.format).toBe('systor17');
     expect(t.requests).toHaveLength(999);
     // `1455591804.310701000,0.006475000,R,0,203468398592,32768` then `1455591804.318699000,...`: +7998000 ns.
@@ -80,7 +87,7 @@ describe.runIf(haveShared)('real block traces (shared/traces), detected from con
   });
 
   it('CloudPhysics CSV: cloudphysics-csv, 113,872 requests (all READ(10)/WRITE(10): none skipped)', async () => {
-    const t = await readTrace(shared('cloudphysics-vscsi/cloudPhysicsIO.csv'));
+    const t = await readTrace(real('cloudphysics-vscsi/cloudPhysicsIO.csv.gz'));
     expect(t.format).toBe('cloudphysics-csv');
     expect(t.requests).toHaveLength(113_872);
     expect(t.warnings).toEqual([]);
@@ -92,7 +99,7 @@ describe.runIf(haveShared)('real block traces (shared/traces), detected from con
   });
 
   it('CloudPhysics vSCSI binary: vscsi, 113,872 requests with µs times and scatter-gather segments', async () => {
-    const t = await readTrace(shared('cloudphysics-vscsi/cloudPhysicsIO.vscsi'));
+    const t = await readTrace(real('cloudphysics-vscsi/cloudPhysicsIO.vscsi.gz'));
     expect(t.format).toBe('vscsi');
     expect(t.requests).toHaveLength(113_872);
     expect(t.warnings).toEqual([]);
@@ -110,8 +117,8 @@ describe.runIf(haveShared)('real block traces (shared/traces), detected from con
   });
 
   it('the CSV and binary CloudPhysics files are the same requests (CSV time = floor(ts / 1e6))', async () => {
-    const csv = (await readTrace(shared('cloudphysics-vscsi/cloudPhysicsIO.csv'))).requests;
-    const bin = (await readTrace(shared('cloudphysics-vscsi/cloudPhysicsIO.vscsi'))).requests;
+    const csv = (await readTrace(real('cloudphysics-vscsi/cloudPhysicsIO.csv.gz'))).requests;
+    const bin = (await readTrace(real('cloudphysics-vscsi/cloudPhysicsIO.vscsi.gz'))).requests;
     expect(bin.map((r) => [r.offset, r.size, r.write])).toEqual(csv.map((r) => [r.offset, r.size, r.write]));
     const t0 = 5_633_898_368_802; // first ts (µs); the CSV's first time is floor(t0 / 1e6) = 5633898 s
     const binSeconds = bin.map((r) => Math.floor((t0 + r.arrivalNs / 1000) / 1e6) - 5_633_898);
@@ -119,8 +126,8 @@ describe.runIf(haveShared)('real block traces (shared/traces), detected from con
   });
 
   it('vSCSI records cut across read chunks (any chunk sizes) decode the same', async () => {
-    const file = shared('cloudphysics-vscsi/cloudPhysicsIO.vscsi');
-    const bytes = readFileSync(file).subarray(0, 32 * 5000);
+    const file = real('cloudphysics-vscsi/cloudPhysicsIO.vscsi.gz');
+    const bytes = plainBytes(file).subarray(0, 32 * 5000);
     const sizes = [1, 7, 31, 32, 33, 45, 64, 100, 4099];
     const warnings: string[] = [];
     // Just what the reader uses of a TraceSource, with chunks of awkward sizes.
@@ -144,11 +151,10 @@ describe.runIf(haveShared)('real block traces (shared/traces), detected from con
 
   it('read() yields the same requests as readBatches() for every new format', async () => {
     const files = [
-      'msn-fileserver/MSN-FS-30s-ms', 'snia-tencent-cbs-sample/cloud_storage-sample.csv', 'snia-systor17-sample/systor17-traces-sample.csv',
-      'cloudphysics-vscsi/cloudPhysicsIO.csv', 'cloudphysics-vscsi/cloudPhysicsIO.vscsi', join(FIXTURES, 'formats', 'fio-v2.log'), join(FIXTURES, 'formats', 'fio-v3.log'),
+      real('msn-fileserver/MSN-FS-30s-ms.gz'), TENCENT, SYSTOR,
+      real('cloudphysics-vscsi/cloudPhysicsIO.csv.gz'), real('cloudphysics-vscsi/cloudPhysicsIO.vscsi.gz'), join(FIXTURES, 'formats', 'fio-v2.log'), join(FIXTURES, 'formats', 'fio-v3.log'),
     ];
-    for (const f of files) {
-      const file = f.startsWith('/') ? f : shared(f);
+    for (const file of files) {
       const source = await TraceSource.open(file);
       const format = detectFormat(source);
       const one: IoRequest[] = [];
@@ -161,14 +167,21 @@ describe.runIf(haveShared)('real block traces (shared/traces), detected from con
 
   it('reads a gzipped copy to the same requests (text and binary)', async () => {
     const dir = tempDir('formats-gz');
-    for (const [name, file] of [['systor.csv.gz', 'snia-systor17-sample/systor17-traces-sample.csv'], ['cp.vscsi.gz', 'cloudphysics-vscsi/cloudPhysicsIO.vscsi'], ['msn.gz', 'msn-fileserver/MSN-FS-30s-ms']]) {
-      const gz = join(dir, name);
-      writeFileSync(gz, gzipSync(readFileSync(shared(file))));
-      const plain = await readTrace(shared(file));
+    // The plain bytes (un-gzipped first where the fixture is stored gzipped) as a plain file and as a gzipped copy.
+    for (const [name, file] of [['systor.csv', SYSTOR], ['cp.vscsi', real('cloudphysics-vscsi/cloudPhysicsIO.vscsi.gz')], ['msn', real('msn-fileserver/MSN-FS-30s-ms.gz')]]) {
+      const bytes = plainBytes(file);
+      const flat = join(dir, name);
+      const gz = join(dir, `${name}.gz`);
+      writeFileSync(flat, bytes);
+      writeFileSync(gz, gzipSync(bytes));
+      const plain = await readTrace(flat);
       const zipped = await readTrace(gz);
       expect(zipped.format).toBe(plain.format);
       expect(zipped.requests).toEqual(plain.requests);
+      // The fixture as stored (plain, or gzip -9 -n) decodes the same too.
+      expect((await readTrace(file)).requests).toEqual(plain.requests);
     }
+    rmSync(dir, { recursive: true, force: true }); // ~8 MB of plain copies
   });
 });
 
