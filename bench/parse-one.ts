@@ -4,7 +4,7 @@
  * as JSON. Memory is sampled every 16384 records.
  */
 import { detectFormat, formatByName } from '../workloads/index.js';
-import { TraceSource } from '../workloads/trace-source.js';
+import { TraceSource } from '../workloads/formats/trace-source.js';
 
 const [file, formatName, mode] = process.argv.slice(2);
 /** `memory`: collect garbage before each sample, so the figure is live memory, not garbage awaiting collection. */

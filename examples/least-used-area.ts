@@ -8,9 +8,9 @@
  *
  *   npm run bench -- --strategy per-cpu-areas,./examples/least-used-area.ts --threads 2,4
  */
-import { SwiotlbPool } from '../src/pool.js';
-import { createSinglePool } from '../src/single-pool.js';
-import type { Strategy } from '../src/strategy.js';
+import { SwiotlbPool } from '../src/model/pool.js';
+import { createSinglePool } from '../src/model/single-pool.js';
+import type { Strategy } from '../src/model/strategy.js';
 import { perCpuAreas } from '../strategies/per-cpu-areas.js';
 
 class LeastUsedAreaPool extends SwiotlbPool {

@@ -3,9 +3,9 @@
  * `io_tlb_lock` over the whole pool). The slot search is the newest kernel's;
  * only the lock domain differs from `per-cpu-areas`.
  */
-import { bootPoolSlots } from '../src/pool-sizing.js';
-import { attachSinglePool, createSinglePool } from '../src/single-pool.js';
-import type { Strategy } from '../src/strategy.js';
+import { bootPoolSlots } from '../src/model/pool-sizing.js';
+import { attachSinglePool, createSinglePool } from '../src/model/single-pool.js';
+import type { Strategy } from '../src/model/strategy.js';
 
 export const globalLock: Strategy = {
   name: 'global-lock',

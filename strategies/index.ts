@@ -5,9 +5,9 @@
  */
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { InputError, UnknownNameError } from '../src/errors.js';
-import type { Strategy } from '../src/strategy.js';
-import { dynamicGrowth } from './dynamic-growth.js';
+import { InputError, UnknownNameError } from '../src/base/errors.js';
+import type { Strategy } from '../src/model/strategy.js';
+import { dynamicGrowth } from './dynamic-growth/index.js';
 import { globalLock } from './global-lock.js';
 import { perCpuAreas } from './per-cpu-areas.js';
 import { perNumaPools } from './per-numa-pools.js';

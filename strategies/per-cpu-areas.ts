@@ -5,9 +5,9 @@
  * least one 128-slot segment (limit_nareas); `--areas N` overrides the count.
  * A CPU starts in area `cpu & (nareas - 1)` and spills to the next ones.
  */
-import { bootPoolSlots, limitNareas, roundUpPowerOfTwo } from '../src/pool-sizing.js';
-import { attachSinglePool, createSinglePool } from '../src/single-pool.js';
-import type { Strategy } from '../src/strategy.js';
+import { bootPoolSlots, limitNareas, roundUpPowerOfTwo } from '../src/model/pool-sizing.js';
+import { attachSinglePool, createSinglePool } from '../src/model/single-pool.js';
+import type { Strategy } from '../src/model/strategy.js';
 
 export const perCpuAreas: Strategy = {
   name: 'per-cpu-areas',

@@ -15,12 +15,12 @@
  * failures_with_room (failed maps while some node still had that many free
  * slots, i.e. failures caused by fragmentation or placement, not by size).
  */
-import { DEFAULT_POOL_BASE, DMA_MAPPING_ERROR, IO_TLB_SIZE, nrSlots } from '../src/constants.js';
-import { MemStats } from '../src/mem-stats.js';
-import { type AllocCounters, type HostMemory, SwiotlbPool, allocatePool, newAllocCounters } from '../src/pool.js';
-import { DEFAULT_POOL_SLOTS, bootPoolSlots, limitNareas, roundUpPowerOfTwo } from '../src/pool-sizing.js';
-import { InputError } from '../src/errors.js';
-import type { BounceAllocator, PoolPlan, Strategy, StrategyState } from '../src/strategy.js';
+import { DEFAULT_POOL_BASE, DMA_MAPPING_ERROR, IO_TLB_SIZE, nrSlots } from '../src/model/constants.js';
+import { MemStats } from '../src/model/mem-stats.js';
+import { type AllocCounters, type HostMemory, SwiotlbPool, allocatePool, newAllocCounters } from '../src/model/pool.js';
+import { DEFAULT_POOL_SLOTS, bootPoolSlots, limitNareas, roundUpPowerOfTwo } from '../src/model/pool-sizing.js';
+import { InputError } from '../src/base/errors.js';
+import type { BounceAllocator, PoolPlan, Strategy, StrategyState } from '../src/model/strategy.js';
 
 /** Default node count for this strategy. */
 export const DEFAULT_NODES = 2;

@@ -10,10 +10,10 @@
  * Extra counters: throttled_maps (maps that took the semaphore),
  * throttle_waits (maps that had to wait for it) and throttle_wait_ns.
  */
-import { DMA_MAPPING_ERROR, IO_TLB_SHIFT } from '../src/constants.js';
-import { SwiotlbPool } from '../src/pool.js';
-import { createSinglePool } from '../src/single-pool.js';
-import type { MapThrottle, Strategy, StrategyState, ThrottledAllocator } from '../src/strategy.js';
+import { DMA_MAPPING_ERROR, IO_TLB_SHIFT } from '../src/model/constants.js';
+import { SwiotlbPool } from '../src/model/pool.js';
+import { createSinglePool } from '../src/model/single-pool.js';
+import type { MapThrottle, Strategy, StrategyState, ThrottledAllocator } from '../src/model/strategy.js';
 import { perCpuAreas } from './per-cpu-areas.js';
 
 /** Throttle when io_tlb_used exceeds this share of nslabs... */

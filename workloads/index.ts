@@ -4,26 +4,26 @@
  * (detected from content, or `--format`).
  */
 import { basename, join } from 'node:path';
-import { InputError, UnknownNameError } from '../src/errors.js';
-import { projectRoot } from '../src/paths.js';
-import { TraceSource } from './trace-source.js';
-import type { LatencyModel } from './latency-model.js';
-import { cloudphysicsCsv } from './cloudphysics-csv.js';
-import { disksimAscii } from './disksim-ascii.js';
-import { fioIolog2, fioIolog3 } from './fio-iolog.js';
-import { mqsimAscii } from './mqsim-ascii.js';
-import { msrCsv } from './msr-csv.js';
-import { type GeneratorParams, generateNvme } from './nvme-generator.js';
-import { systor17Csv } from './systor17-csv.js';
-import { tencentCbsCsv } from './tencent-cbs-csv.js';
+import { InputError, UnknownNameError } from '../src/base/errors.js';
+import { projectRoot } from '../src/base/paths.js';
+import { TraceSource } from './formats/trace-source.js';
+import type { LatencyModel } from './schedule/latency-model.js';
+import { cloudphysicsCsv } from './formats/cloudphysics-csv.js';
+import { disksimAscii } from './formats/disksim.js';
+import { fioIolog2, fioIolog3 } from './formats/fio-iolog.js';
+import { mqsimAscii } from './formats/mqsim.js';
+import { msrCsv } from './formats/msr.js';
+import { type GeneratorParams, generateNvme } from './generators/nvme.js';
+import { systor17Csv } from './formats/systor17.js';
+import { tencentCbsCsv } from './formats/tencent-cbs.js';
 import type { IoRequest, TraceFormat } from './types.js';
-import { vscsiBinary } from './vscsi-binary.js';
-import { dmaMapBenchmarkFormat, swiotlbDebugfsFormat } from './dma-map-benchmark.js';
-import { ftraceFormat, swiotlbDmesgFormat } from './ftrace.js';
-import { imixCsvFormat } from './imix-csv.js';
-import { pcapFormat } from './pcap.js';
-import { DEFAULT_NET, type NetOptions, netMappings } from './net-model.js';
-import { PROFILES } from './profiles.js';
+import { vscsiBinary } from './formats/vscsi.js';
+import { dmaMapBenchmarkFormat, swiotlbDebugfsFormat } from './formats/dma-map-benchmark.js';
+import { ftraceFormat, swiotlbDmesgFormat } from './formats/ftrace.js';
+import { imixCsvFormat } from './formats/imix.js';
+import { pcapFormat } from './formats/pcap.js';
+import { DEFAULT_NET, type NetOptions, netMappings } from './drivers/nic.js';
+import { PROFILES } from './generators/profiles.js';
 
 /** Every format, in the order detection tries them: block traces, captures, then swiotlb's own logs and tools. */
 export const TRACE_FORMATS: readonly TraceFormat[] = [

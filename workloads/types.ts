@@ -1,4 +1,4 @@
-import type { TraceSource } from './trace-source.js';
+import type { TraceSource } from './formats/trace-source.js';
 
 /** Shapes shared by trace readers, generators and the replay schedule. */
 

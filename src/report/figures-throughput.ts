@@ -1,0 +1,74 @@
+/** scaling.png and latency.png: per-workload panels over thread counts. */
+import { max, mean, min } from 'simple-statistics';
+import type { ThroughputRow } from '../export/rows.js';
+import { axis, panelOptions } from './chart-parts.js';
+import type { Figure } from './figure.js';
+import { colour } from './palette.js';
+import { type ReportInput, dimensions, runFacts } from './report-input.js';
+
+function rowsOf(input: ReportInput, strategy: string, workload: string, threads: number): ThroughputRow[] {
+  return input.rows.filter((r) => r.strategy === strategy && r.workload === workload && r.threads === threads);
+}
+
+/** maps/s against threads, one line per strategy, one panel per workload; bars span the repeats' min..max. */
+export function scalingFigure(input: ReportInput): Figure {
+  const { strategies, workloads, threads } = dimensions(input);
+  const panels = workloads.map((workload) => ({
+    type: 'lineWithErrorBars' as const,
+    data: {
+      labels: threads.map(String),
+      datasets: strategies.map((strategy, i) => ({
+        label: strategy,
+        borderColor: colour(i),
+        backgroundColor: colour(i, 0.5),
+        errorBarColor: colour(i),
+        errorBarWhiskerColor: colour(i),
+        data: threads.map((t) => {
+          const rates = rowsOf(input, strategy, workload, t).map((r) => r.maps_per_s);
+          return rates.length ? { y: mean(rates), yMin: min(rates), yMax: max(rates) } : null;
+        }),
+      })),
+    },
+    options: panelOptions(`${workload}: maps/s (mean; bars: min-max of ${input.repeats} repeats)`, {
+      x: axis('worker threads (one per CPU)'),
+      y: axis('maps per second (map+unmap pairs/s)', { beginAtZero: true }),
+    }),
+  }));
+  return { file: 'scaling.png', title: `Throughput scaling · ${runFacts(input)}`, panels: panels as Figure['panels'] };
+}
+
+const LATENCIES = [
+  { key: 'map_p50_ns', label: 'map p50', alpha: 0.45 },
+  { key: 'map_p99_ns', label: 'map p99', alpha: 1 },
+  { key: 'unmap_p50_ns', label: 'unmap p50', alpha: 0.25 },
+  { key: 'unmap_p99_ns', label: 'unmap p99', alpha: 0.7 },
+] as const;
+
+/** Map and unmap p50/p99 per strategy and thread count (mean over repeats), one panel per workload. */
+export function latencyFigure(input: ReportInput): Figure {
+  const { strategies, workloads, threads } = dimensions(input);
+  const panels = workloads.map((workload) => ({
+    type: 'bar' as const,
+    data: {
+      labels: threads.map((t) => `${t} thread${t === 1 ? '' : 's'}`),
+      datasets: strategies.flatMap((strategy, i) =>
+        LATENCIES.map((l) => ({
+          label: `${strategy} ${l.label}`,
+          backgroundColor: colour(i, l.alpha),
+          borderColor: colour(i),
+          borderWidth: 1,
+          data: threads.map((t) => {
+            const v = rowsOf(input, strategy, workload, t).map((r) => r[l.key]);
+            return v.length ? mean(v) : null;
+          }),
+        })),
+      ),
+    },
+    options: panelOptions(`${workload}: map/unmap latency (mean of repeats' percentiles)`, {
+      x: axis('worker threads'),
+      // Log scale: p50 and p99 differ by 5-10x and both must stay readable.
+      y: axis('latency (ns, log scale)', { type: 'logarithmic' }),
+    }),
+  }));
+  return { file: 'latency.png', title: `Map and unmap latency p50/p99 · ${runFacts(input)}`, panels: panels as Figure['panels'] };
+}

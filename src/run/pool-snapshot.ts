@@ -1,0 +1,89 @@
+/**
+ * A picture-ready copy of a strategy's pools at one instant: one state byte
+ * per slot, read racily from the main thread as debugfs reads `list[]`.
+ * Slot states come from the kernel's own bookkeeping
+ * (swiotlb_search_pool_area(), swiotlb_tbl_map_single()): `list[i] == 0`
+ * marks a slot in use, and `pad_slots` on a mapping's first slot counts the
+ * padding slots before it. Padding appears only when the caller passes an
+ * alloc_align_mask wider than a slot (iommu-dma), since
+ * swiotlb_align_offset() keeps min_align_mask bits only inside it; streaming
+ * maps through dma-direct never pad.
+ */
+import { type PoolShared, SwiotlbPool } from '../model/pool.js';
+
+/** Slot state in {@link PoolPicture.states}: free (`list[i] > 0`). */
+export const SLOT_FREE = 0;
+/** Slot state: part of a live mapping (`list[i] == 0`). */
+export const SLOT_USED = 1;
+/** Slot state: a padding slot before a mapping's first slot (counted by its `pad_slots`). */
+export const SLOT_PADDING = 2;
+
+/** One pool at one instant. */
+export interface PoolPicture {
+  /** From {@link poolLabels}: `node 1`, `pool@512`, `transient@1536`, or `pool`. */
+  label: string;
+  nslabs: number;
+  nareas: number;
+  /** One byte per slot: SLOT_FREE, SLOT_USED or SLOT_PADDING; base64 so it travels in JSON. */
+  states: string;
+}
+
+/** A strategy's pools at one instant of a run. */
+export interface PoolSnapshot {
+  /** `peak` (the sample with the largest io_tlb_used) or `end` (last sample of the measured window). */
+  moment: 'peak' | 'end';
+  /** ms since measuring started. */
+  tMs: number;
+  /** Slots not free in the picture (used and padding). */
+  used: number;
+  pools: PoolPicture[];
+}
+
+/** Slot states of one pool (see the module comment for the rules). */
+export function slotStates(pool: SwiotlbPool): Uint8Array {
+  const { list, padSlots, nslabs } = pool;
+  const states = new Uint8Array(nslabs);
+  for (let i = 0; i < nslabs; i++) {
+    if (list[i] !== 0) continue;
+    states[i] = SLOT_USED;
+    const pad = padSlots[i];
+    for (let p = 1; p <= pad && i - p >= 0; p++) states[i - p] = SLOT_PADDING;
+  }
+  return states;
+}
+
+/**
+ * Names of live pools that stay the same from sample to sample: the pool's
+ * own label (dynamic pools: kind and first slot in the reserve), else the
+ * node for pools of several io_tlb_mems, else `pool i`, or `pool` alone.
+ */
+export function poolLabels(pools: PoolShared[]): string[] {
+  const mems = [...new Set(pools.map((p) => p.mem))];
+  return pools.map((p, i) => p.label ?? (mems.length > 1 ? `node ${mems.indexOf(p.mem)}` : pools.length > 1 ? `pool ${i}` : 'pool'));
+}
+
+/** An area's name in reports: `area 2` in the only pool, else `node 1, area 2` or `transient@1536, area 0`. */
+export function areaLabel(poolLabel: string, area: number): string {
+  return poolLabel === 'pool' ? `area ${area}` : `${poolLabel}, area ${area}`;
+}
+
+/**
+ * Copy the pools' slot states; pools of several io_tlb_mems (per-node
+ * pools) are labelled by node.
+ */
+export function snapshotPools(pools: PoolShared[], moment: PoolSnapshot['moment'], tMs: number): PoolSnapshot {
+  const labels = poolLabels(pools);
+  let used = 0;
+  const pictures = pools.map((shared, i) => {
+    const states = slotStates(new SwiotlbPool(shared));
+    for (const s of states) if (s !== SLOT_FREE) used++;
+    return {
+      label: labels[i],
+      nslabs: shared.nslabs,
+      nareas: shared.nareas,
+      states: Buffer.from(states).toString('base64'),
+    };
+  });
+  return { moment, tMs, used, pools: pictures };
+}
+

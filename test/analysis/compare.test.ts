@@ -1,0 +1,389 @@
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createCanvas, loadImage } from '@napi-rs/canvas';
+import { parse } from 'csv-parse/sync';
+import { describe, expect, it } from 'vitest';
+import { type RatioEstimate, bootstrapRatio, mixSeed, verdictOf } from '../../src/stats/bootstrap.js';
+import { CONFIG_NOT_COMPARED, compareMarkdown, compareRuns, configDifferences, pairStrategies } from '../../src/analysis/compare-runs.js';
+import type { CompareRow, LoadedRun } from '../../src/export/read-summary.js';
+import { loadRun, uniqueLabels } from '../../src/export/read-summary.js';
+import { MAPS_PER_S, MAP_P99, type Metric, formatRatio, verdictWords } from '../../src/analysis/ratio-words.js';
+import { referenceRatios, resolveReference } from '../../src/analysis/reference.js';
+import { compareStrategies, summaryWords } from '../../src/analysis/ranking.js';
+import type { ThroughputRow } from '../../src/export/rows.js';
+import { InputError } from '../../src/base/errors.js';
+import { runCli, tempDir } from '../helpers.js';
+
+const OPTS = { confidence: 0.95, resamples: 2000, seed: 7 };
+
+function rows(strategy: string, workload: string, threads: number, maps: number[], p99: number[] = maps.map(() => 1000)): CompareRow[] {
+  return maps.map((m, repeat) => ({ strategy, workload, threads, repeat, maps_per_s: m, map_p99_ns: p99[repeat], full_failures: repeat, hiwater_slots: 100 + repeat }));
+}
+
+function run(label: string, rs: CompareRow[], config?: Record<string, unknown>): LoadedRun {
+  return { label, file: `${label}/summary.json`, rows: rs, config };
+}
+
+const CI_ONLY = ' by the CI only (too few repeats to confirm; use --repeat 6 or more)';
+
+/** Every verdict a ratio with a CI can get with 2 to 5 repeats a side, in words: all that verdictWords says except "no CI ...". */
+function verdictsWithCi(m: Metric): string[] {
+  return [m.better, m.worse, 'within noise', `${m.better}${CI_ONLY}`, `${m.worse}${CI_ONLY}`];
+}
+
+/** `verdictsWithCi(m)` as a regex alternation, longest first. */
+function verdictAlternation(m: Metric): string {
+  return verdictsWithCi(m).sort((a, b) => b.length - a.length).map((v) => v.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
+}
+
+/** An estimate with just what verdictOf reads. */
+function estimate(low: number | undefined, high: number | undefined, pValue?: number, n = 3): RatioEstimate {
+  return { ratio: low === undefined || high === undefined ? 1.5 : (low + high) / 2, low, high, pValue, confidence: 0.95, baselineMean: 1, otherMean: 1, baselineN: n, otherN: n };
+}
+
+describe('bootstrapRatio', () => {
+  it('gives ratio 1 and a CI containing 1 for identical samples: within noise, never a win', () => {
+    const e = bootstrapRatio([90, 100, 110], [90, 100, 110], OPTS);
+    expect(e.ratio).toBe(1);
+    expect(e.low).toBeLessThan(1);
+    expect(e.high).toBeGreaterThan(1);
+    expect(verdictOf(e, true)).toBe('within-noise');
+    expect(verdictWords(e, MAPS_PER_S)).toBe('within noise');
+    expect(verdictWords(e, MAP_P99)).toBe('within noise');
+    const flat = bootstrapRatio([100, 100], [100, 100], OPTS);
+    expect([flat.low, flat.high]).toEqual([1, 1]);
+    expect(verdictOf(flat, true)).toBe('within-noise');
+  });
+
+  it('calls overlapping samples within noise although the means differ', () => {
+    const e = bootstrapRatio([90, 110, 100], [95, 115, 105], OPTS);
+    expect(e.ratio).toBeCloseTo(1.05, 10);
+    expect(verdictOf(e, true)).toBe('within-noise');
+  });
+
+  it('says faster for clearly separated maps/s, and reads p99 the other way round', () => {
+    const e = bootstrapRatio([100, 101, 99, 100], [150, 151, 149, 150], OPTS);
+    expect(e.ratio).toBeCloseTo(1.5, 10);
+    expect(e.low).toBeGreaterThan(1.45);
+    expect(e.high).toBeLessThan(1.55);
+    expect(verdictWords(e, MAPS_PER_S)).toBe('faster');
+    // As a latency the same ratio is worse: higher p99.
+    expect(verdictWords(e, MAP_P99)).toBe('higher p99 (worse)');
+    const down = bootstrapRatio([150, 151, 149, 150], [100, 101, 99, 100], OPTS);
+    expect(down.high).toBeLessThan(1);
+    expect(verdictWords(down, MAPS_PER_S)).toBe('slower');
+    expect(verdictWords(down, MAP_P99)).toBe('lower p99 (better)');
+    expect(e.pValue).toBeLessThan(0.1);
+  });
+
+  it('with 3 repeats a side a CI that excludes 1 is only a hint: the permutation test cannot go below p=0.1', () => {
+    const e = bootstrapRatio([100, 101, 99], [150, 151, 149], OPTS);
+    expect(e.low).toBeGreaterThan(1);
+    expect(e.pValue).toBeGreaterThanOrEqual(0.05);
+    expect(verdictOf(e, true)).toBe('likely-better');
+    // The p-value is in the sentence's statistics, not repeated in the verdict.
+    expect(verdictWords(e, MAPS_PER_S)).toBe('faster by the CI only (too few repeats to confirm; use --repeat 6 or more)');
+    expect(verdictOf(e, false)).toBe('likely-worse');
+  });
+
+  it('gives no CI with fewer than 2 repeats on a side, however large the ratio', () => {
+    const e = bootstrapRatio([100], [200, 210], OPTS);
+    expect(e.ratio).toBeCloseTo(2.05, 10);
+    expect(e.low).toBeUndefined();
+    expect(e.high).toBeUndefined();
+    expect(verdictOf(e, true)).toBe('no-ci');
+    expect(verdictWords(e, MAPS_PER_S)).toBe('no CI (1 repeat on a side)');
+    expect(formatRatio(e)).toBe('2.05');
+  });
+
+  it('gives no CI when the baseline was not measured (0)', () => {
+    const e = bootstrapRatio([0, 0], [0, 0], OPTS);
+    expect(e.low).toBeUndefined();
+    expect(formatRatio(e)).toBe('n/a');
+    expect(verdictWords(e, MAP_P99)).toMatch(/^no CI/);
+  });
+
+  it('is reproducible for a seed and changes with it', () => {
+    const a = bootstrapRatio([90, 100, 130, 95], [100, 120, 90, 140], OPTS);
+    const b = bootstrapRatio([90, 100, 130, 95], [100, 120, 90, 140], OPTS);
+    const c = bootstrapRatio([90, 100, 130, 95], [100, 120, 90, 140], { ...OPTS, seed: 8 });
+    expect(b).toEqual(a);
+    expect([c.low, c.high]).not.toEqual([a.low, a.high]);
+    expect(mixSeed(1, 'a')).not.toBe(mixSeed(1, 'b'));
+  });
+
+  it('rejects empty sides and bad options', () => {
+    expect(() => bootstrapRatio([], [1], OPTS)).toThrow(RangeError);
+    expect(() => bootstrapRatio([1, 2], [1, 2], { ...OPTS, confidence: 1 })).toThrow(/confidence/);
+    expect(() => bootstrapRatio([1, 2], [1, 2], { ...OPTS, resamples: 10 })).toThrow(/resamples/);
+  });
+
+  it('says each verdict in words that the tests below accept, and no CI in words they reject', () => {
+    for (const m of [MAPS_PER_S, MAP_P99]) {
+      const words = [estimate(1.1, 1.2, 0.01), estimate(0.8, 0.9, 0.01), estimate(0.9, 1.1, 0.5), estimate(1.1, 1.2, 0.1), estimate(0.8, 0.9, 0.1)].map((e) => verdictWords(e, m));
+      expect(new Set(words)).toEqual(new Set(verdictsWithCi(m)));
+      const noCi = verdictWords(estimate(undefined, undefined, undefined, 2), m);
+      expect(noCi).toBe('no CI');
+      expect(verdictsWithCi(m)).not.toContain(noCi);
+      expect(`: ${noCi}; `).not.toMatch(new RegExp(`: (${verdictAlternation(m)}); `));
+      expect(`: ${words[3]}; `).toMatch(new RegExp(`: (${verdictAlternation(m)}); `));
+    }
+    // From 6 repeats a side more repeats can still help, but "6 or more" is no advice.
+    expect(verdictWords(estimate(1.1, 1.2, 0.06, 6), MAPS_PER_S)).toBe('faster by the CI only (the permutation test does not confirm it; use a larger --repeat)');
+  });
+
+  it('formats symmetric CIs with ± and skewed ones with +up/−down', () => {
+    expect(formatRatio({ ratio: 1.16, low: 1.11, high: 1.21, confidence: 0.95, baselineMean: 1, otherMean: 1.16, baselineN: 3, otherN: 3 })).toBe('1.16 ± 0.05');
+    expect(formatRatio({ ratio: 0.89, low: 0.37, high: 9.82, confidence: 0.95, baselineMean: 1, otherMean: 0.89, baselineN: 3, otherN: 3 })).toBe('0.89 +8.93/−0.52');
+  });
+});
+
+describe('pairing and compareRuns', () => {
+  it('pairs same-named strategies when the runs share names, else every pair', () => {
+    expect(pairStrategies(['global-lock', 'per-cpu-areas'], ['per-cpu-areas', 'x'])).toEqual({ mode: 'same-name', pairs: [['per-cpu-areas', 'per-cpu-areas']], unpaired: ['global-lock', 'x'] });
+    const all = pairStrategies(['a', 'b'], ['c', 'd']);
+    expect(all.mode).toBe('all-pairs');
+    expect(all.pairs).toEqual([['a', 'c'], ['a', 'd'], ['b', 'c'], ['b', 'd']]);
+  });
+
+  it('compares only the (workload, threads) both runs have, with failures summed and high-water maxed', () => {
+    const a = run('A', [...rows('s', 'w', 1, [100, 101, 99]), ...rows('s', 'w', 2, [200, 201, 199]), ...rows('s', 'only-a', 1, [5, 5])]);
+    const b = run('B', [...rows('s', 'w', 2, [300, 301, 299], [500, 510, 505])]);
+    const r = compareRuns([a, b], OPTS);
+    expect(r.pairs).toHaveLength(1);
+    const [p] = r.pairs;
+    expect([p.workload, p.threads, p.baseline.run, p.other.run]).toEqual(['w', 2, 'A', 'B']);
+    expect(p.maps.ratio).toBeCloseTo(1.5, 10);
+    // Three repeats a side: the CI excludes 1, but the permutation test cannot confirm it.
+    expect(verdictWords(p.maps, MAPS_PER_S)).toMatch(/^faster by the CI only/);
+    expect(verdictWords(p.p99, MAP_P99)).toMatch(/^lower p99 \(better\) by the CI only/);
+    expect(p.baseline.fullFailuresSum).toBe(0 + 1 + 2);
+    expect(p.other.hiwaterMax).toBe(102);
+    expect(r.pairings[0].notShared.sort()).toEqual(['only-a/1', 'w/1']);
+  });
+
+  it('throws an InputError naming both files when nothing is in common', () => {
+    const a = run('A', rows('s', 'w', 1, [1, 2]));
+    const b = run('B', rows('s', 'w', 4, [1, 2]));
+    expect(() => compareRuns([a, b], OPTS)).toThrow(InputError);
+    expect(() => compareRuns([a, b], OPTS)).toThrow(/no \(workload, threads\) in common between A \(A\/summary.json: w\/1\) and B \(B\/summary.json: w\/4\)/);
+    expect(() => compareRuns([a], OPTS)).toThrow(/at least two runs/);
+  });
+
+  it('lists the options that differ between the runs, not where results went or what was compared', () => {
+    const baseConfig = { durationS: 2, pool: '64MiB', kernelRules: 'newest', latency: '80+3000', threads: [1], strategies: ['s'], out: 'results', label: 'a', repeat: 3, progress: true };
+    const otherConfig = { durationS: 0.5, pool: '64MiB', kernelRules: 'v6.6', latency: '80+3000', threads: [1, 2], strategies: ['s', 't'], out: '/tmp', label: 'b', repeat: 6, progress: false, sampleEvery: 4 };
+    expect(configDifferences(baseConfig, otherConfig)).toEqual([
+      { field: 'durationS', baseline: 2, other: 0.5 },
+      { field: 'kernelRules', baseline: 'newest', other: 'v6.6' },
+      { field: 'sampleEvery', baseline: undefined, other: 4 },
+    ]);
+    expect(configDifferences(baseConfig, { ...baseConfig, out: 'x', reference: 's', list: false, verbose: true, workloads: ['w'] })).toEqual([]);
+    expect(configDifferences({ a: [1, { x: 1, y: 2 }] }, { a: [1, { y: 2, x: 1 }] })).toEqual([]);
+    expect(configDifferences(baseConfig, undefined)).toBeUndefined();
+    expect([...CONFIG_NOT_COMPARED].sort()).toEqual(['label', 'list', 'out', 'progress', 'reference', 'repeat', 'strategies', 'threads', 'verbose', 'workloads']);
+
+    const a = run('A', rows('s', 'w', 1, [100, 101, 99]), baseConfig);
+    const b = run('B', rows('s', 'w', 1, [100, 102, 98]), otherConfig);
+    const same = run('C', rows('s', 'w', 1, [100, 102, 98]), { ...baseConfig, out: 'elsewhere' });
+    const none = run('D', rows('s', 'w', 1, [100, 102, 98]));
+    const r = compareRuns([a, b, same, none], OPTS);
+    expect(r.pairings.map((p) => p.configDifferences?.length)).toEqual([3, 0, undefined]);
+    const md = compareMarkdown(r);
+    expect(md).toContain('- **Warning:** B ran with different options than the baseline (durationS: 2 → 0.5; kernelRules: "newest" → "v6.6"; sampleEvery: (not set) → 4); ratios include that difference.\n');
+    expect(md.match(/different options/g)).toHaveLength(1);
+    expect(md).toContain('- Note: D has no `config` in its summary.json, so its options cannot be checked against the baseline.\n');
+  });
+
+  it('makes repeated labels unique', () => {
+    expect(uniqueLabels(['latest', 'latest', 'latest#2'])).toEqual(['latest', 'latest#2', 'latest#2#2']);
+  });
+});
+
+describe('--reference', () => {
+  it('resolves the reference by --strategy item or loaded name, and refuses others', () => {
+    expect(resolveReference(undefined, ['a'], ['a'])).toBeUndefined();
+    expect(resolveReference('./examples/least-used-area.ts', ['global-lock', './examples/least-used-area.ts'], ['global-lock', 'least-used-area'])).toBe('least-used-area');
+    expect(resolveReference('least-used-area', ['global-lock', './examples/least-used-area.ts'], ['global-lock', 'least-used-area'])).toBe('least-used-area');
+    expect(() => resolveReference('nope', ['global-lock'], ['global-lock'])).toThrow(/--reference 'nope': not one of this run's strategies \(global-lock\)/);
+  });
+
+  it('expresses every other strategy as ratios to the reference', () => {
+    const rs = [...rows('ref', 'w', 1, [100, 100, 101]), ...rows('fast', 'w', 1, [200, 199, 201]), ...rows('same', 'w', 1, [99, 101, 100])] as unknown as ThroughputRow[];
+    const s = referenceRatios(rs, 'ref', OPTS);
+    expect(s.entries.map((e) => e.strategy)).toEqual(['fast', 'same']);
+    expect(s.entries[0].maps.ratio).toBeCloseTo(600 / 301, 10);
+    expect(s.entries[0].maps.verdict).toMatch(/^faster by the CI only/);
+    expect(s.entries[1].maps.verdict).toBe('within noise');
+  });
+});
+
+describe('the console summary (summaryWords)', () => {
+  const summaryRows = (spec: Record<string, number[]>, threads = 2) =>
+    Object.entries(spec).flatMap(([strategy, maps]) => rows(strategy, 'w', threads, maps)) as unknown as ThroughputRow[];
+  const NUM = '\\d+\\.\\d\\d';
+
+  it('uses the bootstrap verdict between the fastest and the runner-up', () => {
+    const six = summaryWords(compareStrategies(summaryRows({ slow: [100, 101, 99, 100, 102, 98], fast: [150, 151, 149, 150, 152, 148] })));
+    expect(six).toHaveLength(1);
+    expect(six[0]).toMatch(new RegExp(`^w, 2 threads: fast fastest, 1\\.50x slow \\(150 vs 100 maps/s; 95% CI ${NUM}–${NUM}, p=(<0\\.001|0\\.0[0-4]\\d)\\)\\.$`));
+
+    // Six repeats a side whose CI excludes 1 while p is above 0.05.
+    const sixOverlap = summaryWords(compareStrategies(summaryRows({ slow: [100, 90, 110, 95, 105, 100], fast: [130, 95, 125, 105, 120, 110] })));
+    expect(sixOverlap[0]).toMatch(new RegExp(`^w, 2 threads: fast probably fastest, 1\\.14x slow \\(114 vs 100 maps/s; 95% CI ${NUM}–${NUM}, p=0\\.\\d+\\), by the CI only; use a larger --repeat to confirm\\.$`));
+
+    const three = summaryWords(compareStrategies(summaryRows({ slow: [100, 101, 99], fast: [150, 151, 149] })));
+    expect(three[0]).toMatch(new RegExp(`^w, 2 threads: fast probably fastest, 1\\.50x slow \\(150 vs 100 maps/s; 95% CI ${NUM}–${NUM}, p=0\\.\\d+\\), by the CI only; use --repeat 6 or more to confirm\\.$`));
+
+    const noise = summaryWords(compareStrategies(summaryRows({ a: [90, 110, 100], b: [95, 115, 105] }, 1)));
+    expect(noise[0]).toMatch(new RegExp(`^w, 1 thread: no clear winner: b 1\\.05x a \\(105 vs 100 maps/s; 95% CI ${NUM}–${NUM}\\), within run-to-run noise\\.$`));
+
+    expect(summaryWords(compareStrategies(summaryRows({ a: [100], b: [200] })))).toEqual(['w, 2 threads: b fastest, 2.00x a (200 vs 100 maps/s); one repeat, so no noise estimate (use --repeat).']);
+    expect(summaryWords(compareStrategies(summaryRows({ a: [1500, 1700] })))).toEqual(['w, 2 threads: a only, 1.6k maps/s.']);
+  });
+
+  it('is deterministic, and agrees with --reference on the same rows', () => {
+    const rs = summaryRows({ slow: [100, 104, 97], fast: [120, 131, 117] });
+    const words = summaryWords(compareStrategies(rs));
+    expect(summaryWords(compareStrategies(rs))).toEqual(words);
+    const ref = referenceRatios(rs, 'slow', { confidence: 0.95, resamples: 10_000, seed: 1 }).entries[0];
+    const verdict = verdictOf(ref.maps, true);
+    expect(['within-noise', 'likely-better']).toContain(verdict);
+    expect(words[0]).toMatch(verdict === 'within-noise' ? /no clear winner/ : /probably fastest/);
+  });
+});
+
+/** The one complete result directory under a --out root (not latest/, not a hidden staging one). */
+function resultDir(out: string): string {
+  const dirs = readdirSync(out).filter((d) => !d.startsWith('.') && d !== 'latest');
+  expect(dirs).toHaveLength(1);
+  return join(out, dirs[0]);
+}
+
+const QUICK = ['--workload', 'msr-hm0', '--threads', '1', '--repeat', '2', '--duration', '0.3', '--warmup', '0.1', '--sample-interval', '50'];
+
+describe('npm run compare', () => {
+  it('compares two real runs, writes compare.md/csv/png, prints the markdown; --reference adds ratios to the bench summary', async () => {
+    const root = tempDir('compare');
+    const a = runCli('bench', [...QUICK, '--strategy', 'global-lock,per-cpu-areas', '--reference', 'global-lock', '--label', 'base', '--out', join(root, 'a')]);
+    expect(a.stderr).toBe('');
+    expect(a.code).toBe(0);
+    // Two repeats a side always give a CI, so never "no CI"; which of the other verdicts is chance.
+    expect(a.stdout).toMatch(new RegExp(`msr-hm0, 1 thread: per-cpu-areas: \\d+\\.\\d\\d (± \\d+\\.\\d\\d|\\+\\d+\\.\\d\\d/−\\d+\\.\\d\\d) times the maps/s of global-lock \\(95% CI \\d+\\.\\d\\d–\\d+\\.\\d\\d, p=[\\d.<]+\\): (${verdictAlternation(MAPS_PER_S)}); map p99 latency .*: (${verdictAlternation(MAP_P99)})\\.$`, 'm'));
+    const dirA = resultDir(join(root, 'a'));
+    const summaryA = JSON.parse(readFileSync(join(dirA, 'summary.json'), 'utf8'));
+    expect(summaryA.reference.strategy).toBe('global-lock');
+    expect(summaryA.reference.entries).toHaveLength(1);
+    expect(summaryA.reference.entries[0]).toMatchObject({ workload: 'msr-hm0', threads: 1, strategy: 'per-cpu-areas', repeats: 2, referenceRepeats: 2 });
+    // The printed verdict is exactly the one its CI and p call for.
+    const refMaps = summaryA.reference.entries[0].maps as RatioEstimate & { verdict: string };
+    expect(refMaps.verdict).toBe(verdictWords(refMaps, MAPS_PER_S));
+    expect(verdictsWithCi(MAPS_PER_S)).toContain(refMaps.verdict);
+    expect(a.stdout).toContain(`): ${refMaps.verdict}; map p99 latency`);
+    expect(summaryA.reference.entries[0].maps.low).toBeLessThanOrEqual(summaryA.reference.entries[0].maps.high);
+    expect(readFileSync(join(dirA, 'summary.md'), 'utf8')).toMatch(/## Ratios to global-lock \(--reference\)\n[\s\S]*\| msr-hm0 \| 1 \| per-cpu-areas \| /);
+
+    const b = runCli('bench', [...QUICK, '--strategy', 'per-cpu-areas', '--label', 'new', '--out', join(root, 'b')]);
+    expect(b.code).toBe(0);
+    const dirB = resultDir(join(root, 'b'));
+
+    const out = join(root, 'cmp');
+    const c = runCli('compare', [dirA, join(dirB, 'summary.json'), '--out', out, '--resamples', '1000']);
+    expect(c.stderr).toBe('');
+    expect(c.code).toBe(0);
+    expect(readdirSync(out).sort()).toEqual(['compare.csv', 'compare.md', 'compare.png']);
+    const md = readFileSync(join(out, 'compare.md'), 'utf8');
+    expect(c.stdout.startsWith(md)).toBe(true);
+    const labelA = dirA.split('/').pop()!;
+    const labelB = dirB.split('/').pop()!;
+    expect(md).toContain(`- Baseline: **${labelA}**`);
+    expect(md).toContain('strategies paired by name');
+    expect(md).toContain('Not paired (in one run only): global-lock');
+    expect(md).toMatch(new RegExp(`\\| 1 \\| ${labelA}:per-cpu-areas \\| ${labelB}:per-cpu-areas \\| 2 / 2 \\| `));
+    expect(md).toMatch(/- msr-hm0, 1 thread: .*:per-cpu-areas: \d+\.\d\d .*times the maps\/s of .*:per-cpu-areas \(95% CI/);
+    const csv = parse(readFileSync(join(out, 'compare.csv')), { columns: true }) as Record<string, string>[];
+    expect(csv).toHaveLength(1);
+    expect(csv[0]).toMatchObject({ workload: 'msr-hm0', threads: '1', baseline_strategy: 'per-cpu-areas', other_strategy: 'per-cpu-areas', baseline_repeats: '2', other_repeats: '2' });
+    expect(Number(csv[0].maps_ratio)).toBeCloseTo(Number(csv[0].other_maps_per_s) / Number(csv[0].baseline_maps_per_s), 3);
+    expect(Number(csv[0].maps_ci_low)).toBeLessThanOrEqual(Number(csv[0].maps_ci_high));
+    // Exactly the verdict of the same comparison made here from the two summary.json files (same seed).
+    const again1 = compareRuns([await loadRun(dirA), await loadRun(join(dirB, 'summary.json'))], { confidence: 0.95, resamples: 1000, seed: 1 });
+    expect(csv[0].maps_verdict).toBe(verdictWords(again1.pairs[0].maps, MAPS_PER_S));
+    expect(csv[0].p99_verdict).toBe(verdictWords(again1.pairs[0].p99, MAP_P99));
+    expect(verdictsWithCi(MAPS_PER_S)).toContain(csv[0].maps_verdict);
+    expect(verdictsWithCi(MAP_P99)).toContain(csv[0].p99_verdict);
+    // Both runs used the same options (label, strategies, --reference and --out are not options of the measurement).
+    expect(md).not.toContain('different options');
+    expect(md).not.toContain('no `config`');
+    const png = readFileSync(join(out, 'compare.png'));
+    expect(png.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+    // The panel is drawn: pixels in the first pair's colour (#1f77b4) and the dashed 1.0 line's grey (#444444).
+    const image = await loadImage(png);
+    const canvas = createCanvas(image.width, image.height);
+    const ctx = canvas.getContext('2d');
+    ctx.drawImage(image, 0, 0);
+    const { data } = ctx.getImageData(0, 0, image.width, image.height);
+    const count = (r: number, g: number, b: number) => {
+      let n = 0;
+      for (let i = 0; i < data.length; i += 4) if (Math.abs(data[i] - r) < 8 && Math.abs(data[i + 1] - g) < 8 && Math.abs(data[i + 2] - b) < 8) n++;
+      return n;
+    };
+    expect(count(0x1f, 0x77, 0xb4)).toBeGreaterThan(50);
+    expect(count(0x44, 0x44, 0x44)).toBeGreaterThan(50);
+
+    // Reproducible: the same inputs and seed give the same CSV.
+    const again = runCli('compare', [dirA, dirB, '--out', join(root, 'cmp2'), '--resamples', '1000']);
+    expect(again.code).toBe(0);
+    expect(readFileSync(join(root, 'cmp2', 'compare.csv'), 'utf8')).toBe(readFileSync(join(out, 'compare.csv'), 'utf8'));
+  });
+
+  it('exits 2 on bad input, names the file and field, and writes nothing', () => {
+    const root = tempDir('compare-bad');
+    const good = join(root, 'good');
+    mkdirSync(good);
+    const row = { strategy: 's', workload: 'w', threads: 1, repeat: 0, maps_per_s: 100, map_p99_ns: 1000, full_failures: 0, hiwater_slots: 10 };
+    writeFileSync(join(good, 'summary.json'), JSON.stringify({ throughput: [row, { ...row, repeat: 1 }] }));
+    const out = join(root, 'out');
+
+    const missing = runCli('compare', [good, join(root, 'nope'), '--out', out]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain(`${join(root, 'nope')}: no such file or directory`);
+
+    const badField = join(root, 'bad-field.json');
+    writeFileSync(badField, JSON.stringify({ throughput: [row, { ...row, maps_per_s: 'fast' }] }));
+    const r1 = runCli('compare', [good, badField, '--out', out]);
+    expect(r1.code).toBe(2);
+    expect(r1.stderr).toContain(`${badField}: field 'throughput[1].maps_per_s': `);
+
+    const noRows = join(root, 'no-throughput.json');
+    writeFileSync(noRows, JSON.stringify({ command: 'x' }));
+    const r2 = runCli('compare', [good, noRows, '--out', out]);
+    expect(r2.code).toBe(2);
+    expect(r2.stderr).toContain(`${noRows}: field 'throughput': `);
+
+    const notJson = join(root, 'broken.json');
+    writeFileSync(notJson, '{"throughput": [');
+    const r3 = runCli('compare', [good, notJson, '--out', out]);
+    expect(r3.code).toBe(2);
+    expect(r3.stderr).toContain(`${notJson}: not valid JSON`);
+
+    const other = join(root, 'other.json');
+    writeFileSync(other, JSON.stringify({ throughput: [{ ...row, threads: 8 }] }));
+    const r4 = runCli('compare', [good, other, '--out', out]);
+    expect(r4.code).toBe(2);
+    expect(r4.stderr).toMatch(/no \(workload, threads\) in common between good \(.*summary\.json: w\/1\) and .* \(.*other\.json: w\/8\)/);
+
+    const r5 = runCli('compare', [good, '--out', out]);
+    expect(r5.code).toBe(2);
+    expect(r5.stderr).toContain('at least two runs');
+
+    expect(existsSync(out)).toBe(false);
+    expect(readdirSync(root).filter((f) => f.startsWith('.'))).toEqual([]);
+  });
+
+  it('bench refuses a --reference that is not one of --strategy (exit 2)', () => {
+    const r = runCli('bench', ['--strategy', 'global-lock', '--reference', 'per-cpu-areas', '--out', tempDir('ref-bad')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("'per-cpu-areas' is not one of --strategy (global-lock)");
+  });
+});

@@ -1,0 +1,118 @@
+/**
+ * A parametric, fio-like NVMe workload for runs without a trace: one job per
+ * CPU, each keeping `iodepth` I/Os in flight (closed loop), with a block size
+ * or size split, a read/write mix and random or sequential offsets.
+ */
+import { InputError } from '../../src/base/errors.js';
+import { type LatencyModel, modelLatencyNs } from '../schedule/latency-model.js';
+import type { IoRequest } from '../types.js';
+
+export interface GeneratorParams {
+  /** `bs`: one block size, or fio `bssplit` form `4k/50:64k/50`. */
+  bs: string;
+  /** fio `rw`: read, write, randread, randwrite, rw (readwrite), randrw. */
+  rw: string;
+  /** Percentage of reads for mixed modes. */
+  rwmixread: number;
+  iodepth: number;
+  /** I/Os generated per job (CPU); the replay loops over them. */
+  iosPerJob: number;
+  seed: number;
+}
+
+export const DEFAULT_GENERATOR: GeneratorParams = { bs: '4k', rw: 'randread', rwmixread: 70, iodepth: 32, iosPerJob: 4096, seed: 1 };
+const RW_MODES = ['read', 'write', 'randread', 'randwrite', 'rw', 'readwrite', 'randrw'];
+const DEVICE_BYTES = 2 ** 40;
+
+/** Parse a size like `4k`, `128K`, `1m`, `512`. @throws InputError */
+export function parseBlockSize(text: string, what: string): number {
+  const m = /^(\d+)([kmg]?)i?b?$/i.exec(text.trim());
+  if (!m) throw new InputError(`${what} '${text}': expected a size such as 4k, 128k or 512`);
+  const unit = { '': 1, k: 1024, m: 1 << 20, g: 1 << 30 }[m[2].toLowerCase() as '' | 'k' | 'm' | 'g'];
+  const bytes = Number(m[1]) * unit;
+  if (bytes <= 0) throw new InputError(`${what} '${text}': must be greater than 0`);
+  return bytes;
+}
+
+/** Parse `bs`: a size, or `size/weight:size/weight`. @throws InputError */
+export function parseBlockSplit(bs: string): { size: number; weight: number }[] {
+  const parts = bs.split(':').map((part) => {
+    const [size, weight] = part.split('/');
+    return { size: parseBlockSize(size, '--bs'), weight: weight === undefined ? 1 : Number(weight) };
+  });
+  if (parts.some((p) => !(p.weight > 0))) throw new InputError(`--bs '${bs}': weights must be positive numbers`);
+  return parts;
+}
+
+/** xorshift32, the PRNG of the conformance generator; deterministic per seed. */
+export function xorshift32(seed: number): () => number {
+  let x = seed >>> 0 || 0x9e3779b9;
+  return () => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
+    return x / 0x1_0000_0000;
+  };
+}
+
+/** Shape of a closed-loop block load: one job per CPU, `iodepth` in flight each. */
+export interface ClosedLoop {
+  jobs: number;
+  iosPerJob: number;
+  iodepth: number;
+  seed: number;
+  /** Share of reads, 0..1. */
+  readShare: number;
+  random: boolean;
+  /** Draw one request size, bytes. */
+  pickSize(rand: () => number): number;
+}
+
+/**
+ * Generate `iosPerJob` I/Os for each job: each of the `iodepth` queue slots
+ * submits its next I/O when the previous one completes (latency model).
+ */
+export function closedLoop(shape: ClosedLoop, latency: LatencyModel): IoRequest[] {
+  const out: IoRequest[] = [];
+  for (let job = 0; job < shape.jobs; job++) {
+    const rand = xorshift32(shape.seed * 7919 + job + 1);
+    const slotFree = new Array<number>(shape.iodepth).fill(0);
+    let sequential = job * (DEVICE_BYTES / shape.jobs);
+    for (let n = 0; n < shape.iosPerJob; n++) {
+      const q = n % shape.iodepth;
+      const size = shape.pickSize(rand);
+      const offset = shape.random ? Math.floor((rand() * DEVICE_BYTES) / size) * size : sequential;
+      sequential = (sequential + size) % DEVICE_BYTES;
+      const write = rand() >= shape.readShare;
+      const responseNs = modelLatencyNs(latency, size);
+      out.push({ arrivalNs: slotFree[q], offset, size, write, responseNs, cpu: job });
+      slotFree[q] += responseNs;
+    }
+  }
+  return out;
+}
+
+/**
+ * The fio-like generator: `bs` (size or bssplit), `rw`, `rwmixread`, `iodepth`.
+ * @throws InputError for bad parameters.
+ */
+export function generateNvme(params: GeneratorParams, jobs: number, latency: LatencyModel): IoRequest[] {
+  if (!RW_MODES.includes(params.rw)) throw new InputError(`--rw '${params.rw}': expected one of ${RW_MODES.join(', ')}`);
+  if (!(params.rwmixread >= 0 && params.rwmixread <= 100)) throw new InputError(`--rwmixread ${params.rwmixread}: expected 0..100`);
+  if (!(Number.isInteger(params.iodepth) && params.iodepth >= 1)) throw new InputError(`--iodepth ${params.iodepth}: expected an integer >= 1`);
+  const split = parseBlockSplit(params.bs);
+  const totalWeight = split.reduce((s, p) => s + p.weight, 0);
+  return closedLoop({
+    jobs,
+    iosPerJob: params.iosPerJob,
+    iodepth: params.iodepth,
+    seed: params.seed,
+    random: params.rw.startsWith('rand'),
+    readShare: params.rw.endsWith('read') ? 1 : params.rw.endsWith('write') ? 0 : params.rwmixread / 100,
+    pickSize: (rand) => {
+      let pick = rand() * totalWeight;
+      return (split.find((p) => (pick -= p.weight) < 0) ?? split[split.length - 1]).size;
+    },
+  }, latency);
+}

@@ -1,0 +1,103 @@
+/**
+ * Named workloads with fixed, documented parameters (`--workload NAME`,
+ * listed by `--list --verbose`): NVMe shapes, network RX/TX, the CoCo boot
+ * bounce-size census, on top of the shipped real traces.
+ */
+import type { LatencyModel } from '../schedule/latency-model.js';
+import { DEFAULT_NET, type NetOptions } from '../drivers/nic.js';
+import { IMIX, mtuFrames, rxFrames, txSends } from './net.js';
+import { type GeneratorParams, closedLoop, generateNvme } from './nvme.js';
+import type { IoRequest } from '../types.js';
+
+/** What a profile needs from the run. */
+export interface ProfileContext {
+  threads: number;
+  latency: LatencyModel;
+  generator: GeneratorParams;
+  net: Omit<NetOptions, 'threads'>;
+}
+
+export interface Profile {
+  name: string;
+  description: string;
+  /** The fixed parameters, for --list --verbose and summary.json. */
+  params: Record<string, string | number>;
+  /** Block requests or network frames (frames go through the NIC model). */
+  generate(ctx: ProfileContext): IoRequest[];
+  /** NIC settings the profile fixes (others come from the options). */
+  net?: Partial<Omit<NetOptions, 'threads'>>;
+}
+
+/** Frames or sends per queue for the network profiles (the replay loops). */
+const NET_FRAMES = 4096;
+
+function nvme(name: string, description: string, bs: string, rw: string, rwmixread: number, iodepth: number): Profile {
+  return {
+    name,
+    description,
+    params: { bs, rw, rwmixread, iodepth, min_align_mask: '0xfff' },
+    generate: (ctx) => generateNvme({ ...ctx.generator, bs, rw, rwmixread, iodepth }, ctx.threads, ctx.latency),
+  };
+}
+
+/**
+ * GuoRui Yu's census of bounce sizes during a confidential-VM boot (model
+ * document section 8, row 9): <=512 B 3.5%, <=2 KiB 57.7%, <=4 KiB 91.3%,
+ * <=16 KiB 96.0%, <=512 KiB 100%. Sizes are drawn uniformly inside each band.
+ */
+export const COCO_BOOT_CENSUS: { upTo: number; cumulative: number }[] = [
+  { upTo: 512, cumulative: 0.035 },
+  { upTo: 2048, cumulative: 0.577 },
+  { upTo: 4096, cumulative: 0.913 },
+  { upTo: 16384, cumulative: 0.96 },
+  { upTo: 524288, cumulative: 1 },
+];
+
+function censusSize(rand: () => number): number {
+  const r = rand();
+  let low = 1;
+  for (const band of COCO_BOOT_CENSUS) {
+    if (r < band.cumulative) return low + Math.floor(rand() * (band.upTo - low + 1));
+    low = band.upTo + 1;
+  }
+  return COCO_BOOT_CENSUS[COCO_BOOT_CENSUS.length - 1].upTo;
+}
+
+export const PROFILES: readonly Profile[] = [
+  nvme('nvme-4k-randread-qd32', 'NVMe 4 KiB random reads, 32 in flight per CPU', '4k', 'randread', 100, 32),
+  nvme('nvme-128k-seqwrite-qd8', 'NVMe 128 KiB sequential writes, 8 in flight per CPU', '128k', 'write', 0, 8),
+  nvme('nvme-mixed-70r30w', 'NVMe mixed sizes (4k 60%, 16k 20%, 64k 10%, 128k 10%), 70% reads, 16 in flight', '4k/60:16k/20:64k/10:128k/10', 'randrw', 70, 16),
+  {
+    name: 'net-rx-mtu1500',
+    description: 'NIC receive at line rate: 1514-byte frames into MTU 1500 ring buffers, NAPI batches',
+    params: { mtu: 1500, frame_bytes: 1514, ring: DEFAULT_NET.ring, napi_budget: DEFAULT_NET.napiBudget, gbps: DEFAULT_NET.wireGbps },
+    net: { mtu: 1500 },
+    generate: (ctx) => rxFrames(ctx.threads, NET_FRAMES, mtuFrames(1500), ctx.net.wireGbps, ctx.generator.seed),
+  },
+  {
+    name: 'net-rx-mtu9000',
+    description: 'NIC receive at line rate: 9014-byte jumbo frames into MTU 9000 ring buffers',
+    params: { mtu: 9000, frame_bytes: 9014, ring: DEFAULT_NET.ring, napi_budget: DEFAULT_NET.napiBudget, gbps: DEFAULT_NET.wireGbps },
+    net: { mtu: 9000 },
+    generate: (ctx) => rxFrames(ctx.threads, NET_FRAMES, mtuFrames(9000), ctx.net.wireGbps, ctx.generator.seed),
+  },
+  {
+    name: 'net-tx-tso64k',
+    description: 'NIC transmit: 64 KiB TSO sends mapped as a 128-byte head plus 4 KiB page fragments',
+    params: { send_bytes: 65536, head_bytes: 128, frag_bytes: 4096, gbps: DEFAULT_NET.wireGbps },
+    generate: (ctx) => txSends(ctx.threads, NET_FRAMES / 8, 65536, ctx.net.wireGbps),
+  },
+  {
+    name: 'net-imix',
+    description: 'NIC receive of standard IMIX (60/590/1514-byte frames, 7:4:1) into MTU 1500 buffers',
+    params: { mix: '60:7,590:4,1514:1', mtu: 1500, ring: DEFAULT_NET.ring, napi_budget: DEFAULT_NET.napiBudget, gbps: DEFAULT_NET.wireGbps },
+    net: { mtu: 1500 },
+    generate: (ctx) => rxFrames(ctx.threads, NET_FRAMES, IMIX, ctx.net.wireGbps, ctx.generator.seed),
+  },
+  {
+    name: 'coco-boot-mix',
+    description: 'bounce sizes of a confidential-VM boot (GuoRui Yu 2023 census: 57.7% <= 2 KiB, 91.3% <= 4 KiB), 70% reads, 32 in flight',
+    params: { census: '<=512 3.5%, <=2K 57.7%, <=4K 91.3%, <=16K 96%, <=512K 100%', reads_pct: 70, iodepth: 32 },
+    generate: (ctx) => closedLoop({ jobs: ctx.threads, iosPerJob: ctx.generator.iosPerJob, iodepth: 32, seed: ctx.generator.seed, readShare: 0.7, random: true, pickSize: censusSize }, ctx.latency),
+  },
+];
