@@ -3,7 +3,7 @@
  * without keeping the requests, and print records, seconds and peak memory
  * as JSON. Memory is sampled every 16384 records.
  */
-import { detectFormat, formatByName } from '../workloads/index.js';
+import { detectFormat, formatByName } from '../workloads/formats/index.js';
 import { TraceSource } from '../workloads/formats/trace-source.js';
 
 const [file, formatName, mode] = process.argv.slice(2);

@@ -1,8 +1,8 @@
 /**
  * `per-numa-pools`: one swiotlb pool (one io_tlb_mem, with its own areas,
  * locks and counters) per NUMA node, the "one io_tlb_mem per node" direction
- * Christoph Hellwig and Michael Kelley agreed on in 2022 (model document
- * section 4). CPUs belong to nodes in contiguous blocks (`--cpus-per-node`,
+ * Christoph Hellwig and Michael Kelley agreed on in 2022 (docs/model.md,
+ * "Proposals modelled as strategies"). CPUs belong to nodes in contiguous blocks (`--cpus-per-node`,
  * default threads / nodes rounded up). A map tries its own node's pool first
  * (its own area there, `cpu & (nareas - 1)`), then the other nodes in distance
  * order; unmap and sync find the owning pool by address.
@@ -17,8 +17,11 @@
  */
 import { DEFAULT_POOL_BASE, DMA_MAPPING_ERROR, IO_TLB_SIZE, nrSlots } from '../src/model/constants.js';
 import { MemStats } from '../src/model/mem-stats.js';
-import { type AllocCounters, type HostMemory, SwiotlbPool, allocatePool, newAllocCounters } from '../src/model/pool.js';
+import { type AllocCounters, type HostMemory, newAllocCounters } from '../src/model/strategy.js';
+import { SwiotlbPool } from '../src/model/pool.js';
+import { allocatePool } from '../src/model/pool-layout.js';
 import { DEFAULT_POOL_SLOTS, bootPoolSlots, limitNareas, roundUpPowerOfTwo } from '../src/model/pool-sizing.js';
+import { numberColumn } from '../src/base/column.js';
 import { InputError } from '../src/base/errors.js';
 import type { BounceAllocator, PoolPlan, Strategy, StrategyState } from '../src/model/strategy.js';
 
@@ -133,6 +136,13 @@ export const perNumaPools: Strategy = {
     return { plan, pools };
   },
   attach: (state) => new NumaAllocator(state),
+  columns: {
+    throughput: [
+      numberColumn('failures_with_room', 'count', 'failed maps while some node still had that many free slots: failures of fragmentation or placement, not of size'),
+      numberColumn('remote_maps', 'count', "maps served by another node's pool"),
+      numberColumn('remote_pct', '%', 'remote_maps as a share of maps'),
+    ],
+  },
   deriveColumns(row) {
     const maps = Number(row.maps);
     return { remote_pct: maps > 0 ? (100 * Number(row.remote_maps)) / maps : 0 };

@@ -1,7 +1,7 @@
 /**
  * `throttled-areas`: per-CPU areas plus back-pressure, after Michael Kelley's
- * "Introduce swiotlb throttling" RFC (August 2024, never merged; model
- * document section 6). A map that may block (every block I/O map here) takes
+ * "Introduce swiotlb throttling" RFC (August 2024, never merged; docs/model.md,
+ * "Proposals modelled as strategies"). A map that may block (every block I/O map here) takes
  * a counting semaphore (count 1) when `io_tlb_used` is above 70% of nslabs,
  * or above 65% while the semaphore is held; the buffer it maps carries the
  * semaphore until its unmap releases it, so such map/unmap pairs serialise.
@@ -10,6 +10,7 @@
  * Extra counters: throttled_maps (maps that took the semaphore),
  * throttle_waits (maps that had to wait for it) and throttle_wait_ns.
  */
+import { numberColumn } from '../src/base/column.js';
 import { DMA_MAPPING_ERROR, IO_TLB_SHIFT } from '../src/model/constants.js';
 import { SwiotlbPool } from '../src/model/pool.js';
 import { createSinglePool } from '../src/model/single-pool.js';
@@ -105,4 +106,11 @@ export const throttledAreas: Strategy<ThrottledState> = {
     return { ...createSinglePool(plan), semaphore, holds: new SharedArrayBuffer(plan.nslabs) };
   },
   attach: (state) => new ThrottledPool(state),
+  columns: {
+    throughput: [
+      numberColumn('throttle_wait_ns', 'ns', 'total time maps waited for the semaphore (not part of map latency)'),
+      numberColumn('throttle_waits', 'count', 'maps that had to wait for the semaphore'),
+      numberColumn('throttled_maps', 'count', 'maps that took the semaphore (io_tlb_used above the threshold)'),
+    ],
+  },
 };

@@ -4,32 +4,19 @@
  * (detected from content, or `--format`).
  */
 import { basename, join } from 'node:path';
-import { InputError, UnknownNameError } from '../src/base/errors.js';
+import { UnknownNameError } from '../src/base/errors.js';
 import { projectRoot } from '../src/base/paths.js';
-import { TraceSource } from './formats/trace-source.js';
-import type { LatencyModel } from './schedule/latency-model.js';
-import { cloudphysicsCsv } from './formats/cloudphysics-csv.js';
-import { disksimAscii } from './formats/disksim.js';
-import { fioIolog2, fioIolog3 } from './formats/fio-iolog.js';
+import { DEFAULT_NET, type NetOptions, netMappings } from './drivers/nic.js';
+import type { TraceFormat } from './formats/format.js';
+import { type LoadedTrace, readTrace } from './formats/index.js';
 import { mqsimAscii } from './formats/mqsim.js';
 import { msrCsv } from './formats/msr.js';
-import { type GeneratorParams, generateNvme } from './generators/nvme.js';
+import { pcapFormat } from './formats/pcap.js';
 import { systor17Csv } from './formats/systor17.js';
 import { tencentCbsCsv } from './formats/tencent-cbs.js';
-import type { IoRequest, TraceFormat } from './types.js';
-import { vscsiBinary } from './formats/vscsi.js';
-import { dmaMapBenchmarkFormat, swiotlbDebugfsFormat } from './formats/dma-map-benchmark.js';
-import { ftraceFormat, swiotlbDmesgFormat } from './formats/ftrace.js';
-import { imixCsvFormat } from './formats/imix.js';
-import { pcapFormat } from './formats/pcap.js';
-import { DEFAULT_NET, type NetOptions, netMappings } from './drivers/nic.js';
+import { type GeneratorParams, generateNvme } from './generators/nvme.js';
 import { PROFILES } from './generators/profiles.js';
-
-/** Every format, in the order detection tries them: block traces, captures, then swiotlb's own logs and tools. */
-export const TRACE_FORMATS: readonly TraceFormat[] = [
-  msrCsv, disksimAscii, mqsimAscii, tencentCbsCsv, systor17Csv, cloudphysicsCsv, vscsiBinary, fioIolog2, fioIolog3,
-  pcapFormat, imixCsvFormat, ftraceFormat, swiotlbDmesgFormat, dmaMapBenchmarkFormat, swiotlbDebugfsFormat,
-];
+import type { LatencyModel } from './latency-model.js';
 
 /** What a workload needs to produce its requests. */
 export interface WorkloadContext {
@@ -117,49 +104,4 @@ export async function loadWorkload(name: string, ctx: WorkloadContext): Promise<
   if (name.startsWith('trace:')) return readTraceFor(name.slice('trace:'.length), ctx, ctx.format);
   checkWorkloadName(name);
   return WORKLOADS.get(name)!.load(ctx);
-}
-
-/** Every trace format, by name (for `--format`). */
-export function formatByName(name: string): TraceFormat {
-  const format = TRACE_FORMATS.find((f) => f.name === name);
-  if (!format) throw new UnknownNameError('format', name, TRACE_FORMATS.map((f) => f.name));
-  return format;
-}
-
-/**
- * Pick the format of a trace from its head.
- * @throws InputError saying which formats were tried and why each failed.
- */
-export function detectFormat(source: TraceSource): TraceFormat {
-  if (source.head.length === 0) throw new InputError(`${source.file}: empty trace file (0 bytes at byte offset 0)`);
-  const reasons: string[] = [];
-  for (const format of TRACE_FORMATS) {
-    const why = format.sniff(source);
-    if (why === null) return format;
-    reasons.push(`${format.name}: ${why}`);
-  }
-  const what = source.looksLikeText() ? 'line 1' : 'byte offset 0';
-  throw new InputError(`${source.file}: ${what}: matches no trace format (tried ${reasons.join('; ')}); use --format NAME to force one`);
-}
-
-/** A trace's requests and what reading it warned about. */
-export interface LoadedTrace {
-  requests: IoRequest[];
-  format: string;
-  warnings: string[];
-}
-
-/**
- * Read every request of a trace file by streaming it (format detected from
- * content unless given).
- * @throws InputError, ParseError
- */
-export async function readTrace(file: string, format?: TraceFormat | string): Promise<LoadedTrace> {
-  const source = await TraceSource.open(file);
-  const fmt = typeof format === 'string' ? formatByName(format) : format ?? detectFormat(source);
-  const requests: IoRequest[] = [];
-  if (fmt.readBatches) for await (const batch of fmt.readBatches(source)) for (const r of batch) requests.push(r);
-  else for await (const request of fmt.read(source)) requests.push(request);
-  if (requests.length === 0) throw new InputError(`${file}: no requests in trace`);
-  return { requests, format: fmt.name, warnings: source.warnings };
 }

@@ -1,6 +1,4 @@
-import type { TraceSource } from './formats/trace-source.js';
-
-/** Shapes shared by trace readers, generators and the replay schedule. */
+/** The request shape shared by trace readers, generators, driver models and the replay schedule. */
 
 /** One block I/O request, from a trace or a generator. */
 export interface IoRequest {
@@ -38,21 +36,4 @@ export interface IoRequest {
   dir?: 0 | 1 | 2;
   /** swiotlb_bounced's FORCE (true) or NORMAL (false), when the source is an ftrace. */
   forced?: boolean;
-}
-
-/** A trace file format: recognises a file from its head and streams its requests. */
-export interface TraceFormat {
-  /** Short name for `--format` and messages. */
-  readonly name: string;
-  readonly description: string;
-  /** Returns null when the file's head looks like this format, else why not (one short clause). */
-  sniff(source: TraceSource): string | null;
-  /**
-   * Stream the requests in file order; memory stays bounded (no whole-file
-   * buffers). Recoverable oddities go to `source.warn`.
-   * @throws ParseError naming file, line (or byte offset) and field.
-   */
-  read(source: TraceSource): AsyncGenerator<IoRequest>;
-  /** The same requests in batches (one await per batch instead of per request): optional, faster. */
-  readBatches?(source: TraceSource): AsyncGenerator<IoRequest[]>;
 }

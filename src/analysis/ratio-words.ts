@@ -86,11 +86,6 @@ export function formatP(e: RatioEstimate): string {
   return e.pValue === undefined ? '' : `p=${e.pValue < 0.001 ? '<0.001' : e.pValue.toFixed(3)}`;
 }
 
-/** A rate in maps/s: `540.0k`, `1.23M`. */
-export function formatRate(x: number): string {
-  return x >= 1e6 ? `${(x / 1e6).toFixed(2)}M` : x >= 1e3 ? `${(x / 1e3).toFixed(1)}k` : x.toFixed(0);
-}
-
 /**
  * One hyperfine-style sentence:
  * `per-cpu-areas: 1.16 ± 0.05 times the maps/s of global-lock (95% CI 1.11–1.21, p=0.100): faster;

@@ -8,7 +8,9 @@ import { InputError } from '../base/errors.js';
 import type { BootstrapOptions, RatioEstimate } from '../stats/bootstrap.js';
 import { comparePair, sideFigures } from './compare-runs.js';
 import { MAPS_PER_S, MAP_P99, ciBounds, emphasizeVerdict, formatRatio, ratioSentence, verdictWords } from './ratio-words.js';
-import { type ThroughputRow, groupBy, workloadThreadsKey } from '../export/rows.js';
+import type { ThroughputRow } from '../export/columns.js';
+import { groupBy } from '../stats/group.js';
+import { workloadThreadsKey } from './groups.js';
 
 /** One strategy against the reference on one (workload, threads); ratios are strategy / reference. */
 export interface ReferenceEntry {

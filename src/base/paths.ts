@@ -1,11 +1,14 @@
-/** Locations inside the project, valid from src/ (tests) and from dist/ (built). */
+/** Where the project is on disk, valid from the TypeScript sources (tests) and from dist/ (built). */
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 let root: string | undefined;
 
-/** The directory holding package.json. */
+/**
+ * The directory holding package.json.
+ * @throws Error when no package.json is found above this file.
+ */
 export function projectRoot(): string {
   if (root) return root;
   let dir = dirname(fileURLToPath(import.meta.url));
@@ -18,9 +21,14 @@ export function projectRoot(): string {
   return dir;
 }
 
-/** The built worker script (workers cannot load .ts on Node 20: run `npm run build` first). */
-export function workerScript(): string {
-  const file = join(projectRoot(), 'dist', 'src', 'run', 'worker.js');
+/**
+ * A built entry point or module under dist/ (workers and child processes load
+ * JavaScript: Node 20 cannot load .ts in a worker).
+ * @param parts path below dist/, e.g. `src/run/worker.js`.
+ * @throws Error naming the file and `npm run build` when it is missing.
+ */
+export function builtFile(...parts: string[]): string {
+  const file = join(projectRoot(), 'dist', ...parts);
   if (!existsSync(file)) throw new Error(`${file} is missing: run 'npm run build' first`);
   return file;
 }

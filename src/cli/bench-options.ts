@@ -1,97 +1,20 @@
 /**
- * Command-line options of `npm run bench` (commander). Every option has a
- * default shown by --help; bad values fail with what is accepted.
+ * Every option of `npm run bench`, declared once (option-spec.ts builds the
+ * parser, --help, summary.json's `config` and docs/options.md from this).
+ * Keys are the options' camelCase names: `maxPool` is `--max-pool`.
  */
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { InvalidArgumentError } from 'commander';
 import { IO_TLB_SIZE, KERNEL_RULES, type KernelRules } from '../model/constants.js';
-import { STRATEGIES, isStrategyPath } from '../../strategies/index.js';
-import { DEFAULT_GENERATOR } from '../../workloads/generators/nvme.js';
-import { DEFAULT_LATENCY } from '../../workloads/schedule/latency-model.js';
+import { STRATEGIES } from '../../strategies/index.js';
 import { SEGMENT_MODES, type SegmentMode } from '../../workloads/drivers/nvme.js';
-import { TRACE_FORMATS, workloadNames } from '../../workloads/index.js';
-
-export interface BenchOptions {
-  strategies: string[];
-  workloads: string[];
-  threads: number[];
-  durationS: number;
-  warmupS: number;
-  repeat: number;
-  /** Requested pool size, slots (undefined: each strategy's default). */
-  poolSlots?: number;
-  /** Memory budget of dynamic-growth, slots. */
-  maxPoolSlots?: number;
-  areas?: number;
-  kernelRules: KernelRules;
-  format?: string;
-  nodes?: number;
-  cpusPerNode?: number;
-  seed: number;
-  verify: boolean;
-  out: string;
-  label?: string;
-  /** --reference: the strategy every other one is expressed as ratios to (a --strategy item or a loaded strategy's name). */
-  reference?: string;
-  segment: SegmentMode;
-  minAlignMask: number;
-  latency: string;
-  completionCpu: 'same' | 'other';
-  sampleEvery: number;
-  sampleIntervalMs: number;
-  barrierTimeoutS: number;
-  bs: string;
-  rw: string;
-  rwmixread: number;
-  iodepth: number;
-  genIos: number;
-  list: boolean;
-  /** Draw a progress bar on a terminal (`--no-progress`: plain lines only). Undefined means true. */
-  progress?: boolean;
-  verbose: boolean;
-  ring: number;
-  mtu: number;
-  napiBudget: number;
-  wireGbps: number;
-}
+import { TRACE_FORMATS } from '../../workloads/formats/index.js';
+import { DEFAULT_GENERATOR } from '../../workloads/generators/nvme.js';
+import { workloadNames } from '../../workloads/index.js';
+import { DEFAULT_LATENCY } from '../../workloads/latency-model.js';
+import { type OptionValues, option, parse } from './option-spec.js';
 
 /** Largest pool accepted: 1 GiB, the CoCo heuristic's cap. */
 const MAX_POOL_BYTES = 1 << 30;
-
-function list(what: string, parseItem: (s: string) => string | number) {
-  return (value: string) => {
-    const items = value.split(',').map((s) => s.trim()).filter((s) => s !== '');
-    if (items.length === 0) throw new InvalidArgumentError(`expected a comma-separated list of ${what}`);
-    return items.map(parseItem);
-  };
-}
-
-function positiveInt(what: string) {
-  return (value: string) => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`expected ${what} (an integer >= 1)`);
-    return n;
-  };
-}
-
-function nonNegativeInt(what: string) {
-  return (value: string) => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`expected ${what} (an integer >= 0)`);
-    return n;
-  };
-}
-
-function positiveSeconds(value: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected seconds > 0, e.g. 2 or 0.5');
-  return n;
-}
-
-function nonNegativeSeconds(value: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError('expected seconds >= 0');
-  return n;
-}
 
 /**
  * Parse `--pool`: bytes with a KiB/MiB/GiB (or K/M/G, B) suffix, or a plain
@@ -108,110 +31,104 @@ export function parsePoolSize(value: string): number {
   return Math.ceil(bytes / IO_TLB_SIZE);
 }
 
-function mtu(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 576 || n > 9216) throw new InvalidArgumentError('expected an MTU from 576 to 9216 bytes, e.g. 1500 or 9000');
-  return n;
-}
-
-function mask(value: string): number {
+/** `--min-align-mask`: a mask of low bits, hex or decimal. */
+function parseMask(value: string): number {
   const n = /^0x[0-9a-f]+$/i.test(value) ? parseInt(value, 16) : /^\d+$/.test(value) ? Number(value) : NaN;
   if (!Number.isInteger(n) || n < 0 || n >= 2 ** 31 || (n & (n + 1)) !== 0) throw new InvalidArgumentError('expected a mask of low bits such as 0xfff, 0x7ff or 0');
   return n;
 }
 
-/** The command definition (exported for --help tests). */
-export function benchCommand(): Command {
-  return new Command('npm run bench --')
-    .description('Replay DMA bounce-buffer workloads through swiotlb allocator strategies on worker threads.')
-    .addOption(new Option('--strategy <names>', `strategies, comma list (${[...STRATEGIES.keys()].join(', ')})`).default(['global-lock', 'per-cpu-areas'], 'global-lock,per-cpu-areas').argParser(list('strategy names', String)))
-    .addOption(new Option('--workload <names>', `workloads, comma list (${workloadNames().join(', ')})`).default(['msr-hm0', 'tpcc'], 'msr-hm0,tpcc').argParser(list('workload names', String)))
-    .addOption(new Option('--format <name>', `trace format for trace:PATH, instead of detecting it (${TRACE_FORMATS.map((f) => f.name).join(', ')})`).choices(TRACE_FORMATS.map((f) => f.name)))
-    .addOption(new Option('--threads <list>', 'worker threads (CPUs) per run, comma list').default([1, 2], '1,2').argParser(list('thread counts', positiveInt('a thread count'))))
-    .addOption(new Option('--duration <seconds>', 'measured time per run').default(2).argParser(positiveSeconds))
-    .addOption(new Option('--warmup <seconds>', 'uncounted warm-up per run').default(0.5).argParser(nonNegativeSeconds))
-    .addOption(new Option('--repeat <n>', 'repeats of every run').default(3).argParser(positiveInt('a repeat count')))
-    .addOption(new Option('--pool <size>', 'pool size: bytes with KiB/MiB/GiB suffix, or slots (default: 64MiB; dynamic-growth starts at 1MiB)').argParser(parsePoolSize))
-    .addOption(new Option('--max-pool <size>', 'dynamic-growth: memory budget the pools may grow to (default: 64MiB)').argParser(parsePoolSize))
-    .addOption(new Option('--areas <n>', 'areas for per-cpu-areas (default: threads rounded up to a power of two)').argParser(positiveInt('an area count')))
-    .addOption(new Option('--nodes <m>', 'virtual NUMA nodes for per-numa-pools (default 2; other strategies have 1)').argParser(positiveInt('a node count')))
-    .addOption(new Option('--cpus-per-node <n>', 'CPUs per node, in contiguous blocks (default: threads / nodes, rounded up)').argParser(positiveInt('a CPU count')))
-    .addOption(new Option('--kernel-rules <set>', 'slot-search rules: newest mainline, or v6.6').choices(KERNEL_RULES).default('newest'))
-    .addOption(new Option('--seed <n>', 'seed for generated workloads').default(1).argParser(nonNegativeInt('a seed')))
-    .addOption(new Option('--verify', 'stamp and check every bounced byte and every slot owner (slow)').default(false))
-    .addOption(new Option('--out <dir>', 'results root: writes <dir>/<timestamp>-<label>/ and <dir>/latest/').default('results'))
-    .addOption(new Option('--label <name>', 'label of the result directory (default: the workloads)'))
-    .addOption(new Option('--reference <strategy>', "express every strategy's maps/s and p99 as ratios to this one (one of --strategy), with bootstrap CIs"))
-    .addOption(new Option('--segment <mode>', 'request split: max = chunks of swiotlb_max_mapping_size, page = one mapping per 4 KiB page').choices(SEGMENT_MODES).default('max'))
-    .addOption(new Option('--min-align-mask <mask>', "the device's min_align_mask (NVMe: 0xfff)").default(0xfff, '0xfff').argParser(mask))
-    .addOption(new Option('--latency <spec>', 'completion model when a trace has no response time: BASE_US[+MB_PER_S]').default(DEFAULT_LATENCY))
-    .addOption(new Option('--completion-cpu <cpu>', 'CPU that unmaps: same (submitting CPU) or other (the next CPU)').choices(['same', 'other']).default('same'))
-    .addOption(new Option('--sample-every <n>', 'time one map and one unmap in every n (0: no latency sampling)').default(16).argParser(nonNegativeInt('a sampling interval')))
-    .addOption(new Option('--sample-interval <ms>', 'pool occupancy/fragmentation sample interval').default(100).argParser(positiveInt('milliseconds')))
-    .addOption(new Option('--barrier-timeout <seconds>', 'longest wait for workers to start, stop or hand over a mapping').default(30).argParser(positiveSeconds))
-    .addOption(new Option('--bs <size>', 'nvme-gen: block size or fio bssplit (4k/50:64k/50)').default(DEFAULT_GENERATOR.bs))
-    .addOption(new Option('--rw <mode>', 'nvme-gen: read, write, randread, randwrite, rw, randrw').default(DEFAULT_GENERATOR.rw))
-    .addOption(new Option('--rwmixread <pct>', 'nvme-gen: percentage of reads for rw/randrw').default(DEFAULT_GENERATOR.rwmixread).argParser(nonNegativeInt('a percentage')))
-    .addOption(new Option('--iodepth <n>', 'nvme-gen: I/Os in flight per CPU').default(DEFAULT_GENERATOR.iodepth).argParser(positiveInt('a queue depth')))
-    .addOption(new Option('--gen-ios <n>', 'nvme-gen: I/Os generated per CPU (the replay loops over them)').default(DEFAULT_GENERATOR.iosPerJob).argParser(positiveInt('an I/O count')))
-    .addOption(new Option('--list', 'list strategies and workloads, one line each, and exit').default(false))
-    .addOption(new Option('--verbose', 'with --list: each workload\'s parameters, direction mix, mapping sizes and bytes in flight').default(false))
-    .addOption(new Option('--no-progress', 'no progress bar on a terminal: one plain line per finished run (as in pipes and CI)'))
-    .addOption(new Option('--ring <n>', 'network: RX buffers per queue').default(256).argParser(positiveInt('a ring size')))
-    .addOption(new Option('--mtu <bytes>', 'network: MTU for net workloads and pcap replay (576..9216; profiles fix their own)').default(1500).argParser(mtu))
-    .addOption(new Option('--napi-budget <n>', 'network: frames per NAPI poll').default(64).argParser(positiveInt('a budget')))
-    .addOption(new Option('--wire-gbps <gbps>', 'network: link speed for arrival and wire times').default(10).argParser(positiveSeconds))
-    .allowExcessArguments(false)
-    .showHelpAfterError('(run with --help for every option and its default)')
-    .exitOverride();
+/** `--mtu`: 576..9216 bytes. */
+function parseMtu(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 576 || n > 9216) throw new InvalidArgumentError('expected an MTU from 576 to 9216 bytes, e.g. 1500 or 9000');
+  return n;
 }
 
-/** Parse argv (without node and script). @throws CommanderError */
-export function parseBenchOptions(argv: string[]): BenchOptions {
-  const cmd = benchCommand();
-  cmd.parse(argv, { from: 'user' });
-  const o = cmd.opts();
-  // A plug-in's name is only known once loaded; runBench checks --reference against it (resolveReference).
-  if (o.reference !== undefined && !o.strategy.includes(o.reference) && !o.strategy.some(isStrategyPath)) {
-    cmd.error(`error: option '--reference <strategy>' argument '${o.reference}' is not one of --strategy (${o.strategy.join(', ')})`, { code: 'swiotlb.reference' });
-  }
-  return {
-    strategies: o.strategy,
-    workloads: o.workload,
-    threads: o.threads,
-    durationS: o.duration,
-    warmupS: o.warmup,
-    repeat: o.repeat,
-    poolSlots: o.pool,
-    maxPoolSlots: o.maxPool,
-    areas: o.areas,
-    kernelRules: o.kernelRules,
-    format: o.format,
-    nodes: o.nodes,
-    cpusPerNode: o.cpusPerNode,
-    seed: o.seed,
-    verify: o.verify,
-    out: o.out,
-    label: o.label,
-    reference: o.reference,
-    segment: o.segment,
-    minAlignMask: o.minAlignMask,
-    latency: o.latency,
-    completionCpu: o.completionCpu,
-    sampleEvery: o.sampleEvery,
-    sampleIntervalMs: o.sampleInterval,
-    barrierTimeoutS: o.barrierTimeout,
-    bs: o.bs,
-    rw: o.rw,
-    rwmixread: o.rwmixread,
-    iodepth: o.iodepth,
-    genIos: o.genIos,
-    list: o.list,
-    verbose: o.verbose,
-    progress: o.progress,
-    ring: o.ring,
-    mtu: o.mtu,
-    napiBudget: o.napiBudget,
-    wireGbps: o.wireGbps,
-  };
+/** `--wire-gbps`: a link speed > 0. */
+function parseGbps(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a link speed in Gb/s > 0, e.g. 10 or 100');
+  return n;
 }
+
+/** Every option of `npm run bench`, in --help order. */
+export const BENCH_OPTIONS = {
+  /** Strategies to compare: built-in names or plug-in files. @default ['global-lock', 'per-cpu-areas'] */
+  strategy: option<string[]>({ arg: '<names>', help: `strategies, comma list (${[...STRATEGIES.keys()].join(', ')}, or ./path/to/plugin.ts)`, default: ['global-lock', 'per-cpu-areas'], parse: parse.list('strategy names', String), compared: false }),
+  /** Workloads: named ones or `trace:PATH`. @default ['msr-hm0', 'tpcc'] */
+  workload: option<string[]>({ arg: '<names>', help: `workloads, comma list (${workloadNames().join(', ')})`, default: ['msr-hm0', 'tpcc'], parse: parse.list('workload names', String), compared: false }),
+  /** Trace format of `trace:PATH` files instead of detecting it. @default detected from content */
+  format: option<string>({ arg: '<name>', help: 'trace format for trace:PATH, instead of detecting it', choices: TRACE_FORMATS.map((f) => f.name), defaultText: 'detected' }),
+  /** Worker threads (CPUs) per run. @default [1, 2] */
+  threads: option<number[]>({ arg: '<list>', help: 'worker threads (CPUs) per run, comma list', default: [1, 2], parse: parse.list('thread counts', parse.int(1, 'a thread count')), compared: false }),
+  /** Measured time per run, seconds. @default 2 */
+  duration: option<number>({ arg: '<seconds>', help: 'measured time per run', default: 2, parse: parse.seconds(), unit: 's' }),
+  /** Uncounted warm-up per run, seconds. @default 0.5 */
+  warmup: option<number>({ arg: '<seconds>', help: 'uncounted warm-up per run (the pool is warm when measuring starts)', default: 0.5, parse: parse.seconds(true), unit: 's' }),
+  /** Repeats of every run. @default 3 */
+  repeat: option<number>({ arg: '<n>', help: 'repeats of every run; strategies alternate inside each repeat', default: 3, parse: parse.int(1, 'a repeat count'), compared: false }),
+  /** Pool size, in slots once parsed. @default each strategy's: 64 MiB, dynamic-growth 1 MiB */
+  pool: option<number>({ arg: '<size>', help: 'pool size: bytes with a KiB/MiB/GiB suffix, or 2 KiB slots; at most 1 GiB; per-numa-pools splits it over the nodes', defaultText: '64MiB; dynamic-growth: 1MiB', parse: parsePoolSize, unit: 'slots' }),
+  /** dynamic-growth's memory budget, in slots once parsed. @default 64 MiB */
+  maxPool: option<number>({ arg: '<size>', help: 'dynamic-growth: the memory budget its pools (and transient pools) may grow to', defaultText: '64MiB', parse: parsePoolSize, unit: 'slots' }),
+  /** Areas per pool. @default threads (per node), rounded up to a power of two */
+  areas: option<number>({ arg: '<n>', help: 'areas per pool (not global-lock)', defaultText: 'threads (per node), rounded up to a power of two', parse: parse.int(1, 'an area count') }),
+  /** Virtual NUMA nodes of per-numa-pools. @default 2 */
+  nodes: option<number>({ arg: '<m>', help: 'per-numa-pools: virtual NUMA nodes (other strategies have 1)', defaultText: '2', parse: parse.int(1, 'a node count') }),
+  /** CPUs per node, in contiguous blocks. @default threads / nodes, rounded up */
+  cpusPerNode: option<number>({ arg: '<n>', help: 'per-numa-pools: CPUs per node, in contiguous blocks', defaultText: 'threads / nodes, rounded up', parse: parse.int(1, 'a CPU count') }),
+  /** Slot-search rules. @default 'newest' */
+  kernelRules: option<KernelRules>({ arg: '<set>', help: "slot-search rules: the newest mainline, or v6.6's (docs/model.md)", choices: KERNEL_RULES, default: 'newest' }),
+  /** Seed of generated workloads. @default 1 */
+  seed: option<number>({ arg: '<n>', help: 'seed of generated workloads and of the verdicts\' resampling', default: 1, parse: parse.int(0, 'a seed') }),
+  /** Check every bounced byte and slot owner. @default false */
+  verify: option<boolean>({ help: 'stamp and check every bounced byte and every slot owner (slow; docs/verify.md)', default: false }),
+  /** Results root. @default 'results' */
+  out: option<string>({ arg: '<dir>', help: 'results root: writes DIR/<timestamp>-<label>/ and DIR/latest/', default: 'results', compared: false }),
+  /** Label of the result directory. @default the workload names */
+  label: option<string>({ arg: '<name>', help: 'label of the result directory', defaultText: 'the workload names', compared: false }),
+  /** The strategy every other one is expressed as ratios to. @default none */
+  reference: option<string>({ arg: '<strategy>', help: "express every strategy's maps/s and p99 as ratios to this one (one of --strategy), with bootstrap CIs", compared: false }),
+  /** How requests are split into mappings. @default 'max' */
+  segment: option<SegmentMode>({ arg: '<mode>', help: 'request split: max = chunks of swiotlb_max_mapping_size(), page = one mapping per 4 KiB page', choices: SEGMENT_MODES, default: 'max' }),
+  /** The device's min_align_mask. @default 0xfff */
+  minAlignMask: option<number>({ arg: '<mask>', help: "the device's min_align_mask (NVMe PCI sets 0xfff)", default: 0xfff, defaultText: '0xfff', parse: parseMask }),
+  /** Completion model for traces without response times. @default '80+3000' */
+  latency: option<string>({ arg: '<spec>', help: 'completion time when a trace has none: BASE_US[+MB_PER_S], e.g. 80 us plus transfer at 3000 MB/s', default: DEFAULT_LATENCY }),
+  /** The CPU that unmaps. @default 'same' */
+  completionCpu: option<'same' | 'other'>({ arg: '<cpu>', help: 'CPU that unmaps: same (the submitting CPU) or other (the next CPU)', choices: ['same', 'other'], default: 'same' }),
+  /** Time one map and one unmap in every N. @default 16 */
+  sampleEvery: option<number>({ arg: '<n>', help: 'time one map and one unmap in every n (0: no latency sampling)', default: 16, parse: parse.int(0, 'a sampling interval') }),
+  /** Pool sample interval, ms. @default 100 */
+  sampleInterval: option<number>({ arg: '<ms>', help: 'pool occupancy and fragmentation sample interval', default: 100, parse: parse.int(1, 'milliseconds'), unit: 'ms' }),
+  /** Longest wait for workers, seconds. @default 30 */
+  barrierTimeout: option<number>({ arg: '<seconds>', help: 'longest a worker may take to start, stop, or hand a mapping to another CPU before the run fails', default: 30, parse: parse.seconds(), unit: 's' }),
+  /** nvme-gen block size or bssplit. @default '4k' */
+  bs: option<string>({ arg: '<size>', help: 'nvme-gen: block size or fio bssplit (4k/50:64k/50)', default: DEFAULT_GENERATOR.bs }),
+  /** nvme-gen direction mode. @default 'randread' */
+  rw: option<string>({ arg: '<mode>', help: 'nvme-gen: read, write, randread, randwrite, rw, randrw', default: DEFAULT_GENERATOR.rw }),
+  /** nvme-gen share of reads, percent. @default 70 */
+  rwmixread: option<number>({ arg: '<pct>', help: 'nvme-gen: percentage of reads for rw/randrw', default: DEFAULT_GENERATOR.rwmixread, parse: parse.int(0, 'a percentage'), unit: '%' }),
+  /** nvme-gen I/Os in flight per CPU. @default 32 */
+  iodepth: option<number>({ arg: '<n>', help: 'nvme-gen: I/Os in flight per CPU', default: DEFAULT_GENERATOR.iodepth, parse: parse.int(1, 'a queue depth') }),
+  /** nvme-gen I/Os generated per CPU. @default 4096 */
+  genIos: option<number>({ arg: '<n>', help: 'nvme-gen: I/Os generated per CPU (the replay loops over them)', default: DEFAULT_GENERATOR.iosPerJob, parse: parse.int(1, 'an I/O count') }),
+  /** List strategies and workloads and exit. @default false */
+  list: option<boolean>({ help: 'list strategies and workloads, one line each, and exit', default: false, compared: false }),
+  /** With --list: each workload's facts. @default false */
+  verbose: option<boolean>({ help: "with --list: each workload's parameters, direction mix, mapping sizes and bytes in flight", default: false, compared: false }),
+  /** Draw a progress bar on a terminal (`--no-progress`: plain lines). @default true */
+  progress: option<boolean>({ help: 'no progress bar on a terminal: one plain line per finished run (as in pipes and CI)', default: true, negated: true, compared: false }),
+  /** Network: RX buffers per queue. @default 256 */
+  ring: option<number>({ arg: '<n>', help: 'network: RX buffers per queue', default: 256, parse: parse.int(1, 'a ring size') }),
+  /** Network: MTU, bytes. @default 1500 */
+  mtu: option<number>({ arg: '<bytes>', help: 'network: MTU for net workloads and pcap replay (576..9216; named profiles fix their own)', default: 1500, parse: parseMtu, unit: 'bytes' }),
+  /** Network: frames per NAPI poll. @default 64 */
+  napiBudget: option<number>({ arg: '<n>', help: 'network: frames per NAPI poll', default: 64, parse: parse.int(1, 'a budget') }),
+  /** Network: link speed, Gb/s. @default 10 */
+  wireGbps: option<number>({ arg: '<gbps>', help: 'network: link speed for generated arrivals and TX wire times', default: 10, parse: parseGbps, unit: 'Gb/s' }),
+};
+
+/** The parsed options of `npm run bench` (units: seconds, slots, ms as declared). */
+export type BenchOptions = OptionValues<typeof BENCH_OPTIONS>;

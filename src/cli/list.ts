@@ -1,10 +1,11 @@
 /** `npm run bench -- --list [--verbose]`: strategies and workloads, one line each (and their facts). */
 import { STRATEGIES } from '../../strategies/index.js';
 import { WORKLOADS, loadWorkload } from '../../workloads/index.js';
-import { parseLatency } from '../../workloads/schedule/latency-model.js';
-import { type WorkloadFacts, buildSchedule } from '../../workloads/schedule/build.js';
+import { parseLatency } from '../../workloads/latency-model.js';
+import { buildSchedule } from '../../workloads/schedule/build.js';
+import type { WorkloadFacts } from '../../workloads/schedule/facts.js';
 import type { BenchOptions } from './bench-options.js';
-import { generatorParams, netOptions } from './bench-job.js';
+import { generatorParams, netOptions } from './bench-inputs.js';
 
 function kib(bytes: number): string {
   return bytes >= 1 << 20 ? `${(bytes / (1 << 20)).toFixed(1)} MiB` : bytes >= 1024 ? `${(bytes / 1024).toFixed(1)} KiB` : `${Math.round(bytes)} B`;

@@ -13,7 +13,7 @@ export function reportInputOf(command: string, opts: BenchOptions, outcomes: Run
   return {
     command,
     repeats: opts.repeat,
-    durationS: opts.durationS,
+    duration: opts.duration,
     rows: outcomes.map((o) => o.row),
     fragmentation: outcomes.flatMap((o) => o.fragmentation),
     runs: outcomes.map((o) => ({

@@ -7,7 +7,8 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { IO_TLB_SIZE, KERNEL_RULES, type KernelRules, nrSlots } from '../model/constants.js';
 import { freeRunStats, listHash } from '../model/fragmentation.js';
-import { SwiotlbPool, allocatePool } from '../model/pool.js';
+import { SwiotlbPool } from '../model/pool.js';
+import { allocatePool } from '../model/pool-layout.js';
 
 const configLine = z.object({
   kind: z.literal('config'),

@@ -44,7 +44,7 @@ export interface LoadedRun {
   file: string;
   command?: string;
   machine?: { cores?: number; cpuModel?: string; node?: string };
-  /** summary.json's `config` (the bench options, e.g. `durationS`, `pool`, `kernelRules`); absent in files that lack it. */
+  /** summary.json's `config` (the bench options by flag name, e.g. `duration`, `pool`, `kernel-rules`); absent in files that lack it. */
   config?: Record<string, unknown>;
   rows: CompareRow[];
 }

@@ -5,8 +5,9 @@
  * every file is written. A failed run leaves the staging directory with an
  * ERROR.txt, so nothing measured is lost and nothing looks finished.
  */
-import { cp, mkdir, rename, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { cp, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { InputError } from '../base/errors.js';
 
 /** `2026-11-21T23-40-05`: sortable and safe in file names. */
 export function timestamp(date = new Date()): string {
@@ -56,5 +57,29 @@ export class ResultDir {
   /** Leave the staging directory as evidence, with the error. */
   async fail(err: Error): Promise<void> {
     await writeFileAtomic(join(this.staging, 'ERROR.txt'), `${err.name}: ${err.message}\n`).catch(() => undefined);
+  }
+}
+
+/**
+ * Write `files` into `out`. A new directory is filled under a hidden staging
+ * name and renamed into place, so it appears complete or not at all; into an
+ * existing directory each file is written atomically.
+ * @throws InputError when `out` exists and is not a directory.
+ */
+export async function writeFiles(out: string, files: [string, string | Uint8Array][]): Promise<void> {
+  const existing = await stat(out).catch(() => undefined);
+  if (existing && !existing.isDirectory()) throw new InputError(`--out ${out}: exists and is not a directory`);
+  if (existing) {
+    for (const [name, content] of files) await writeFileAtomic(join(out, name), content);
+    return;
+  }
+  const staging = join(dirname(out), `.${basename(out)}.${process.pid}.partial`);
+  await mkdir(staging, { recursive: true });
+  try {
+    for (const [name, content] of files) await writeFileAtomic(join(staging, name), content);
+    await rename(staging, out);
+  } catch (err) {
+    await rm(staging, { recursive: true, force: true });
+    throw err;
   }
 }

@@ -1,6 +1,6 @@
 /**
  * swiotlb constants, as in include/linux/swiotlb.h and kernel/dma/swiotlb.c
- * (model document section 1). Sizes are in bytes unless the name says slots.
+ * (docs/model.md, "Constants and sizes"). Sizes are in bytes unless the name says slots.
  */
 
 /** log2 of one slot ("slab"): IO_TLB_SHIFT. */

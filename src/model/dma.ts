@@ -1,6 +1,6 @@
 /**
  * The DMA API layer above swiotlb for a bounced streaming mapping
- * (model document section 6; kernel/dma/direct.h and kernel/dma/swiotlb.c):
+ * (docs/model.md, "Bounce copies and the DMA API"; kernel/dma/direct.h and kernel/dma/swiotlb.c):
  * map always copies original -> bounce; unmap and sync_for_cpu copy
  * bounce -> original for FROM_DEVICE and BIDIRECTIONAL; sync_for_device copies
  * original -> bounce for TO_DEVICE and BIDIRECTIONAL; DMA_ATTR_SKIP_CPU_SYNC
@@ -8,7 +8,7 @@
  * request size, and can be rendered as the kernel's "swiotlb buffer is full".
  */
 import { DMA_MAPPING_ERROR } from './constants.js';
-import type { HostMemory } from './pool.js';
+import type { HostMemory } from './strategy.js';
 import type { BounceAllocator } from './strategy.js';
 
 /** enum dma_data_direction values. */

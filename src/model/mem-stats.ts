@@ -1,5 +1,5 @@
 /**
- * The io_tlb_mem-wide counters that debugfs shows (model document section 9):
+ * The io_tlb_mem-wide counters that debugfs shows (docs/model.md, "Counters and debugfs"):
  * `io_tlb_used` (atomic total_used), `io_tlb_used_hiwater` and
  * `io_tlb_transient_nslabs`. As in the kernel they are lock-free atomics
  * updated outside any area lock, and they sit side by side, so parallel

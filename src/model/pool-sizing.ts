@@ -1,6 +1,6 @@
 /**
- * Pool and area sizing as the kernel does at boot (model document sections 1
- * and 4: swiotlb_adjust_nareas, round_up_default_nslabs, limit_nareas).
+ * Pool and area sizing as the kernel does at boot (docs/model.md, "Pool layout and
+ * boot sizing": swiotlb_adjust_nareas, round_up_default_nslabs, limit_nareas).
  */
 import { IO_TLB_DEFAULT_SIZE, IO_TLB_SEGSIZE, IO_TLB_SIZE } from './constants.js';
 

@@ -1,150 +1,21 @@
 /**
- * One swiotlb pool (`struct io_tlb_pool`) on shared memory, with the slot
- * search and release of the newest mainline kernel/dma/swiotlb.c
- * (model document sections 2-4; conformance vectors in v-newest/), or of
- * v6.6 when the pool's `rules` say so (vectors in v6.6/).
- *
- * Layout, struct-of-arrays over SharedArrayBuffers so every worker sees one pool:
- * - per slot (Int32): `list` (free slots from here to the segment end, 0 = used),
- *   `alloc_size` (bytes from this slot to the allocation end), `pad_slots`;
- *   per slot (Float64): `orig_addr` (-1 = INVALID_PHYS_ADDR);
- * - per area, one 64-byte line: lock word, `used`, `index`, and the bytes the
- *   live mappings asked for (model bookkeeping, not in the kernel, kept under
- *   the area lock to measure internal waste without a shared hot counter);
- * - the bounce data itself: nslabs x 2 KiB bytes.
+ * A worker's view of one swiotlb pool (layout: pool-layout.ts), with the slot
+ * search and release of the newest mainline kernel/dma/swiotlb.c, or of v6.6
+ * when the pool's `rules` say so (docs/model.md, "Slot search", "Mapping and
+ * release", "v6.6 and newest rules"; golden vectors in
+ * test/fixtures/conformance/).
  *
  * The segment-boundary test (`iommu_is_span_boundary`) is not modelled: with the
  * default boundary mask (ULONG_MAX, or PCI's 4 GiB for a pool below 4 GiB) it
  * never fires for pools of at most 2 GiB, as the conformance README notes.
  */
 import {
-  DMA_MAPPING_ERROR, INVALID_PHYS_ADDR, IO_TLB_SEGSIZE, IO_TLB_SHIFT, IO_TLB_SIZE, type KernelRules, PAGE_SIZE, nrSlots,
+  DMA_MAPPING_ERROR, INVALID_PHYS_ADDR, IO_TLB_SEGSIZE, IO_TLB_SHIFT, IO_TLB_SIZE, PAGE_SIZE, nrSlots,
 } from './constants.js';
-import { type LockStats, lockAcquire, lockRelease, newLockStats } from './lock.js';
-import { MemStats, allocateMemStats } from './mem-stats.js';
-import type { BounceAllocator } from './strategy.js';
-
-/** Int32 words per area: one 64-byte cache line, so areas share no line. */
-export const AREA_STRIDE = 16;
-const AREA_LOCK = 0;
-const AREA_USED = 1;
-const AREA_INDEX = 2;
-/** Bytes requested by the live mappings of the area (fits: an area is at most 1 GiB). */
-const AREA_REQ_BYTES = 3;
-
-/** Structured-cloneable description of one pool's shared memory. */
-export interface PoolShared {
-  /** Physical (= DMA) address of slot 0, bytes; 2 KiB aligned. */
-  start: number;
-  /** Slots in the pool. */
-  nslabs: number;
-  /** Areas (lock domains); a power of two dividing nslabs. */
-  nareas: number;
-  /** Slot-search rule set. */
-  rules: KernelRules;
-  /** The io_tlb_mem counters this pool counts into (shared by pools of one allocator). */
-  mem: SharedArrayBuffer;
-  /**
-   * Backing arrays, which may hold several pools (dynamic pools carve theirs
-   * from one reserve): Int32 list[capacity], alloc_size[capacity],
-   * pad_slots[capacity]; this pool uses entries firstSlot..firstSlot+nslabs-1.
-   */
-  slotWords: SharedArrayBuffer;
-  /** Float64 orig_addr[capacity]. */
-  origAddr: SharedArrayBuffer;
-  /** AREA_STRIDE Int32 words per area; this pool's areas start at firstArea. */
-  areas: SharedArrayBuffer;
-  /** Bounce data: capacity * IO_TLB_SIZE bytes (or empty). */
-  data: SharedArrayBuffer;
-  /** Slots in the backing arrays. */
-  capacity: number;
-  /** This pool's first slot in the backing arrays. */
-  firstSlot: number;
-  /** This pool's first area in `areas`. */
-  firstArea: number;
-  /**
-   * How reports name the pool when the strategy names it (dynamic pools: kind
-   * and first slot in the reserve, e.g. `transient@1536`); otherwise by position.
-   */
-  label?: string;
-}
-
-/** Counters kept by one user (one worker) of a pool; summed after a run. */
-export interface AllocCounters {
-  lock: LockStats;
-  /** Candidate slots examined by the area search (loop iterations). */
-  slotsScanned: number;
-  /** Areas tried after the first one (spill to neighbour areas). */
-  areaFallbacks: number;
-  /** Padded size (bytes) of the last request that found no slots. */
-  lastFailSize: number;
-  /**
-   * Strategy-specific event counts (e.g. remote_maps). Reset when measuring
-   * starts, summed over workers, and written as extra throughput.csv columns.
-   */
-  extra: Record<string, number>;
-}
-
-export function newAllocCounters(): AllocCounters {
-  return { lock: newLockStats(), slotsScanned: 0, areaFallbacks: 0, lastFailSize: 0, extra: {} };
-}
-
-/** Host memory holding the original (CPU-side) buffers: byte i is physical address base + i. */
-export interface HostMemory {
-  bytes: Uint8Array;
-  base: number;
-}
-
-/** Options of {@link allocatePool}. */
-export interface PoolAllocation {
-  /** Allocate the bounce data too (false for bookkeeping-only pools, e.g. conformance replay). */
-  withData?: boolean;
-  rules?: KernelRules;
-  /** io_tlb_mem counters to count into; a fresh set when omitted. */
-  mem?: SharedArrayBuffer;
-}
-
-/**
- * swiotlb_init_io_tlb_pool(): allocate and initialise a pool's shared memory.
- * `list[i] = min(128 - i % 128, nslabs - i)`, every slot free, every area at index 0.
- * @throws RangeError if nareas is not a power of two dividing nslabs.
- */
-export function allocatePool(nslabs: number, nareas: number, start: number, options: PoolAllocation = {}): PoolShared {
-  if (!Number.isInteger(nslabs) || nslabs <= 0) throw new RangeError(`nslabs must be a positive integer, got ${nslabs}`);
-  if (nareas < 1 || (nareas & (nareas - 1)) !== 0) throw new RangeError(`nareas must be a power of two, got ${nareas}`);
-  if (nslabs % nareas !== 0) throw new RangeError(`nslabs ${nslabs} is not a multiple of nareas ${nareas}`);
-  if (start % IO_TLB_SIZE !== 0) throw new RangeError(`pool start 0x${start.toString(16)} is not slot aligned`);
-  const shared: PoolShared = {
-    start,
-    nslabs,
-    nareas,
-    rules: options.rules ?? 'newest',
-    mem: options.mem ?? allocateMemStats(),
-    slotWords: new SharedArrayBuffer(nslabs * 3 * 4),
-    origAddr: new SharedArrayBuffer(nslabs * 8),
-    areas: new SharedArrayBuffer(nareas * AREA_STRIDE * 4),
-    data: new SharedArrayBuffer(options.withData === false ? 0 : nslabs * IO_TLB_SIZE),
-    capacity: nslabs,
-    firstSlot: 0,
-    firstArea: 0,
-  };
-  initPoolSlots(shared);
-  return shared;
-}
-
-/**
- * Reset a pool's slots and areas to "all free" (swiotlb_init_io_tlb_pool):
- * `list[i] = min(128 - i % 128, nslabs - i)`, no orig_addr, every area empty at index 0.
- */
-export function initPoolSlots(shared: PoolShared): void {
-  const { nslabs, capacity, firstSlot } = shared;
-  const list = new Int32Array(shared.slotWords, firstSlot * 4, nslabs);
-  for (let i = 0; i < nslabs; i++) list[i] = Math.min(IO_TLB_SEGSIZE - (i % IO_TLB_SEGSIZE), nslabs - i);
-  new Int32Array(shared.slotWords, (capacity + firstSlot) * 4, nslabs).fill(0);
-  new Int32Array(shared.slotWords, (2 * capacity + firstSlot) * 4, nslabs).fill(0);
-  new Float64Array(shared.origAddr, firstSlot * 8, nslabs).fill(INVALID_PHYS_ADDR);
-  new Int32Array(shared.areas, shared.firstArea * AREA_STRIDE * 4, shared.nareas * AREA_STRIDE).fill(0);
-}
+import { lockAcquire, lockRelease } from './lock.js';
+import { MemStats } from './mem-stats.js';
+import { AREA_INDEX, AREA_LOCK, AREA_REQ_BYTES, AREA_STRIDE, AREA_USED, type PoolShared } from './pool-layout.js';
+import { type AllocCounters, type BounceAllocator, type HostMemory, newAllocCounters } from './strategy.js';
 
 /**
  * A worker's view of a shared pool: the newest kernel's slot search, slot

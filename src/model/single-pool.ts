@@ -3,7 +3,8 @@
  * (`defpool`), as the kernel does without CONFIG_SWIOTLB_DYNAMIC.
  */
 import { DEFAULT_POOL_BASE } from './constants.js';
-import { SwiotlbPool, allocatePool } from './pool.js';
+import { SwiotlbPool } from './pool.js';
+import { allocatePool } from './pool-layout.js';
 import type { PoolPlan, StrategyState } from './strategy.js';
 
 /** Allocate one pool (with its io_tlb_mem counters) of `plan.nslabs` slots in `plan.nareas` areas at DEFAULT_POOL_BASE. */

@@ -1,11 +1,42 @@
 /**
- * The plug-in interface every allocator strategy implements (one file each
- * under strategies/). A strategy lays out its pools in SharedArrayBuffers on
- * the main thread (`create`), and each worker attaches to that memory as one
- * CPU (`attach`). Everything in a state must be structured-cloneable.
+ * The plug-in interface every allocator strategy implements (one file or
+ * folder each under strategies/; docs/strategies.md). A strategy lays out its
+ * pools in SharedArrayBuffers on the main thread (`create`), and each worker
+ * attaches to that memory as one CPU (`attach`). Everything in a state must
+ * be structured-cloneable.
  */
+import type { ColumnSpec } from '../base/column.js';
 import type { KernelRules } from './constants.js';
-import type { AllocCounters, HostMemory, PoolShared } from './pool.js';
+import { type LockStats, newLockStats } from './lock.js';
+import type { PoolShared } from './pool-layout.js';
+
+/** Counters kept by one user (one worker) of a pool; summed over workers after a run. */
+export interface AllocCounters {
+  lock: LockStats;
+  /** Candidate slots examined by the area search (loop iterations). */
+  slotsScanned: number;
+  /** Areas tried after the first one (spill to neighbour areas). */
+  areaFallbacks: number;
+  /** Padded size (bytes) of the last request that found no slots. */
+  lastFailSize: number;
+  /**
+   * Strategy-specific event counts, keyed by their throughput.csv column name
+   * (e.g. `remote_maps`; each declared in `Strategy.columns`). Reset when
+   * measuring starts, summed over workers.
+   */
+  extra: Record<string, number>;
+}
+
+/** Fresh, zeroed counters for one worker. */
+export function newAllocCounters(): AllocCounters {
+  return { lock: newLockStats(), slotsScanned: 0, areaFallbacks: 0, lastFailSize: 0, extra: {} };
+}
+
+/** Host memory holding the original (CPU-side) buffers: byte i is physical address `base + i`. */
+export interface HostMemory {
+  bytes: Uint8Array;
+  base: number;
+}
 
 /** Pool options from the command line, common to all strategies (each uses what applies). */
 export interface PoolOptions {
@@ -60,7 +91,7 @@ export interface StrategyState {
 export interface BounceAllocator {
   /** swiotlb_tbl_map_single() without the copy: tlb address or -1 (DMA_MAPPING_ERROR). */
   tblMapSingle(cpu: number, orig: number, mappingSize: number, allocAlignMask: number, minAlignMask: number): number;
-  /** swiotlb_release_slots() for the buffer at `tlb` (pool found by address). */
+  /** swiotlb_find_pool() + swiotlb_release_slots() for the buffer at `tlb`. */
   releaseSlots(tlb: number, minAlignMask: number, mappingSize: number): void;
   /** swiotlb_bounce(): copy between bounce buffer and original; returns bytes copied. */
   bounce(tlb: number, size: number, toDevice: boolean, minAlignMask: number, host: HostMemory): number;
@@ -76,12 +107,25 @@ export interface BounceAllocator {
   readonly counters: AllocCounters;
 }
 
+/**
+ * Result columns a strategy adds, declared once: the harness refuses to write
+ * a column nobody declared, and docs/results.md lists these.
+ */
+export interface StrategyColumns {
+  /** throughput.csv: counters in `AllocCounters.extra`, `runBackground`, `reportColumns` and `deriveColumns`. */
+  throughput?: readonly ColumnSpec[];
+  /** fragmentation.csv: what `sampleColumns` returns. */
+  fragmentation?: readonly ColumnSpec[];
+}
+
 /** A strategy plug-in. */
 export interface Strategy<S extends StrategyState = StrategyState> {
   /** Short name used by `--strategy`. */
   readonly name: string;
   /** One line for `--help` and reports. */
   readonly description: string;
+  /** The columns this strategy adds to the result files (none when absent). */
+  readonly columns?: StrategyColumns;
   /** Choose the pool layout for a run. */
   plan(request: PoolRequest): PoolPlan;
   /** Allocate and initialise shared memory (main thread). */

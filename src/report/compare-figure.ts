@@ -8,7 +8,7 @@ import type { ChartConfiguration } from 'chart.js';
 import type { Figure } from './figure.js';
 import { colour as paletteColour } from './palette.js';
 import type { CompareResult } from '../analysis/compare-runs.js';
-import { sideName } from '../analysis/compare-runs.js';
+import { sideName } from '../analysis/compare-output.js';
 
 /** A point with its error bar; without a CI the bar has no length. */
 interface ErrorPoint {

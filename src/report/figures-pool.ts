@@ -3,7 +3,7 @@
  * pool over time, from the main thread's samples (debugfs-style racy reads).
  * Time series show one run per (strategy, workload): the most threads, repeat 0.
  */
-import type { FragmentationRow } from '../export/rows.js';
+import type { FragmentationRow } from '../export/columns.js';
 import { axis, panelOptions, shownRun, shownThreads } from './chart-parts.js';
 import type { Figure } from './figure.js';
 import { colour } from './palette.js';

@@ -1,6 +1,6 @@
 /** scaling.png and latency.png: per-workload panels over thread counts. */
 import { max, mean, min } from 'simple-statistics';
-import type { ThroughputRow } from '../export/rows.js';
+import type { ThroughputRow } from '../export/columns.js';
 import { axis, panelOptions } from './chart-parts.js';
 import type { Figure } from './figure.js';
 import { colour } from './palette.js';

@@ -1,5 +1,5 @@
 /** Which snapshots pool-map.png shows: per strategy, its run with the highest hiwater (ties: more threads), at peak and at the end. */
-import type { PoolPicture, PoolSnapshot } from '../run/pool-snapshot.js';
+import type { PoolPicture, PoolSnapshot } from '../export/run-series.js';
 import type { PoolMapPanel } from './pool-map.js';
 import { type ReportInput, type ReportRun, dimensions } from './report-input.js';
 

@@ -3,9 +3,8 @@
  * throughput.csv and fragmentation.csv plus per-run series that only live in
  * memory (per-area use, pool snapshots) and the workloads' mapping sizes.
  */
-import type { AreaSample } from '../run/run-one.js';
-import type { PoolSnapshot } from '../run/pool-snapshot.js';
-import type { FragmentationRow, ThroughputRow } from '../export/rows.js';
+import type { AreaSample, PoolSnapshot } from '../export/run-series.js';
+import type { FragmentationRow, ThroughputRow } from '../export/columns.js';
 import { IO_TLB_SIZE } from '../model/constants.js';
 
 /** One run's series. */
@@ -26,7 +25,8 @@ export interface ReportInput {
   /** The command line, for titles and the report header. */
   command: string;
   repeats: number;
-  durationS: number;
+  /** `--duration`, seconds. */
+  duration: number;
   rows: ThroughputRow[];
   fragmentation: FragmentationRow[];
   runs: ReportRun[];
@@ -76,5 +76,5 @@ export function dimensions(input: ReportInput): { strategies: string[]; workload
 /** The run facts for figure titles: `global-lock, per-cpu-areas · msr-hm0, tpcc · 1,2 threads · 3 x 2 s`. */
 export function runFacts(input: ReportInput): string {
   const d = dimensions(input);
-  return `${d.strategies.join(', ')} · ${d.workloads.join(', ')} · ${d.threads.join(',')} threads · ${input.repeats} x ${input.durationS} s`;
+  return `${d.strategies.join(', ')} · ${d.workloads.join(', ')} · ${d.threads.join(',')} threads · ${input.repeats} x ${input.duration} s`;
 }

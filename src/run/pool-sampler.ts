@@ -8,9 +8,10 @@
 import { freeRunStats, internalWastePct, unusableShares } from '../model/fragmentation.js';
 import { MemStats } from '../model/mem-stats.js';
 import { SwiotlbPool } from '../model/pool.js';
-import type { PoolShared } from '../model/pool.js';
+import type { PoolShared } from '../model/pool-layout.js';
 import type { Strategy, StrategyState } from '../model/strategy.js';
-import { type PoolSnapshot, areaLabel, poolLabels, snapshotPools } from './pool-snapshot.js';
+import type { PoolSnapshot } from '../export/run-series.js';
+import { areaLabel, poolLabels, snapshotPools } from './pool-snapshot.js';
 
 /** One racy reading of a strategy's pools (debugfs-style), in slots unless a field says otherwise. */
 export interface PoolSample {

@@ -9,35 +9,9 @@
  * swiotlb_align_offset() keeps min_align_mask bits only inside it; streaming
  * maps through dma-direct never pad.
  */
-import { type PoolShared, SwiotlbPool } from '../model/pool.js';
-
-/** Slot state in {@link PoolPicture.states}: free (`list[i] > 0`). */
-export const SLOT_FREE = 0;
-/** Slot state: part of a live mapping (`list[i] == 0`). */
-export const SLOT_USED = 1;
-/** Slot state: a padding slot before a mapping's first slot (counted by its `pad_slots`). */
-export const SLOT_PADDING = 2;
-
-/** One pool at one instant. */
-export interface PoolPicture {
-  /** From {@link poolLabels}: `node 1`, `pool@512`, `transient@1536`, or `pool`. */
-  label: string;
-  nslabs: number;
-  nareas: number;
-  /** One byte per slot: SLOT_FREE, SLOT_USED or SLOT_PADDING; base64 so it travels in JSON. */
-  states: string;
-}
-
-/** A strategy's pools at one instant of a run. */
-export interface PoolSnapshot {
-  /** `peak` (the sample with the largest io_tlb_used) or `end` (last sample of the measured window). */
-  moment: 'peak' | 'end';
-  /** ms since measuring started. */
-  tMs: number;
-  /** Slots not free in the picture (used and padding). */
-  used: number;
-  pools: PoolPicture[];
-}
+import type { PoolShared } from '../model/pool-layout.js';
+import { SwiotlbPool } from '../model/pool.js';
+import { type PoolSnapshot, SLOT_FREE, SLOT_PADDING, SLOT_USED } from '../export/run-series.js';
 
 /** Slot states of one pool (see the module comment for the rules). */
 export function slotStates(pool: SwiotlbPool): Uint8Array {

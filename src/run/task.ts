@@ -1,6 +1,6 @@
-/** The messages between the run orchestrator and its workers. */
-import type { Schedule } from '../../workloads/schedule/build.js';
+/** The messages between one run (run-one.ts) and its workers (worker.ts). */
 import type { StrategyState } from '../model/strategy.js';
+import type { Schedule } from '../../workloads/schedule/build.js';
 
 /** Shared words for handing mappings between CPUs (`--completion-cpu other`). */
 export interface Handoff {
@@ -42,30 +42,47 @@ export interface WorkerTask {
   waitTimeoutMs: number;
 }
 
-/** What one worker reports; counters cover the measured phase only. */
+/** Verify-mode counts of one worker or one run (bytes, slots). */
+export interface VerifyCounts {
+  /** Bytes compared against their stamp. */
+  checkedBytes: number;
+  /** Bytes that differed from it. */
+  corruptedBytes: number;
+  /** Slots claimed while another live mapping held them, or released while not held. */
+  overlaps: number;
+}
+
+/**
+ * What one worker reports; counters cover the measured phase only. Counters
+ * named as a throughput.csv column keep that name from here to the CSV
+ * (src/export/columns.ts); the others are sums the row divides per map.
+ */
 export interface WorkerResult {
   cpu: number;
   /** Measured seconds, from this worker's view of the phase change to its stop. */
   seconds: number;
   maps: number;
   unmaps: number;
+  /** Maps that found no slots ("swiotlb buffer is full"). */
+  full_failures: number;
   /** Bytes mapped. */
-  bytes: number;
-  failures: number;
-  failuresBySize: [number, number][];
+  bytes_mapped: number;
+  /** Failed maps by mapping size: [bytes, count] pairs. */
+  failures_by_size: [number, number][];
+  /** The first "swiotlb buffer is full" messages. */
   messages: string[];
-  slotsScanned: number;
-  areaFallbacks: number;
-  lockAcquisitions: number;
-  lockContended: number;
-  lockWaitNs: number;
+  slots_scanned: number;
+  area_fallbacks: number;
+  lock_acquisitions: number;
+  lock_contended: number;
+  lock_wait_ns: number;
   /** Latency histograms (ns), hdr-histogram compressed base64. */
-  mapHistogram: string;
-  unmapHistogram: string;
-  /** Strategy-specific counters (AllocCounters.extra). */
+  map_histogram: string;
+  unmap_histogram: string;
+  /** Strategy-specific counters (AllocCounters.extra), keyed by their column name. */
   extra: Record<string, number>;
-  passes: number;
+  trace_passes: number;
   /** Times this CPU waited for another CPU's map or unmap. */
-  handoffWaits: number;
-  verify: { checkedBytes: number; corruptedBytes: number; overlaps: number } | null;
+  handoff_waits: number;
+  verify: VerifyCounts | null;
 }

@@ -16,7 +16,7 @@ import { IO_TLB_DEFAULT_SIZE, IO_TLB_SIZE, PAGE_SIZE } from '../model/constants.
 import { DMA_FROM_DEVICE, DmaMapper } from '../model/dma.js';
 import { lockAcquire, lockRelease, newLockStats } from '../model/lock.js';
 import { STRATEGIES } from '../../strategies/index.js';
-import { HOST_BASE } from '../../workloads/schedule/build.js';
+import { HOST_BASE } from '../../workloads/schedule/host-memory.js';
 
 const BATCH = 256;
 /** Short rounds, each running every op; medians over rounds resist the drift of a shared machine. */

@@ -9,7 +9,7 @@
  * ratios. The random source is seeded, so the same inputs give the same CI.
  */
 import { mean, permutationTest, quantile, sampleWithReplacement } from 'simple-statistics';
-import { xorshift32 } from '../../workloads/generators/nvme.js';
+import { xorshift32 } from './prng.js';
 
 /** Default two-sided confidence level of the CI (0.95), shared by compare, --reference and the console summary. */
 export const DEFAULT_CONFIDENCE = 0.95;
@@ -46,13 +46,6 @@ export interface RatioEstimate {
   otherMean: number;
   baselineN: number;
   otherN: number;
-}
-
-/** A string seed (e.g. what is compared) mixed into a numeric seed: FNV-1a. */
-export function mixSeed(seed: number, key: string): number {
-  let h = (0x811c9dc5 ^ (seed >>> 0)) >>> 0;
-  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193) >>> 0;
-  return h || 1;
 }
 
 /**

@@ -1,4 +1,7 @@
-/** Merging the workers' latency histograms (hdr-histogram-js) into summary figures. */
+/**
+ * Latency histograms (hdr-histogram-js): each worker records into its own,
+ * ships it compressed, and the main thread merges them into one summary.
+ */
 import * as hdr from 'hdr-histogram-js';
 
 /** Latency summary in ns; NaN-free: zeros when nothing was sampled. */
@@ -11,13 +14,24 @@ export interface LatencySummary {
   p999Ns: number;
 }
 
+/** An empty histogram for values in ns, 1 ns to one hour, 3 significant digits. */
+export function newHistogram(): hdr.Histogram {
+  return hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 3.6e12, numberOfSignificantValueDigits: 3 });
+}
+
+/** A histogram as compressed base64, to send from a worker. */
+export function encodeHistogram(h: hdr.Histogram): string {
+  return hdr.encodeIntoCompressedBase64(h);
+}
+
 /** Decode and add up compressed histograms. */
 export function mergeHistograms(encoded: string[]): hdr.Histogram {
-  const merged = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 3.6e12, numberOfSignificantValueDigits: 3 });
+  const merged = newHistogram();
   for (const e of encoded) merged.add(hdr.decodeFromCompressedBase64(e));
   return merged;
 }
 
+/** Mean, standard deviation and percentiles of a histogram, ns. */
 export function summarize(h: hdr.Histogram): LatencySummary {
   if (h.totalCount === 0) return { samples: 0, meanNs: 0, sdNs: 0, p50Ns: 0, p99Ns: 0, p999Ns: 0 };
   return {
@@ -28,16 +42,4 @@ export function summarize(h: hdr.Histogram): LatencySummary {
     p99Ns: h.getValueAtPercentile(99),
     p999Ns: h.getValueAtPercentile(99.9),
   };
-}
-
-/**
- * The two lines tools/testing/selftests/dma/dma_map_benchmark.c prints, from
- * the same figures: mean and standard deviation in microseconds, one decimal.
- */
-export function dmaMapBenchmarkLines(map: LatencySummary, unmap: LatencySummary): string[] {
-  const us = (ns: number) => (ns / 1000).toFixed(1);
-  return [
-    `average map latency(us):${us(map.meanNs)} standard deviation:${us(map.sdNs)}`,
-    `average unmap latency(us):${us(unmap.meanNs)} standard deviation:${us(unmap.sdNs)}`,
-  ];
 }

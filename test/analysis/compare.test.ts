@@ -3,14 +3,18 @@ import { join } from 'node:path';
 import { createCanvas, loadImage } from '@napi-rs/canvas';
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
-import { type RatioEstimate, bootstrapRatio, mixSeed, verdictOf } from '../../src/stats/bootstrap.js';
-import { CONFIG_NOT_COMPARED, compareMarkdown, compareRuns, configDifferences, pairStrategies } from '../../src/analysis/compare-runs.js';
+import { type RatioEstimate, bootstrapRatio, verdictOf } from '../../src/stats/bootstrap.js';
+import { mixSeed } from '../../src/stats/hash.js';
+import { compareMarkdown } from '../../src/analysis/compare-output.js';
+import { compareRuns, configDifferences, pairStrategies } from '../../src/analysis/compare-runs.js';
+import { BENCH_OPTIONS } from '../../src/cli/bench-options.js';
+import { notCompared } from '../../src/cli/option-spec.js';
 import type { CompareRow, LoadedRun } from '../../src/export/read-summary.js';
 import { loadRun, uniqueLabels } from '../../src/export/read-summary.js';
 import { MAPS_PER_S, MAP_P99, type Metric, formatRatio, verdictWords } from '../../src/analysis/ratio-words.js';
 import { referenceRatios, resolveReference } from '../../src/analysis/reference.js';
-import { compareStrategies, summaryWords } from '../../src/analysis/ranking.js';
-import type { ThroughputRow } from '../../src/export/rows.js';
+import { rankStrategies, rankingWords } from '../../src/analysis/ranking.js';
+import type { ThroughputRow } from '../../src/export/columns.js';
 import { InputError } from '../../src/base/errors.js';
 import { runCli, tempDir } from '../helpers.js';
 
@@ -171,26 +175,31 @@ describe('pairing and compareRuns', () => {
   });
 
   it('lists the options that differ between the runs, not where results went or what was compared', () => {
-    const baseConfig = { durationS: 2, pool: '64MiB', kernelRules: 'newest', latency: '80+3000', threads: [1], strategies: ['s'], out: 'results', label: 'a', repeat: 3, progress: true };
-    const otherConfig = { durationS: 0.5, pool: '64MiB', kernelRules: 'v6.6', latency: '80+3000', threads: [1, 2], strategies: ['s', 't'], out: '/tmp', label: 'b', repeat: 6, progress: false, sampleEvery: 4 };
-    expect(configDifferences(baseConfig, otherConfig)).toEqual([
-      { field: 'durationS', baseline: 2, other: 0.5 },
-      { field: 'kernelRules', baseline: 'newest', other: 'v6.6' },
-      { field: 'sampleEvery', baseline: undefined, other: 4 },
+    // summary.json's config: options by flag name (src/cli/option-spec.ts configOf).
+    const IGNORED = notCompared(BENCH_OPTIONS);
+    const baseConfig = { duration: 2, pool: 32768, 'kernel-rules': 'newest', latency: '80+3000', threads: [1], strategy: ['s'], out: 'results', label: 'a', repeat: 3, progress: true };
+    const otherConfig = { duration: 0.5, pool: 32768, 'kernel-rules': 'v6.6', latency: '80+3000', threads: [1, 2], strategy: ['s', 't'], out: '/tmp', label: 'b', repeat: 6, progress: false, 'sample-every': 4 };
+    expect(configDifferences(baseConfig, otherConfig, IGNORED)).toEqual([
+      { field: 'duration', baseline: 2, other: 0.5 },
+      { field: 'kernel-rules', baseline: 'newest', other: 'v6.6' },
+      { field: 'sample-every', baseline: undefined, other: 4 },
     ]);
-    expect(configDifferences(baseConfig, { ...baseConfig, out: 'x', reference: 's', list: false, verbose: true, workloads: ['w'] })).toEqual([]);
+    expect(configDifferences(baseConfig, { ...baseConfig, out: 'x', reference: 's', list: false, verbose: true, workload: ['w'] }, IGNORED)).toEqual([]);
+    // Without the ignore set every field counts.
+    expect(configDifferences(baseConfig, { ...baseConfig, out: 'x' })).toEqual([{ field: 'out', baseline: 'results', other: 'x' }]);
     expect(configDifferences({ a: [1, { x: 1, y: 2 }] }, { a: [1, { y: 2, x: 1 }] })).toEqual([]);
     expect(configDifferences(baseConfig, undefined)).toBeUndefined();
-    expect([...CONFIG_NOT_COMPARED].sort()).toEqual(['label', 'list', 'out', 'progress', 'reference', 'repeat', 'strategies', 'threads', 'verbose', 'workloads']);
+    // What is left out: where results go, how they are shown, what is matched pair by pair, and the CI's width.
+    expect([...IGNORED].sort()).toEqual(['label', 'list', 'out', 'progress', 'reference', 'repeat', 'strategy', 'threads', 'verbose', 'workload']);
 
     const a = run('A', rows('s', 'w', 1, [100, 101, 99]), baseConfig);
     const b = run('B', rows('s', 'w', 1, [100, 102, 98]), otherConfig);
     const same = run('C', rows('s', 'w', 1, [100, 102, 98]), { ...baseConfig, out: 'elsewhere' });
     const none = run('D', rows('s', 'w', 1, [100, 102, 98]));
-    const r = compareRuns([a, b, same, none], OPTS);
+    const r = compareRuns([a, b, same, none], { ...OPTS, ignoreConfig: IGNORED });
     expect(r.pairings.map((p) => p.configDifferences?.length)).toEqual([3, 0, undefined]);
     const md = compareMarkdown(r);
-    expect(md).toContain('- **Warning:** B ran with different options than the baseline (durationS: 2 → 0.5; kernelRules: "newest" → "v6.6"; sampleEvery: (not set) → 4); ratios include that difference.\n');
+    expect(md).toContain('- **Warning:** B ran with different options than the baseline (duration: 2 → 0.5; kernel-rules: "newest" → "v6.6"; sample-every: (not set) → 4); ratios include that difference.\n');
     expect(md.match(/different options/g)).toHaveLength(1);
     expect(md).toContain('- Note: D has no `config` in its summary.json, so its options cannot be checked against the baseline.\n');
   });
@@ -218,34 +227,34 @@ describe('--reference', () => {
   });
 });
 
-describe('the console summary (summaryWords)', () => {
+describe('the console summary (rankingWords)', () => {
   const summaryRows = (spec: Record<string, number[]>, threads = 2) =>
     Object.entries(spec).flatMap(([strategy, maps]) => rows(strategy, 'w', threads, maps)) as unknown as ThroughputRow[];
   const NUM = '\\d+\\.\\d\\d';
 
   it('uses the bootstrap verdict between the fastest and the runner-up', () => {
-    const six = summaryWords(compareStrategies(summaryRows({ slow: [100, 101, 99, 100, 102, 98], fast: [150, 151, 149, 150, 152, 148] })));
+    const six = rankingWords(rankStrategies(summaryRows({ slow: [100, 101, 99, 100, 102, 98], fast: [150, 151, 149, 150, 152, 148] })));
     expect(six).toHaveLength(1);
     expect(six[0]).toMatch(new RegExp(`^w, 2 threads: fast fastest, 1\\.50x slow \\(150 vs 100 maps/s; 95% CI ${NUM}–${NUM}, p=(<0\\.001|0\\.0[0-4]\\d)\\)\\.$`));
 
     // Six repeats a side whose CI excludes 1 while p is above 0.05.
-    const sixOverlap = summaryWords(compareStrategies(summaryRows({ slow: [100, 90, 110, 95, 105, 100], fast: [130, 95, 125, 105, 120, 110] })));
+    const sixOverlap = rankingWords(rankStrategies(summaryRows({ slow: [100, 90, 110, 95, 105, 100], fast: [130, 95, 125, 105, 120, 110] })));
     expect(sixOverlap[0]).toMatch(new RegExp(`^w, 2 threads: fast probably fastest, 1\\.14x slow \\(114 vs 100 maps/s; 95% CI ${NUM}–${NUM}, p=0\\.\\d+\\), by the CI only; use a larger --repeat to confirm\\.$`));
 
-    const three = summaryWords(compareStrategies(summaryRows({ slow: [100, 101, 99], fast: [150, 151, 149] })));
+    const three = rankingWords(rankStrategies(summaryRows({ slow: [100, 101, 99], fast: [150, 151, 149] })));
     expect(three[0]).toMatch(new RegExp(`^w, 2 threads: fast probably fastest, 1\\.50x slow \\(150 vs 100 maps/s; 95% CI ${NUM}–${NUM}, p=0\\.\\d+\\), by the CI only; use --repeat 6 or more to confirm\\.$`));
 
-    const noise = summaryWords(compareStrategies(summaryRows({ a: [90, 110, 100], b: [95, 115, 105] }, 1)));
+    const noise = rankingWords(rankStrategies(summaryRows({ a: [90, 110, 100], b: [95, 115, 105] }, 1)));
     expect(noise[0]).toMatch(new RegExp(`^w, 1 thread: no clear winner: b 1\\.05x a \\(105 vs 100 maps/s; 95% CI ${NUM}–${NUM}\\), within run-to-run noise\\.$`));
 
-    expect(summaryWords(compareStrategies(summaryRows({ a: [100], b: [200] })))).toEqual(['w, 2 threads: b fastest, 2.00x a (200 vs 100 maps/s); one repeat, so no noise estimate (use --repeat).']);
-    expect(summaryWords(compareStrategies(summaryRows({ a: [1500, 1700] })))).toEqual(['w, 2 threads: a only, 1.6k maps/s.']);
+    expect(rankingWords(rankStrategies(summaryRows({ a: [100], b: [200] })))).toEqual(['w, 2 threads: b fastest, 2.00x a (200 vs 100 maps/s); one repeat, so no noise estimate (use --repeat).']);
+    expect(rankingWords(rankStrategies(summaryRows({ a: [1500, 1700] })))).toEqual(['w, 2 threads: a only, 1.6k maps/s.']);
   });
 
   it('is deterministic, and agrees with --reference on the same rows', () => {
     const rs = summaryRows({ slow: [100, 104, 97], fast: [120, 131, 117] });
-    const words = summaryWords(compareStrategies(rs));
-    expect(summaryWords(compareStrategies(rs))).toEqual(words);
+    const words = rankingWords(rankStrategies(rs));
+    expect(rankingWords(rankStrategies(rs))).toEqual(words);
     const ref = referenceRatios(rs, 'slow', { confidence: 0.95, resamples: 10_000, seed: 1 }).entries[0];
     const verdict = verdictOf(ref.maps, true);
     expect(['within-noise', 'likely-better']).toContain(verdict);

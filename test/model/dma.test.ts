@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DMA_BIDIRECTIONAL, DMA_ATTR_NO_WARN, DMA_ATTR_SKIP_CPU_SYNC, DMA_FROM_DEVICE, DMA_TO_DEVICE, DmaDirectionError, DmaMapper, type DmaDirection, fullMessage } from '../../src/model/dma.js';
-import { SwiotlbPool, allocatePool } from '../../src/model/pool.js';
+import { SwiotlbPool } from '../../src/model/pool.js';
+import { allocatePool } from '../../src/model/pool-layout.js';
 
 const HOST = 0x1_0000_0000;
 const dev = { name: 'nvme0', minAlignMask: 0xfff };

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { IO_TLB_SEGSIZE, IO_TLB_SIZE, type KernelRules, nrSlots } from '../../src/model/constants.js';
-import { SwiotlbPool, alignUp, allocatePool } from '../../src/model/pool.js';
+import { SwiotlbPool, alignUp } from '../../src/model/pool.js';
+import { allocatePool } from '../../src/model/pool-layout.js';
 
 const BASE = 0x8000_0000;
 

@@ -4,16 +4,18 @@
  * inked in every panel, and the pool-map painter's blocks per state.
  */
 import { describe, expect, it } from 'vitest';
-import { SLOT_FREE, SLOT_PADDING, SLOT_USED, poolLabels, slotStates } from '../../src/run/pool-snapshot.js';
-import type { FragmentationRow, ThroughputRow } from '../../src/export/rows.js';
-import type { AreaSample } from '../../src/run/run-one.js';
+import { SLOT_FREE, SLOT_PADDING, SLOT_USED } from '../../src/export/run-series.js';
+import { poolLabels, slotStates } from '../../src/run/pool-snapshot.js';
+import type { FragmentationRow, ThroughputRow } from '../../src/export/columns.js';
+import type { AreaSample } from '../../src/export/run-series.js';
 import { areaBalanceFigure, failuresFigure, occupancyFigure } from '../../src/report/figures-pool.js';
 import { scalingFigure } from '../../src/report/figures-throughput.js';
 import { type Painter2D, paintPoolMap, poolMapHeight, slotAt } from '../../src/report/pool-map.js';
 import { FIGURE_WIDTH, renderFigure } from '../../src/report/render-png.js';
 import { type ReportInput, SIZE_LABELS } from '../../src/report/report-input.js';
 import { chartFigures, poolMapPng } from '../../src/report/write-report.js';
-import { SwiotlbPool, allocatePool } from '../../src/model/pool.js';
+import { SwiotlbPool } from '../../src/model/pool.js';
+import { allocatePool } from '../../src/model/pool-layout.js';
 import { readPng } from './png.js';
 
 const BASE = 0x4000_0000;
@@ -36,7 +38,7 @@ function input(): ReportInput {
   return {
     command: 'test',
     repeats: 3,
-    durationS: 1,
+    duration: 1,
     rows: ['a', 'b'].flatMap((s) => [1, 2].flatMap((t) => rates[s].map((r, k) => row(s, 'w', t, k, r * t)))),
     fragmentation: ['a', 'b'].flatMap((s) => {
       const dynamic: Record<string, number> = s === 'b' ? { io_tlb_nslabs: 512, io_tlb_transient_nslabs: 0 } : {};

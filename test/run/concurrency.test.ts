@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { STRATEGIES, getStrategy } from '../../strategies/index.js';
 import { runOne } from '../../src/run/run-one.js';
 import { generateNvme } from '../../workloads/generators/nvme.js';
-import { parseLatency } from '../../workloads/schedule/latency-model.js';
+import { parseLatency } from '../../workloads/latency-model.js';
 import { buildSchedule } from '../../workloads/schedule/build.js';
 
 const latency = parseLatency('20+3000');

@@ -9,7 +9,7 @@ import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/base/errors.js';
-import { readTrace } from '../../workloads/index.js';
+import { readTrace } from '../../workloads/formats/index.js';
 import { FIXTURES, runCli, tempDir } from '../helpers.js';
 
 interface Case {

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { projectRoot } from '../../src/base/paths.js';
-import { detectFormat, readTrace } from '../../workloads/index.js';
+import { detectFormat, readTrace } from '../../workloads/formats/index.js';
 import { TraceSource } from '../../workloads/formats/trace-source.js';
 import type { IoRequest } from '../../workloads/types.js';
 import { vscsiBinary } from '../../workloads/formats/vscsi.js';

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DMA_BIDIRECTIONAL } from '../../src/model/dma.js';
-import { readTrace } from '../../workloads/index.js';
+import { readTrace } from '../../workloads/formats/index.js';
 import { FIXTURES } from '../helpers.js';
 
 describe("swiotlb's own evidence", () => {

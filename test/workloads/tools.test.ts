@@ -1,8 +1,9 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DMA_FROM_DEVICE } from '../../src/model/dma.js';
-import { WORKLOADS, loadWorkload, readTrace } from '../../workloads/index.js';
-import { parseLatency } from '../../workloads/schedule/latency-model.js';
+import { readTrace } from '../../workloads/formats/index.js';
+import { WORKLOADS, loadWorkload } from '../../workloads/index.js';
+import { parseLatency } from '../../workloads/latency-model.js';
 import { buildSchedule } from '../../workloads/schedule/build.js';
 import { FIXTURES, runCli } from '../helpers.js';
 

@@ -3,12 +3,14 @@ import { describe, expect, it } from 'vitest';
 import { maxMappingSize } from '../../src/model/constants.js';
 import { DMA_FROM_DEVICE, DMA_TO_DEVICE } from '../../src/model/dma.js';
 import { InputError, ParseError } from '../../src/base/errors.js';
-import { detectFormat, loadWorkload, readTrace } from '../../workloads/index.js';
+import { detectFormat, readTrace } from '../../workloads/formats/index.js';
+import { loadWorkload } from '../../workloads/index.js';
 import { TraceSource } from '../../workloads/formats/trace-source.js';
-import { parseLatency } from '../../workloads/schedule/latency-model.js';
+import { parseLatency } from '../../workloads/latency-model.js';
 import { generateNvme } from '../../workloads/generators/nvme.js';
 import { splitRequest } from '../../workloads/drivers/nvme.js';
-import { HOST_BASE, buildSchedule } from '../../workloads/schedule/build.js';
+import { buildSchedule } from '../../workloads/schedule/build.js';
+import { HOST_BASE } from '../../workloads/schedule/host-memory.js';
 import { FIXTURES, tempDir } from '../helpers.js';
 import { writeFileSync } from 'node:fs';
 

@@ -1,6 +1,6 @@
 /**
- * How a NIC driver's DMA maps network frames (model document sections 6 and
- * 8; the shape of virtio-net/mlx-style drivers under swiotlb=force):
+ * How a NIC driver's DMA maps network frames (docs/model.md, "Network
+ * drivers"; the shape of virtio-net/mlx-style drivers under swiotlb=force):
  *
  * - RX: each queue (one per CPU) keeps a ring of `ring` buffers mapped
  *   DMA_FROM_DEVICE, each big enough for one MTU frame. A frame fills the next

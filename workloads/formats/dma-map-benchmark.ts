@@ -1,5 +1,6 @@
 /**
- * The kernel's own DMA map benchmark (model document section 7) as a
+ * The kernel's own DMA map benchmark (tools/testing/selftests/dma/dma_map_benchmark.c,
+ * kernel/dma/map_benchmark.c) as a
  * workload: a text holding a `dma_map_benchmark` command line (and usually
  * its output) is replayed as what that tool makes each kthread do: map
  * `granule` pages, hold them `-x` ns ("pretend DMA"), unmap, again. With
@@ -14,7 +15,8 @@
  */
 import { InputError, ParseError } from '../../src/base/errors.js';
 import type { TraceSource } from './trace-source.js';
-import type { IoRequest, TraceFormat } from '../types.js';
+import type { IoRequest } from '../types.js';
+import type { TraceFormat } from './format.js';
 
 const COMMAND = /dma_map_benchmark((?:\s+-[a-z]\s*-?\d+)*)/;
 /** Map/unmap rounds generated per CPU (the replay loops over them). */

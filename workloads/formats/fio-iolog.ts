@@ -22,7 +22,7 @@ import { ParseError } from '../../src/base/errors.js';
 import { uint } from './fields.js';
 import { type HeadedRows, headedFormat } from './scan.js';
 import type { TraceSource } from './trace-source.js';
-import type { TraceFormat } from '../types.js';
+import type { TraceFormat } from './format.js';
 
 const NS_PER_US = 1000;
 const FILE_ACTIONS = new Set(['add', 'open', 'close']);

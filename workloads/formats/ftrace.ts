@@ -1,5 +1,5 @@
 /**
- * swiotlb's own evidence (model document section 9):
+ * swiotlb's own evidence (docs/model.md, "Tracepoints and log messages"):
  * - `ftrace`: text from /sys/kernel/tracing/trace with `swiotlb_bounced`
  *   events, `TASK-PID [CPU] FLAGS SECONDS: swiotlb_bounced: dev_name: NAME
  *   dma_mask=HEX dev_addr=HEX size=N FORCE|NORMAL`. Each event becomes a map

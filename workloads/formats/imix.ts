@@ -5,10 +5,11 @@
  */
 import { ParseError } from '../../src/base/errors.js';
 import { positiveField } from './fields.js';
-import { xorshift32 } from '../generators/nvme.js';
+import { xorshift32 } from '../../src/stats/prng.js';
 import { wireTimeNs } from '../drivers/nic.js';
 import type { TraceSource } from './trace-source.js';
-import type { IoRequest, TraceFormat } from '../types.js';
+import type { IoRequest } from '../types.js';
+import type { TraceFormat } from './format.js';
 
 const HEADER = /^profile,frame_size_bytes,weight/;
 /** Frames generated (the replay loops over them). */

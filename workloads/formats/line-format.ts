@@ -4,7 +4,8 @@
  * rest, and warns once when rows go back in time (the schedule sorts them).
  */
 import type { TraceSource } from './trace-source.js';
-import type { IoRequest, TraceFormat } from '../types.js';
+import type { IoRequest } from '../types.js';
+import type { TraceFormat } from './format.js';
 
 export interface LineFormatSpec {
   name: string;

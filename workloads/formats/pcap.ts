@@ -15,7 +15,8 @@
  */
 import { ParseError } from '../../src/base/errors.js';
 import type { TraceSource } from './trace-source.js';
-import type { IoRequest, TraceFormat } from '../types.js';
+import type { IoRequest } from '../types.js';
+import type { TraceFormat } from './format.js';
 
 const GLOBAL_HEADER = 24;
 const RECORD_HEADER = 16;

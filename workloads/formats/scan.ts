@@ -27,7 +27,8 @@
  */
 import { ParseError } from '../../src/base/errors.js';
 import type { TraceSource } from './trace-source.js';
-import type { IoRequest, TraceFormat } from '../types.js';
+import type { IoRequest } from '../types.js';
+import type { TraceFormat } from './format.js';
 
 /**
  * What a scan method returns for a field it does not take (every value it

@@ -14,7 +14,8 @@
  */
 import { ParseError } from '../../src/base/errors.js';
 import type { TraceSource } from './trace-source.js';
-import type { IoRequest, TraceFormat } from '../types.js';
+import type { IoRequest } from '../types.js';
+import type { TraceFormat } from './format.js';
 
 const RECORD = 32;
 const VERSION_1 = 0x0100;

@@ -3,7 +3,7 @@
  * on every queue (RX), or 64 KiB TSO sends (TX). The frames go through
  * net-model.ts like a pcap's.
  */
-import { xorshift32 } from './nvme.js';
+import { xorshift32 } from '../../src/stats/prng.js';
 import { wireTimeNs } from '../drivers/nic.js';
 import type { IoRequest } from '../types.js';
 

@@ -4,8 +4,9 @@
  * or size split, a read/write mix and random or sequential offsets.
  */
 import { InputError } from '../../src/base/errors.js';
-import { type LatencyModel, modelLatencyNs } from '../schedule/latency-model.js';
+import { type LatencyModel, modelLatencyNs } from '../latency-model.js';
 import type { IoRequest } from '../types.js';
+import { xorshift32 } from '../../src/stats/prng.js';
 
 export interface GeneratorParams {
   /** `bs`: one block size, or fio `bssplit` form `4k/50:64k/50`. */
@@ -44,17 +45,6 @@ export function parseBlockSplit(bs: string): { size: number; weight: number }[] 
   return parts;
 }
 
-/** xorshift32, the PRNG of the conformance generator; deterministic per seed. */
-export function xorshift32(seed: number): () => number {
-  let x = seed >>> 0 || 0x9e3779b9;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x / 0x1_0000_0000;
-  };
-}
 
 /** Shape of a closed-loop block load: one job per CPU, `iodepth` in flight each. */
 export interface ClosedLoop {

@@ -3,7 +3,7 @@
  * listed by `--list --verbose`): NVMe shapes, network RX/TX, the CoCo boot
  * bounce-size census, on top of the shipped real traces.
  */
-import type { LatencyModel } from '../schedule/latency-model.js';
+import type { LatencyModel } from '../latency-model.js';
 import { DEFAULT_NET, type NetOptions } from '../drivers/nic.js';
 import { IMIX, mtuFrames, rxFrames, txSends } from './net.js';
 import { type GeneratorParams, closedLoop, generateNvme } from './nvme.js';
@@ -41,8 +41,8 @@ function nvme(name: string, description: string, bs: string, rw: string, rwmixre
 }
 
 /**
- * GuoRui Yu's census of bounce sizes during a confidential-VM boot (model
- * document section 8, row 9): <=512 B 3.5%, <=2 KiB 57.7%, <=4 KiB 91.3%,
+ * GuoRui Yu's census of bounce sizes during a confidential-VM boot ("[RFC] swiotlb:
+ * Add a new cc-swiotlb implementation for Confidential VMs", 2023-01-28): <=512 B 3.5%, <=2 KiB 57.7%, <=4 KiB 91.3%,
  * <=16 KiB 96.0%, <=512 KiB 100%. Sizes are drawn uniformly inside each band.
  */
 export const COCO_BOOT_CENSUS: { upTo: number; cumulative: number }[] = [

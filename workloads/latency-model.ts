@@ -2,7 +2,7 @@
  * Completion-time model for requests whose trace has no response time:
  * a fixed device latency plus transfer time, `BASE_US[+MB_PER_S]`.
  */
-import { InputError } from '../../src/base/errors.js';
+import { InputError } from '../src/base/errors.js';
 
 export interface LatencyModel {
   /** Fixed latency per request, ns. */

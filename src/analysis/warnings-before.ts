@@ -1,27 +1,22 @@
 /**
- * Warnings that say what to do: before the runs (threads above cores, a pool
- * whose areas or segments cannot hold the workload's largest mapping) and
- * after them (runs too short to trust, repeats that disagree too much to
- * compare). Pure functions over plans, schedules' mapping sizes and
- * throughput rows; the texts go to the console (`warning: ...`) and into
- * summary.json / summary.md.
+ * Warnings before the runs, that say what to do: threads above cores, and a
+ * planned pool whose areas or segments cannot hold the workload's largest
+ * mapping. Pure functions over plans and schedules' mapping sizes; the texts
+ * go to the console (`warning: ...`) and into summary.json / summary.md.
  */
 import { IO_TLB_SEGMENT_BYTES, IO_TLB_SEGSIZE, IO_TLB_SHIFT, IO_TLB_SIZE, PAGE_SIZE, nrSlots } from '../model/constants.js';
 import type { PoolOptions, PoolPlan, Strategy } from '../model/strategy.js';
 import type { SegmentMode } from '../../workloads/drivers/nvme.js';
 import type { Schedule } from '../../workloads/schedule/build.js';
-import { max, mean, median, min, sampleStandardDeviation } from 'simple-statistics';
-import { type ThroughputRow, groupBy } from '../export/rows.js';
 
-/** A run with fewer successful maps than this is too short for stable maps/s and p99. */
-export const MIN_MAPS_PER_RUN = 10_000;
-/** Largest accepted coefficient of variation (sd / mean) of maps/s across repeats. */
-export const MAX_THROUGHPUT_CV = 0.1;
-/** Largest accepted spread of map p99 across repeats: (max - min) / median. */
-export const MAX_P99_SPREAD = 0.25;
 
 const count = (n: number) => n.toLocaleString('en-US');
-const pct = (x: number) => `${Math.round(100 * x)}%`;
+
+/** The machine's warnings for a job of up to `maxThreads` threads: threads above cores, with what to do. */
+export function machineWarnings(cores: number, maxThreads: number): string[] {
+  const w = threadsAboveCoresWarning(maxThreads, cores);
+  return w ? [w] : [];
+}
 
 /** `maxThreads` worker threads on `cores` cores: what to do, or null when they fit. */
 export function threadsAboveCoresWarning(maxThreads: number, cores: number): string | null {
@@ -97,80 +92,6 @@ export function poolFitWarning(c: PoolFitCase): string | null {
   if (pageFits) fixes.push('use --segment page (4 KiB mappings)');
   return `${c.strategy} threads=${c.threads}: ${what} does not fit in one area of the planned pool ` +
     `(${count(plan.nslabs)} slots${pools > 1 ? ` in ${pools} pools` : ''}, ${plan.nareas} areas of ${areaSlots} slots; a mapping never spans two areas): ${fails}; ${fixes.join(', or ')}`;
-}
-
-/** The throughput.csv columns the post-run checks read. */
-export type RunRow = Pick<ThroughputRow, 'strategy' | 'workload' | 'threads' | 'repeat' | 'maps' | 'seconds' | 'maps_per_s' | 'map_p99_ns'>;
-
-/**
- * Runs with fewer than `minMaps` successful maps: one warning naming how many
- * and the shortest, with the `--duration` (seconds) that would reach
- * `minMaps` at the slowest such run's maps/s (plus 20%). Empty when none.
- */
-export function shortRunWarnings(rows: RunRow[], durationS: number, minMaps = MIN_MAPS_PER_RUN): string[] {
-  const short = rows.filter((r) => r.maps < minMaps);
-  if (short.length === 0) return [];
-  const fewest = short.reduce((a, b) => (b.maps < a.maps ? b : a));
-  const slowest = Math.min(...short.map((r) => r.maps_per_s));
-  let advice = 'raise --duration';
-  if (slowest > 0) {
-    const need = Math.max(durationS * 2, (1.2 * minMaps) / slowest);
-    advice += ` (--duration ${need < 1 ? Math.ceil(need * 10) / 10 : Math.ceil(need)} would reach ${count(minMaps)})`;
-  }
-  return [`${short.length} of ${rows.length} runs completed fewer than ${count(minMaps)} maps (fewest: ${runName(fewest)} repeat=${fewest.repeat}, ` +
-    `${count(fewest.maps)} maps in ${Number(fewest.seconds.toPrecision(3))} s): too few for stable maps/s and p99 latency; ${advice}`];
-}
-
-function runName(r: RunRow): string {
-  return `${r.strategy} ${r.workload} threads=${r.threads}`;
-}
-
-/** Sample coefficient of variation (sd / mean) of `xs`; 0 for fewer than 2 values or a zero mean. */
-export function coefficientOfVariation(xs: number[]): number {
-  if (xs.length < 2) return 0;
-  const m = mean(xs);
-  return m === 0 ? 0 : sampleStandardDeviation(xs) / m;
-}
-
-/** (max - min) / median of `xs`; 0 for fewer than 2 values or a zero median. */
-export function relativeRange(xs: number[]): number {
-  if (xs.length < 2) return 0;
-  const mid = median(xs);
-  return mid > 0 ? (max(xs) - min(xs)) / mid : 0;
-}
-
-/**
- * Spread across repeats of each strategy x workload x threads: maps/s with a
- * coefficient of variation above 10%, or map p99 whose range exceeds 25% of
- * its median, makes differences of that size noise. The advice: more repeats,
- * and fewer threads than `cores` where a flagged run used as many or more.
- * With one repeat per run, says that no spread can be measured.
- */
-export function spreadWarnings(rows: RunRow[], cores: number): string[] {
-  const groups = groupBy(rows, runName);
-  const repeats = Math.max(0, ...[...groups.values()].map((g) => g.length));
-  if (repeats === 0) return [];
-  if (repeats === 1) {
-    return ['one repeat per run: no run-to-run spread can be measured, so differences between strategies cannot be told from noise; use --repeat 3 or more'];
-  }
-  const more = Math.max(5, 2 * repeats);
-  const out: string[] = [];
-  const check = (label: string, value: (g: RunRow[]) => number, limit: number, measure: string) => {
-    const bad = [...groups.entries()].map(([name, g]) => ({ name, g, v: value(g) })).filter((x) => x.v > limit).sort((a, b) => b.v - a.v);
-    if (bad.length === 0) return;
-    const shown = bad.slice(0, 3).map((x) => `${x.name} ${pct(x.v)}`).join(', ') + (bad.length > 3 ? `, and ${bad.length - 3} more` : '');
-    const crowded = bad.some((x) => x.g[0].threads >= cores);
-    out.push(`${label} varies too much across repeats to compare (${measure} above ${pct(limit)}): ${shown}; ` +
-      `use --repeat ${more}${crowded ? `, or fewer threads than the ${cores} cores` : ''}, and keep the machine otherwise idle`);
-  };
-  check('maps/s', (g) => coefficientOfVariation(g.map((r) => r.maps_per_s)), MAX_THROUGHPUT_CV, 'coefficient of variation');
-  check('map p99 latency', (g) => relativeRange(g.map((r) => r.map_p99_ns).filter((x) => Number.isFinite(x) && x > 0)), MAX_P99_SPREAD, 'range over median');
-  return out;
-}
-
-/** Every post-run warning for the finished rows: short runs, then spread. */
-export function postRunWarnings(rows: RunRow[], opts: { durationS: number; cores: number }): string[] {
-  return [...shortRunWarnings(rows, opts.durationS), ...spreadWarnings(rows, opts.cores)];
 }
 
 /**

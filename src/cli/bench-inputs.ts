@@ -1,0 +1,66 @@
+/**
+ * What `npm run bench` reads before anything runs: the strategies (built-ins
+ * and plug-ins), every workload's schedule for every thread count, and the
+ * warnings those inputs raise. Bad input fails here, before any result
+ * directory exists.
+ */
+import type { PoolOptions } from '../model/strategy.js';
+import type { LoadedStrategy } from '../run/job.js';
+import { loadStrategy, strategyRef } from '../../strategies/index.js';
+import { checkWorkloadName, loadWorkload, workloadDisplayName } from '../../workloads/index.js';
+import { type LatencyModel, parseLatency } from '../../workloads/latency-model.js';
+import { type Schedule, buildSchedule } from '../../workloads/schedule/build.js';
+import type { BenchOptions } from './bench-options.js';
+
+/** The NVMe generator's parameters from the options. */
+export function generatorParams(opts: BenchOptions) {
+  return { bs: opts.bs, rw: opts.rw, rwmixread: opts.rwmixread, iodepth: opts.iodepth, iosPerJob: opts.genIos, seed: opts.seed };
+}
+
+/** The NIC model's settings from the options. */
+export function netOptions(opts: BenchOptions) {
+  return { ring: opts.ring, mtu: opts.mtu, napiBudget: opts.napiBudget, wireGbps: opts.wireGbps };
+}
+
+/** The pool options every strategy's plan gets (sizes in slots). */
+export function poolOptions(opts: BenchOptions): PoolOptions {
+  return { poolSlots: opts.pool, maxPoolSlots: opts.maxPool, areas: opts.areas, rules: opts.kernelRules, nodes: opts.nodes, cpusPerNode: opts.cpusPerNode };
+}
+
+/**
+ * Every `--strategy` item loaded once, in order.
+ * @throws UnknownNameError, InputError (a plug-in that cannot be loaded).
+ */
+export async function loadStrategies(opts: BenchOptions): Promise<LoadedStrategy[]> {
+  return Promise.all(opts.strategy.map(async (item) => ({ strategy: await loadStrategy(item), ref: strategyRef(item) })));
+}
+
+/** The schedules of the job, one per (workload, threads) in run order, and what reading the inputs warned about. */
+export interface Schedules {
+  schedules: Schedule[];
+  warnings: string[];
+}
+
+/**
+ * Read every workload and build its schedule for every thread count.
+ * @throws UnknownNameError, InputError, ParseError (file, line, field).
+ */
+export async function buildSchedules(opts: BenchOptions, latency: LatencyModel = parseLatency(opts.latency)): Promise<Schedules> {
+  opts.workload.forEach(checkWorkloadName);
+  const schedules: Schedule[] = [];
+  const warnings = new Set<string>();
+  for (const workload of opts.workload) {
+    for (const threads of opts.threads) {
+      const loaded = await loadWorkload(workload, { threads, latency, generator: generatorParams(opts), format: opts.format, net: netOptions(opts) });
+      const schedule = buildSchedule(workloadDisplayName(workload), loaded.requests, { threads, segment: opts.segment, minAlignMask: opts.minAlignMask, latency, completionCpu: opts.completionCpu });
+      for (const w of [...loaded.warnings, ...schedule.warnings]) warnings.add(w);
+      schedules.push(schedule);
+    }
+  }
+  return { schedules, warnings: [...warnings] };
+}
+
+/** The result directory's label: `--label`, else the workloads' names joined with `+`. */
+export function resultLabel(opts: BenchOptions): string {
+  return opts.label ?? opts.workload.map((w) => workloadDisplayName(w).replace(/^trace:/, '')).join('+');
+}

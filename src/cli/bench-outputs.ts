@@ -1,0 +1,114 @@
+/**
+ * What `npm run bench` writes once every run finished: the verdicts and
+ * post-run warnings (src/analysis), then throughput.csv, fragmentation.csv,
+ * summary.json, summary.md (src/export), then the charts and report.html
+ * (src/report) into the staging result directory.
+ */
+import { referenceMarkdown, referenceRatios, referenceWords } from '../analysis/reference.js';
+import { rankStrategies, rankingWords } from '../analysis/ranking.js';
+import { postRunWarnings } from '../analysis/warnings-after.js';
+import { type ColumnSource, describeColumns, header } from '../export/columns.js';
+import { csvText } from '../export/csv.js';
+import type { MachineFacts } from '../export/machine.js';
+import type { ResultDir } from '../export/result-dir.js';
+import { summaryJsonText } from '../export/summary-json.js';
+import { summaryMarkdown } from '../export/summary-md.js';
+import { reportFiles } from '../report/write-report.js';
+import type { RunOutcome } from '../run/run-one.js';
+import { DEFAULT_CONFIDENCE, DEFAULT_RESAMPLES } from '../stats/bootstrap.js';
+import { WORKLOADS } from '../../workloads/index.js';
+import type { Schedule } from '../../workloads/schedule/build.js';
+import { BENCH_OPTIONS, type BenchOptions } from './bench-options.js';
+import { configOf } from './option-spec.js';
+import { reportInputOf } from './report-input.js';
+
+/** A finished job, as the result files need it. */
+export interface FinishedJob {
+  command: string;
+  opts: BenchOptions;
+  machine: MachineFacts;
+  /** Warnings raised before the runs; post-run ones are added. */
+  warnings: string[];
+  strategies: readonly ColumnSource[];
+  schedules: readonly Schedule[];
+  outcomes: RunOutcome[];
+  /** The reference strategy's name (`--reference`), if any. */
+  reference?: string;
+}
+
+/**
+ * Write every result file into `dir` (still staging). Returns the closing
+ * sentences for the console. Post-run warnings are logged and kept.
+ */
+export async function writeResults(dir: ResultDir, job: FinishedJob, log: (line: string) => void): Promise<string[]> {
+  const { opts, outcomes } = job;
+  const rows = outcomes.map((o) => o.row);
+  const fragmentation = outcomes.flatMap((o) => o.fragmentation);
+  const rankings = rankStrategies(rows);
+  const reference = job.reference === undefined ? undefined : referenceRatios(rows, job.reference, { confidence: DEFAULT_CONFIDENCE, resamples: DEFAULT_RESAMPLES, seed: opts.seed });
+  const post = postRunWarnings(rows, { duration: opts.duration, cores: job.machine.cores });
+  for (const w of post) log(`warning: ${w}`);
+  const warnings = [...job.warnings, ...post];
+  const words = [...rankingWords(rankings), ...(reference ? referenceWords(reference) : [])];
+  const throughputHeader = header('throughput', rows, job.strategies);
+  const fragmentationHeader = header('fragmentation', fragmentation, job.strategies);
+  await dir.write('throughput.csv', csvText(rows, throughputHeader));
+  await dir.write('fragmentation.csv', csvText(fragmentation, fragmentationHeader));
+  const config = configOf(BENCH_OPTIONS, opts);
+  await dir.write('summary.json', summaryJsonText({
+    command: job.command,
+    config,
+    machine: job.machine,
+    warnings,
+    plans: plansOf(outcomes),
+    workloads: Object.fromEntries(job.schedules.map((s) => [`${s.workload} threads=${s.threads}`, { ...s.facts, params: WORKLOADS.get(s.workload)?.params }])),
+    columns: { throughput: describeColumns('throughput', throughputHeader, job.strategies), fragmentation: describeColumns('fragmentation', fragmentationHeader, job.strategies) },
+    throughput: rows,
+    fragmentation,
+    runs: outcomes.map((o) => ({
+      strategy: o.row.strategy, workload: o.row.workload, threads: o.row.threads, repeat: o.row.repeat,
+      map_latency_ns: o.map, unmap_latency_ns: o.unmap, failures_by_size: o.failuresBySize, messages: o.messages, verify: o.verify,
+      area_used: o.areaUsed.map((a) => ({ t_ms: a.tMs, ...a.used })),
+    })),
+    rankings: rankings.map((c) => ({ workload: c.workload, threads: c.threads, ranked: c.ranked.map(({ rows: _rows, ...f }) => f) })),
+    reference,
+  }));
+  const summaryMd = summaryMarkdown({
+    command: job.command, machine: job.machine, warnings, notes: notesOf(outcomes), groups: rankings, words,
+    sections: reference ? referenceMarkdown(reference) : [],
+    runs: outcomes.map((o) => ({ row: o.row, map: o.map, unmap: o.unmap })),
+    messages: outcomes.flatMap((o) => o.messages).slice(0, 10),
+  });
+  await dir.write('summary.md', summaryMd);
+  await writeReport(dir, () => reportFiles(reportInputOf(job.command, opts, outcomes, job.schedules), { command: job.command, config, machine: { ...job.machine }, warnings, words, summaryMarkdown: summaryMd }), log);
+  return words;
+}
+
+/** Each strategy's plan per thread count, keyed `STRATEGY threads=N`. */
+function plansOf(outcomes: RunOutcome[]) {
+  return Object.fromEntries(outcomes.map((o) => [`${o.row.strategy} threads=${o.row.threads}`, o.plan]));
+}
+
+/** The plans' notes (rounding, topology), once each, prefixed `STRATEGY threads=N:`. */
+function notesOf(outcomes: RunOutcome[]): string[] {
+  return [...new Set(Object.entries(plansOf(outcomes)).flatMap(([k, p]) => p.notes.map((n) => `${k}: ${n}`)))];
+}
+
+/**
+ * Write the charts and report.html. Drawing them must not cost the measured
+ * data: on failure the run is kept with REPORT-ERROR.txt and a warning.
+ */
+async function writeReport(dir: ResultDir, render: () => Map<string, Uint8Array | string>, log: (line: string) => void): Promise<void> {
+  let files: Map<string, Uint8Array | string>;
+  const t0 = performance.now();
+  try {
+    files = render();
+  } catch (err) {
+    const message = `charts and report.html not written: ${(err as Error).stack ?? String(err)}`;
+    log(`warning: ${message.split('\n')[0]} (details in REPORT-ERROR.txt)`);
+    await dir.write('REPORT-ERROR.txt', `${message}\n`);
+    return;
+  }
+  for (const [file, content] of files) await dir.write(file, content);
+  log(`report: ${[...files.keys()].filter((f) => f.endsWith('.png')).length} charts and report.html drawn in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+}
