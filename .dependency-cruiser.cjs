@@ -71,7 +71,7 @@ module.exports = {
     ...layerRules(LAYERS, 'project'),
     ...layerRules(WORKLOAD_LAYERS, 'workloads'),
     {
-      name: 'examples are plug-ins: nothing imports them',
+      name: 'examples are plug-ins, nothing imports them',
       severity: 'error',
       from: { pathNot: '^examples/' },
       to: { path: '^examples/' },

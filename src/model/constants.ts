@@ -29,6 +29,11 @@ export function nrSlots(bytes: number): number {
   return Math.ceil(bytes / IO_TLB_SIZE);
 }
 
+/** ALIGN(x, a) for a power-of-two `a`. */
+export function alignUp(x: number, a: number): number {
+  return Math.ceil(x / a) * a;
+}
+
 /** io_tlb_offset(): slot position inside its segment, 0..127. */
 export function ioTlbOffset(slot: number): number {
   return slot & (IO_TLB_SEGSIZE - 1);

@@ -112,3 +112,21 @@ export function initPoolSlots(shared: PoolShared): void {
   new Float64Array(shared.origAddr, firstSlot * 8, nslabs).fill(INVALID_PHYS_ADDR);
   new Int32Array(shared.areas, shared.firstArea * AREA_STRIDE * 4, shared.nareas * AREA_STRIDE).fill(0);
 }
+
+/**
+ * Area `a`'s `used` slots and the bytes its live mappings asked for, read as
+ * a consistent pair from another thread without the lock (the sampler):
+ * writers raise `used` before the bytes and lower the bytes before `used`,
+ * and the read is retried while the bytes change under it, so bytes never
+ * exceed used slots.
+ * @param areaWords the pool's area lines (SwiotlbPool.areaWords).
+ */
+export function areaOccupancy(areaWords: Int32Array, a: number): { used: number; requestedBytes: number } {
+  const at = a * AREA_STRIDE;
+  for (let tries = 0; ; tries++) {
+    const before = Atomics.load(areaWords, at + AREA_REQ_BYTES);
+    const used = Atomics.load(areaWords, at + AREA_USED);
+    const after = Atomics.load(areaWords, at + AREA_REQ_BYTES);
+    if (before === after || tries === 1000) return { used, requestedBytes: after };
+  }
+}

@@ -1,26 +1,19 @@
 /**
- * A worker's view of one swiotlb pool (layout: pool-layout.ts), with the slot
- * search and release of the newest mainline kernel/dma/swiotlb.c, or of v6.6
- * when the pool's `rules` say so (docs/model.md, "Slot search", "Mapping and
- * release", "v6.6 and newest rules"; golden vectors in
- * test/fixtures/conformance/).
- *
- * The segment-boundary test (`iommu_is_span_boundary`) is not modelled: with the
- * default boundary mask (ULONG_MAX, or PCI's 4 GiB for a pool below 4 GiB) it
- * never fires for pools of at most 2 GiB, as the conformance README notes.
+ * A worker's view of one swiotlb pool (layout: pool-layout.ts): the slot
+ * search, release and bounce copy of the newest kernel/dma/swiotlb.c, or of
+ * v6.6 when the pool's `rules` say so (docs/model.md, "Slot search", "Mapping
+ * and release"; golden vectors in test/fixtures/conformance/). Not modelled:
+ * `iommu_is_span_boundary`, which never fires for pools of at most 2 GiB.
  */
 import {
-  DMA_MAPPING_ERROR, INVALID_PHYS_ADDR, IO_TLB_SEGSIZE, IO_TLB_SHIFT, IO_TLB_SIZE, PAGE_SIZE, nrSlots,
+  DMA_MAPPING_ERROR, INVALID_PHYS_ADDR, IO_TLB_SEGSIZE, IO_TLB_SHIFT, IO_TLB_SIZE, PAGE_SIZE, alignUp, nrSlots,
 } from './constants.js';
 import { lockAcquire, lockRelease } from './lock.js';
 import { MemStats } from './mem-stats.js';
 import { AREA_INDEX, AREA_LOCK, AREA_REQ_BYTES, AREA_STRIDE, AREA_USED, type PoolShared } from './pool-layout.js';
 import { type AllocCounters, type BounceAllocator, type HostMemory, newAllocCounters } from './strategy.js';
 
-/**
- * A worker's view of a shared pool: the newest kernel's slot search, slot
- * release and bounce copy. All methods are safe to call from many workers at once.
- */
+/** A worker's view of a shared pool; every method is safe to call from many workers at once. */
 export class SwiotlbPool implements BounceAllocator {
   readonly start: number;
   readonly end: number;
@@ -35,10 +28,9 @@ export class SwiotlbPool implements BounceAllocator {
   readonly areaWords: Int32Array;
   readonly data: Uint8Array;
   readonly counters: AllocCounters;
+  readonly mem: MemStats;
   /** True for the v6.6 rules. */
   private readonly v66: boolean;
-
-  readonly mem: MemStats;
 
   constructor(readonly shared: PoolShared, counters: AllocCounters = newAllocCounters()) {
     this.mem = new MemStats(shared.mem);
@@ -92,23 +84,6 @@ export class SwiotlbPool implements BounceAllocator {
   /** Area `a`'s next-fit `index` (area-relative slot). */
   areaIndex(a: number): number {
     return Atomics.load(this.areaWords, a * AREA_STRIDE + AREA_INDEX);
-  }
-
-  /**
-   * Area `a`'s `used` slots and the bytes its live mappings asked for, read as
-   * a consistent pair from another thread without the lock: writers raise
-   * `used` before the bytes and lower the bytes before `used`, and the read is
-   * retried while the bytes change under it, so bytes never exceed used slots.
-   */
-  areaOccupancy(a: number): { used: number; requestedBytes: number } {
-    const words = this.areaWords;
-    const at = a * AREA_STRIDE;
-    for (let tries = 0; ; tries++) {
-      const before = Atomics.load(words, at + AREA_REQ_BYTES);
-      const used = Atomics.load(words, at + AREA_USED);
-      const after = Atomics.load(words, at + AREA_REQ_BYTES);
-      if (before === after || tries === 1000) return { used, requestedBytes: after };
-    }
   }
 
   /**
@@ -321,9 +296,4 @@ export class SwiotlbPool implements BounceAllocator {
     else host.bytes.set(this.data.subarray(bounceAt, bounceAt + size), hostAt);
     return size;
   }
-}
-
-/** ALIGN(x, a) for a power-of-two `a`. */
-export function alignUp(x: number, a: number): number {
-  return Math.ceil(x / a) * a;
 }

@@ -1,8 +1,9 @@
 /**
  * report.html: one self-contained file (Chart.js, its plug-ins, the data and
- * the drawing code inlined; nothing fetched) with the run's configuration,
- * machine facts, warnings, the summary in words, interactive charts, the pool
- * maps and the tables of summary.md.
+ * the drawing code inlined; nothing fetched) that reads top-down as a person
+ * would: the command and warnings, the summary in words, the interactive
+ * charts (scaling first) and the pool maps, the tables of summary.md, and
+ * last, folded, every option and the machine facts.
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -19,7 +20,7 @@ const require = createRequire(import.meta.url);
 export interface HtmlReportContent {
   title: string;
   command: string;
-  /** Shown as a key/value table. */
+  /** The options by flag name without dashes (summary.json's `config`), shown folded as `--name` / value. */
   config: Record<string, unknown>;
   machine: Record<string, unknown>;
   warnings: string[];
@@ -120,13 +121,16 @@ export function reportHtml(c: HtmlReportContent): string {
 ${c.warnings.map((w) => `<div class="warn">Warning: ${esc(w)}</div>`).join('\n')}
 <h2>In words</h2>
 <ul>${c.words.map((w) => `<li>${esc(w)}</li>`).join('')}</ul>
-<h2>Configuration</h2>${keyValueTable(c.config)}
-<h2>Machine</h2>${keyValueTable(c.machine)}
 <h2>Charts</h2>
 ${c.figures.map(figureHtml).join('\n')}
 <section class="figure"><h3>Pool map: one block per slot, one line per segment, areas and pools apart (hover for the slot)</h3><p class="file">pool-map.png</p>${poolMaps}</section>
 <h2>Tables</h2>
 ${marked.parse(tablesMd, { async: false })}
+<h2>Configuration and machine</h2>
+<details><summary>Every option of the run (as typed on the command line) and the machine it ran on</summary>
+<h3>Options</h3>${keyValueTable(Object.fromEntries(Object.entries(c.config).map(([k, v]) => [`--${k}`, v])))}
+<h3>Machine</h3>${keyValueTable(c.machine)}
+</details>
 ${inlineScript('chart.js', 'chart.umd.min.js')}
 ${inlineScript('chartjs-chart-error-bars', 'index.umd.min.js')}
 ${inlineScript('chartjs-chart-matrix', 'chartjs-chart-matrix.min.js')}

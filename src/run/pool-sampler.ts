@@ -8,7 +8,7 @@
 import { freeRunStats, internalWastePct, unusableShares } from '../model/fragmentation.js';
 import { MemStats } from '../model/mem-stats.js';
 import { SwiotlbPool } from '../model/pool.js';
-import type { PoolShared } from '../model/pool-layout.js';
+import { type PoolShared, areaOccupancy } from '../model/pool-layout.js';
 import type { Strategy, StrategyState } from '../model/strategy.js';
 import type { PoolSnapshot } from '../export/run-series.js';
 import { areaLabel, poolLabels, snapshotPools } from './pool-snapshot.js';
@@ -85,7 +85,7 @@ export class PoolSampler {
       shares.forEach((s, k) => (unusable[k] += s * runs.freeSlots));
       free += runs.freeSlots;
       for (let a = 0; a < pool.nareas; a++) {
-        const occupancy = pool.areaOccupancy(a);
+        const occupancy = areaOccupancy(pool.areaWords, a);
         usedSlots += occupancy.used;
         areaUsed[areaLabel(labels[k], a)] = occupancy.used;
         requested += occupancy.requestedBytes;

@@ -20,7 +20,7 @@
  */
 import { ParseError } from '../../src/base/errors.js';
 import { uint } from './fields.js';
-import { type HeadedRows, headedFormat } from './scan.js';
+import { type HeadedRows, headedFormat } from './headed-format.js';
 import type { TraceSource } from './trace-source.js';
 import type { TraceFormat } from './format.js';
 

@@ -8,7 +8,8 @@
 import { ParseError } from '../../src/base/errors.js';
 import { intField, positiveField, splitFields } from './fields.js';
 import { lineFormat } from './line-format.js';
-import { type FieldScanner, relativeArrivals, SPACE } from './scan.js';
+import { relativeArrivals } from './headed-format.js';
+import { type FieldScanner, SPACE } from './scan.js';
 import type { IoRequest } from '../types.js';
 
 const NAMES = ['ArrivalTime', 'Device', 'StartSector', 'SizeSectors', 'Type'] as const;

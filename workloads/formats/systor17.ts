@@ -11,7 +11,8 @@
  */
 import { ParseError } from '../../src/base/errors.js';
 import { seconds, splitFields, uint } from './fields.js';
-import { COMMA, FieldScanner, type HeadedRows, headedCsv, NS_PER_S } from './scan.js';
+import { type HeadedRows, headedCsv } from './headed-format.js';
+import { COMMA, FieldScanner, NS_PER_S } from './scan.js';
 import type { TraceSource } from './trace-source.js';
 import type { IoRequest } from '../types.js';
 

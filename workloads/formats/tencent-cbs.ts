@@ -9,7 +9,8 @@
 import { ParseError } from '../../src/base/errors.js';
 import { splitFields, uint } from './fields.js';
 import { lineFormat } from './line-format.js';
-import { COMMA, type FieldScanner, NS_PER_S, relativeArrivals } from './scan.js';
+import { relativeArrivals } from './headed-format.js';
+import { COMMA, type FieldScanner, NS_PER_S } from './scan.js';
 import type { IoRequest } from '../types.js';
 
 const NAMES = ['Timestamp', 'Offset', 'Size', 'IOType', 'VolumeID'] as const;
