@@ -1,7 +1,7 @@
 /**
  * Child process of `npm run bench:parse`: stream one trace through its reader
  * without keeping the requests, and print records, seconds and peak memory
- * as JSON. Memory is sampled every 16384 records.
+ * as JSON. Memory is sampled every 65536 records.
  */
 import { detectFormat, formatByName } from '../workloads/formats/index.js';
 import { TraceSource } from '../workloads/formats/trace-source.js';

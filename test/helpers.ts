@@ -1,12 +1,16 @@
-/** Shared test helpers: temp directories and running the built CLIs. */
+/** Shared test helpers: scratch directories inside the repository and running the built CLIs. */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { projectRoot } from '../src/base/paths.js';
 
+/** Where tests write (git-ignored, emptied when a test run starts: test/global-setup.ts), so nothing lands outside the repository. */
+export const SCRATCH = join(projectRoot(), 'test', 'output', 'scratch');
+
+/** A fresh directory under {@link SCRATCH}. */
 export function tempDir(prefix: string): string {
-  return mkdtempSync(join(tmpdir(), `swiotlb-bench-${prefix}-`));
+  mkdirSync(SCRATCH, { recursive: true });
+  return mkdtempSync(join(SCRATCH, `${prefix}-`));
 }
 
 /** Run a built entry point (dist/bench/NAME.js) and return its exit code and output. */

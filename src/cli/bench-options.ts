@@ -81,7 +81,7 @@ export const BENCH_OPTIONS = {
   /** Slot-search rules. @default 'newest' */
   kernelRules: option<KernelRules>({ arg: '<set>', help: "slot-search rules: the newest mainline, or v6.6's (docs/model.md)", choices: KERNEL_RULES, default: 'newest' }),
   /** Seed of generated workloads. @default 1 */
-  seed: option<number>({ arg: '<n>', help: 'seed of generated workloads and of the verdicts\' resampling', default: 1, parse: parse.int(0, 'a seed') }),
+  seed: option<number>({ arg: '<n>', help: 'seed of generated workloads and of the --reference resampling', default: 1, parse: parse.int(0, 'a seed') }),
   /** Check every bounced byte and slot owner. @default false */
   verify: option<boolean>({ help: 'stamp and check every bounced byte and every slot owner (slow; docs/verify.md)', default: false }),
   /** Results root. @default 'results' */
@@ -93,7 +93,7 @@ export const BENCH_OPTIONS = {
   /** How requests are split into mappings. @default 'max' */
   segment: option<SegmentMode>({ arg: '<mode>', help: 'request split: max = chunks of swiotlb_max_mapping_size(), page = one mapping per 4 KiB page', choices: SEGMENT_MODES, default: 'max' }),
   /** The device's min_align_mask. @default 0xfff */
-  minAlignMask: option<number>({ arg: '<mask>', help: "the device's min_align_mask (NVMe PCI sets 0xfff)", default: 0xfff, defaultText: '0xfff', parse: parseMask }),
+  minAlignMask: option<number>({ arg: '<mask>', help: "the device's min_align_mask (NVMe PCI sets 0xfff)", default: 0xfff, defaultText: '0xfff', parse: parseMask, show: (v) => `0x${v.toString(16)}` }),
   /** Completion model for traces without response times. @default '80+3000' */
   latency: option<string>({ arg: '<spec>', help: 'completion time when a trace has none: BASE_US[+MB_PER_S], e.g. 80 us plus transfer at 3000 MB/s', default: DEFAULT_LATENCY }),
   /** The CPU that unmaps. @default 'same' */

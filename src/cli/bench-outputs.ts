@@ -19,7 +19,7 @@ import { DEFAULT_CONFIDENCE, DEFAULT_RESAMPLES } from '../stats/bootstrap.js';
 import { WORKLOADS } from '../../workloads/index.js';
 import type { Schedule } from '../../workloads/schedule/build.js';
 import { BENCH_OPTIONS, type BenchOptions } from './bench-options.js';
-import { configOf } from './option-spec.js';
+import { configOf, typedOptions } from './option-spec.js';
 import { reportInputOf } from './report-input.js';
 
 /** A finished job, as the result files need it. */
@@ -49,7 +49,8 @@ export async function writeResults(dir: ResultDir, job: FinishedJob, log: (line:
   const post = postRunWarnings(rows, { duration: opts.duration, cores: job.machine.cores });
   for (const w of post) log(`warning: ${w}`);
   const warnings = [...job.warnings, ...post];
-  const words = [...rankingWords(rankings), ...(reference ? referenceWords(reference) : [])];
+  const ranked = rankingWords(rankings);
+  const words = [...ranked, ...(reference ? referenceWords(reference) : [])];
   const throughputHeader = header('throughput', rows, job.strategies);
   const fragmentationHeader = header('fragmentation', fragmentation, job.strategies);
   await dir.write('throughput.csv', csvText(rows, throughputHeader));
@@ -74,13 +75,13 @@ export async function writeResults(dir: ResultDir, job: FinishedJob, log: (line:
     reference,
   }));
   const summaryMd = summaryMarkdown({
-    command: job.command, machine: job.machine, warnings, notes: notesOf(outcomes), groups: rankings, words,
+    command: job.command, machine: job.machine, warnings, notes: notesOf(outcomes), groups: rankings, words: ranked,
     sections: reference ? referenceMarkdown(reference) : [],
     runs: outcomes.map((o) => ({ row: o.row, map: o.map, unmap: o.unmap })),
     messages: outcomes.flatMap((o) => o.messages).slice(0, 10),
   });
   await dir.write('summary.md', summaryMd);
-  await writeReport(dir, () => reportFiles(reportInputOf(job.command, opts, outcomes, job.schedules), { command: job.command, config, machine: { ...job.machine }, warnings, words, summaryMarkdown: summaryMd }), log);
+  await writeReport(dir, () => reportFiles(reportInputOf(job.command, opts, outcomes, job.schedules), { command: job.command, options: typedOptions(BENCH_OPTIONS, opts), machine: { ...job.machine }, warnings, words, summaryMarkdown: summaryMd }), log);
   return words;
 }
 

@@ -31,6 +31,8 @@ export interface OptionSpec<T> {
   readonly compared?: boolean;
   /** A `--no-NAME` flag: the value is true unless the flag is given. */
   readonly negated?: boolean;
+  /** How a value is written back as the user would type it (e.g. a mask in hex); default `String`. */
+  show?(value: T): string;
 }
 
 /** An option with a default, so its value is always set. */
@@ -142,6 +144,22 @@ export function configOf<S extends OptionTable>(table: S, values: OptionValues<S
   for (const key of Object.keys(table)) {
     const v = (values as Record<string, unknown>)[key];
     if (v !== undefined) out[flagName(key)] = v;
+  }
+  return out;
+}
+
+/**
+ * The options as a person reads them back (report.html): `--flag` -> the
+ * value as it would be typed; a negated flag (`--no-progress`) says whether
+ * it was given; unset options left out.
+ */
+export function typedOptions<S extends OptionTable>(table: S, values: OptionValues<S>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, spec] of Object.entries(table)) {
+    const v = (values as Record<string, unknown>)[key];
+    if (v === undefined) continue;
+    if (spec.negated) out[`--no-${flagName(key)}`] = v === false ? 'given' : 'not given';
+    else out[`--${flagName(key)}`] = spec.show ? spec.show(v) : Array.isArray(v) ? v.join(',') : String(v);
   }
   return out;
 }

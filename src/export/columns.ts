@@ -38,7 +38,7 @@ export const THROUGHPUT_COLUMNS = [
   num('slots_scanned_per_map', 'slots', 'candidate slots the area search examined, per map attempt'),
   num('area_fallbacks_per_map', 'count', "areas tried after the CPU's own, per map attempt"),
   num('lock_contended_pct', '%', 'share of lock acquisitions that found the lock held'),
-  num('hiwater_slots', 'slots', 'io_tlb_used_hiwater over the measured time (reset when measuring starts)'),
+  num('hiwater_slots', 'slots', 'io_tlb_used_hiwater over the measured time (reset when measuring starts); with several io_tlb_mems, the largest sampled sum (each node\'s own mark is node<i>_hiwater_slots)'),
   num('unmaps', 'count', 'unmaps in the measured time'),
   num('lock_wait_ns_per_map', 'ns', 'time spent waiting for locks, per map attempt'),
   num('latency_samples', 'count', 'maps and unmaps timed (one in --sample-every)'),

@@ -20,8 +20,8 @@ const require = createRequire(import.meta.url);
 export interface HtmlReportContent {
   title: string;
   command: string;
-  /** The options by flag name without dashes (summary.json's `config`), shown folded as `--name` / value. */
-  config: Record<string, unknown>;
+  /** Every option as typed: `--flag` -> value (src/cli/option-spec.ts typedOptions), shown folded at the end. */
+  options: Record<string, string>;
   machine: Record<string, unknown>;
   warnings: string[];
   /** The summary in words, one sentence per line. */
@@ -97,7 +97,7 @@ document.querySelectorAll('canvas.pool-map').forEach((canvas, k) => {
 
 const STYLE = `body{font:14px/1.45 system-ui,sans-serif;margin:24px auto;max-width:1240px;color:#222;padding:0 12px}
 h1{font-size:22px}h2{font-size:18px;border-bottom:1px solid #ddd;padding-bottom:4px;margin-top:32px}h3{font-size:15px;margin:18px 0 2px}
-table{border-collapse:collapse;margin:8px 0;font-size:13px}td,th{border:1px solid #ddd;padding:3px 7px;text-align:left}
+table{border-collapse:collapse;margin:8px 0;font-size:13px;display:block;overflow-x:auto;max-width:100%}td,th{border:1px solid #ddd;padding:3px 7px;text-align:left}
 table.kv th{background:#f6f6f6;font-weight:600}.warn{background:#fff4e5;border-left:4px solid #ff9800;padding:6px 10px;margin:4px 0}
 .grid{display:grid;gap:8px}.grid.cols-2{grid-template-columns:1fr 1fr}canvas{max-width:100%;border:1px solid #eee}
 .file{color:#777;font-size:12px;margin:0 0 6px}pre,code{font-size:12px;background:#f6f6f6}pre{padding:8px;overflow:auto}`;
@@ -128,7 +128,7 @@ ${c.figures.map(figureHtml).join('\n')}
 ${marked.parse(tablesMd, { async: false })}
 <h2>Configuration and machine</h2>
 <details><summary>Every option of the run (as typed on the command line) and the machine it ran on</summary>
-<h3>Options</h3>${keyValueTable(Object.fromEntries(Object.entries(c.config).map(([k, v]) => [`--${k}`, v])))}
+<h3>Options</h3>${keyValueTable(c.options)}
 <h3>Machine</h3>${keyValueTable(c.machine)}
 </details>
 ${inlineScript('chart.js', 'chart.umd.min.js')}
