@@ -27,9 +27,10 @@ const LAYERS = [
   ['bench'],
 ];
 
-/** Inside workloads/: formats, generators and driver models sit below the schedule, and the registry on top. */
+/** Inside workloads/: the request type, then its limits and timing, driver models, formats and generators, the schedule, and the registry on top. */
 const WORKLOAD_LAYERS = [
-  ['workloads/types.ts', 'workloads/latency-model.ts'],
+  ['workloads/types.ts'],
+  ['workloads/latency-model.ts', 'workloads/limits.ts', 'workloads/whole-seconds.ts'],
   ['workloads/drivers'],
   ['workloads/formats', 'workloads/generators'],
   ['workloads/schedule'],

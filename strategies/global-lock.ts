@@ -11,9 +11,9 @@ export const globalLock: Strategy = {
   name: 'global-lock',
   description: 'one pool, one area, one lock: swiotlb before v6.0',
   plan(request) {
-    const notes: string[] = [];
-    if (request.areas !== undefined && request.areas !== 1) notes.push(`--areas ${request.areas} ignored: global-lock always has 1 area`);
-    return { nslabs: bootPoolSlots(request.poolSlots, 1, notes), nareas: 1, rules: request.rules, notes };
+    const changes: string[] = [];
+    if (request.areas !== undefined && request.areas !== 1) changes.push(`--areas ${request.areas} ignored: global-lock always has 1 area`);
+    return { nslabs: bootPoolSlots(request.poolSlots, 1, changes), nareas: 1, rules: request.rules, notes: [], changes };
   },
   create: createSinglePool,
   attach: attachSinglePool,

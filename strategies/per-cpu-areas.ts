@@ -13,11 +13,11 @@ export const perCpuAreas: Strategy = {
   name: 'per-cpu-areas',
   description: 'one pool split into per-CPU areas, each with its own lock: swiotlb since v6.0',
   plan(request) {
-    const notes: string[] = [];
+    const changes: string[] = [];
     const wanted = roundUpPowerOfTwo(request.areas ?? request.threads);
-    if (request.areas !== undefined && wanted !== request.areas) notes.push(`--areas ${request.areas} rounded up to ${wanted} (a power of two)`);
-    const nslabs = bootPoolSlots(request.poolSlots, 1, notes);
-    return { nslabs, nareas: limitNareas(wanted, nslabs, notes), rules: request.rules, notes };
+    if (request.areas !== undefined && wanted !== request.areas) changes.push(`--areas ${request.areas} rounded up to ${wanted} (a power of two)`);
+    const nslabs = bootPoolSlots(request.poolSlots, 1, changes);
+    return { nslabs, nareas: limitNareas(wanted, nslabs, changes), rules: request.rules, notes: [], changes };
   },
   create: createSinglePool,
   attach: attachSinglePool,

@@ -30,9 +30,9 @@ export const DEFAULT_NODES = 2;
 /** Pools are placed this far apart (each in its node's memory). */
 const NODE_ALIGN = 2 << 20;
 
-/** Node of `cpu`: contiguous blocks of `cpusPerNode`. */
-export function nodeOfCpu(cpu: number, plan: PoolPlan): number {
-  return Math.floor(cpu / plan.cpusPerNode!) % plan.nodes!;
+/** Node of `cpu`: contiguous blocks of `cpusPerNode` (the plan checks the blocks cover every CPU). */
+export function nodeOfCpu(cpu: number, plan: Pick<PoolPlan, 'nodes' | 'cpusPerNode'>): number {
+  return Math.min(Math.floor(cpu / plan.cpusPerNode!), plan.nodes! - 1);
 }
 
 /** Nodes by distance from `node` (|i - node|, then lower index): a linear SLIT. */
@@ -112,18 +112,29 @@ export const perNumaPools: Strategy = {
   name: 'per-numa-pools',
   description: 'one pool (io_tlb_mem) per virtual NUMA node, own node first, then by distance',
   plan(request) {
-    const notes: string[] = [];
+    const changes: string[] = [];
     const nodes = request.nodes ?? DEFAULT_NODES;
     if (!Number.isInteger(nodes) || nodes < 1) throw new InputError(`--nodes ${nodes}: expected an integer >= 1`);
     const cpusPerNode = request.cpusPerNode ?? Math.max(1, Math.ceil(request.threads / nodes));
-    const nodeSlots = bootPoolSlots(Math.ceil((request.poolSlots ?? DEFAULT_POOL_SLOTS) / nodes), 1, notes);
-    const nareas = limitNareas(roundUpPowerOfTwo(request.areas ?? cpusPerNode), nodeSlots, notes);
+    if (cpusPerNode * nodes < request.threads) {
+      throw new InputError(`--cpus-per-node ${cpusPerNode} x --nodes ${nodes} places ${cpusPerNode * nodes} CPUs in contiguous blocks, fewer than --threads ${request.threads}: raise one of them, or leave --cpus-per-node out (threads / nodes, rounded up)`);
+    }
+    const asked = Math.ceil((request.poolSlots ?? DEFAULT_POOL_SLOTS) / nodes);
+    const perNode: string[] = [];
+    const nodeSlots = bootPoolSlots(asked, 1, perNode);
+    changes.push(...perNode.map((c) => `per node: ${c}`));
+    if (nodeSlots * nodes !== (request.poolSlots ?? DEFAULT_POOL_SLOTS)) {
+      changes.push(`${nodes} nodes x ${nodeSlots} slots = ${nodeSlots * nodes} slots in all, not the ${request.poolSlots ?? DEFAULT_POOL_SLOTS} asked for`);
+    }
+    const wanted = roundUpPowerOfTwo(request.areas ?? cpusPerNode);
+    if (request.areas !== undefined && wanted !== request.areas) changes.push(`--areas ${request.areas} rounded up to ${wanted} (a power of two)`);
+    const nareas = limitNareas(wanted, nodeSlots, changes);
     const blocks = Array.from({ length: nodes }, (_, n) => {
-      const cpus = Array.from({ length: request.threads }, (_, c) => c).filter((c) => Math.floor(c / cpusPerNode) % nodes === n);
+      const cpus = Array.from({ length: request.threads }, (_, c) => c).filter((c) => nodeOfCpu(c, { nodes, cpusPerNode }) === n);
       return `node ${n}: cpus ${cpus.length ? cpus.join(',') : 'none'}`;
     });
-    notes.push(`topology: ${nodes} nodes x ${nodeSlots} slots x ${nareas} areas; ${blocks.join('; ')}`);
-    return { nslabs: nodeSlots * nodes, nareas, rules: request.rules, notes, nodes, cpusPerNode };
+    const notes = [`topology: ${nodes} nodes x ${nodeSlots} slots x ${nareas} areas; ${blocks.join('; ')}`];
+    return { nslabs: nodeSlots * nodes, nareas, rules: request.rules, notes, changes, nodes, cpusPerNode };
   },
   create(plan) {
     const nodeSlots = plan.nslabs / plan.nodes!;

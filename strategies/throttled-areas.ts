@@ -106,6 +106,7 @@ export const throttledAreas: Strategy<ThrottledState> = {
     return { ...createSinglePool(plan), semaphore, holds: new SharedArrayBuffer(plan.nslabs) };
   },
   attach: (state) => new ThrottledPool(state),
+  mapsMayBlock: true,
   columns: {
     throughput: [
       numberColumn('throttle_wait_ns', 'ns', 'total time maps waited for the semaphore (not part of map latency)'),

@@ -8,7 +8,7 @@ import { UnknownNameError } from '../src/base/errors.js';
 import { projectRoot } from '../src/base/paths.js';
 import { DEFAULT_NET, type NetOptions, netMappings } from './drivers/nic.js';
 import type { TraceFormat } from './formats/format.js';
-import { type LoadedTrace, readTrace } from './formats/index.js';
+import { type LoadedTrace, formatByName, readTrace } from './formats/index.js';
 import { mqsimAscii } from './formats/mqsim.js';
 import { msrCsv } from './formats/msr.js';
 import { pcapFormat } from './formats/pcap.js';
@@ -17,6 +17,7 @@ import { tencentCbsCsv } from './formats/tencent-cbs.js';
 import { type GeneratorParams, generateNvme } from './generators/nvme.js';
 import { PROFILES } from './generators/profiles.js';
 import type { LatencyModel } from './latency-model.js';
+import { type WholeSeconds, spreadWholeSeconds } from './whole-seconds.js';
 
 /** What a workload needs to produce its requests. */
 export interface WorkloadContext {
@@ -27,6 +28,8 @@ export interface WorkloadContext {
   format?: string;
   latency: LatencyModel;
   generator: GeneratorParams;
+  /** `--whole-seconds`: spread the requests of whole-second traces across each second (default), or keep them. */
+  wholeSeconds?: WholeSeconds;
 }
 
 export interface WorkloadEntry {
@@ -44,6 +47,10 @@ function shippedTrace(name: string, file: string, format: TraceFormat, descripti
 /** A trace's requests for a run: network frames become NIC ring and transmit mappings for this many queues. */
 async function readTraceFor(file: string, ctx: WorkloadContext, format?: TraceFormat | string): Promise<LoadedTrace> {
   const trace = await readTrace(file, format);
+  if (formatByName(trace.format).wholeSecondTimestamps && (ctx.wholeSeconds ?? 'spread') === 'spread') {
+    const moved = spreadWholeSeconds(trace.requests);
+    if (moved > 0) trace.warnings.push(`${file}: timestamps are whole seconds: ${moved.toLocaleString('en-US')} of ${trace.requests.length.toLocaleString('en-US')} requests shared their second with others, and arrive evenly spread across it (--whole-seconds keep replays them as logged)`);
+  }
   if (trace.requests.some((r) => r.network)) trace.requests = netMappings(trace.requests, { threads: ctx.threads, ...DEFAULT_NET, ...ctx.net });
   return trace;
 }

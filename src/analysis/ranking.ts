@@ -1,7 +1,9 @@
 /**
  * Strategies of one run ranked per (workload, threads), and the closing
  * sentence that names the fastest against the runner-up (console, summary.md,
- * report.html).
+ * report.html). Only strategies that failed no more than the others (the
+ * rule of failures.ts) are ranked by maps/s; the rest are named with their
+ * failure rates.
  */
 import { mean, sampleStandardDeviation } from 'simple-statistics';
 import { type BootstrapOptions, DEFAULT_CONFIDENCE, DEFAULT_RESAMPLES, DEFAULT_SEED, bootstrapRatio, verdictOf } from '../stats/bootstrap.js';
@@ -10,6 +12,7 @@ import { formatRate } from '../export/format.js';
 import { formatCi, formatP } from './ratio-words.js';
 import type { ThroughputRow } from '../export/columns.js';
 import { groupBy } from '../stats/group.js';
+import { FAILURE_MARGIN, failureRate, formatFailureRate, splitByFailures } from './failures.js';
 import { workloadThreadsKey } from './groups.js';
 
 /** One strategy's repeats of one (workload, threads). */
@@ -18,27 +21,41 @@ export interface StrategyFigures {
   mapsPerS: number;
   sdMapsPerS: number;
   repeats: number;
+  /** Full failures over map attempts, summed over repeats (0..1). */
+  failureRate: number;
   rows: ThroughputRow[];
 }
 
-/** Strategies of one run on one workload and thread count, fastest (highest mean maps/s) first. */
+/** Strategies of one run on one workload and thread count. */
 export interface Ranking {
   workload: string;
   threads: number;
+  /** Strategies within FAILURE_MARGIN of the lowest failure rate, fastest (highest mean maps/s) first. */
   ranked: StrategyFigures[];
+  /** Strategies that failed more, not ranked by maps/s (fastest first). */
+  failing: StrategyFigures[];
 }
 
-/** Rank the strategies of each (workload, threads) in `rows` by mean maps/s over repeats. */
+/** Rank the strategies of each (workload, threads) in `rows` by mean maps/s over repeats, those failing more set apart. */
 export function rankStrategies(rows: readonly ThroughputRow[]): Ranking[] {
   return [...groupBy(rows, workloadThreadsKey).values()].map((group) => {
     const byStrategy = groupBy(group, (r) => r.strategy);
-    const ranked = [...byStrategy.entries()].map(([strategy, rs]) => {
+    const all = [...byStrategy.entries()].map(([strategy, rs]) => {
       const rates = rs.map((r) => r.maps_per_s);
-      return { strategy, mapsPerS: mean(rates), sdMapsPerS: rates.length > 1 ? sampleStandardDeviation(rates) : 0, repeats: rs.length, rows: rs };
+      return { strategy, mapsPerS: mean(rates), sdMapsPerS: rates.length > 1 ? sampleStandardDeviation(rates) : 0, repeats: rs.length, failureRate: failureRate(rs), rows: rs };
     });
-    ranked.sort((a, b) => b.mapsPerS - a.mapsPerS);
-    return { workload: group[0].workload, threads: group[0].threads, ranked };
+    all.sort((a, b) => b.mapsPerS - a.mapsPerS);
+    const { comparable, failing } = splitByFailures(all, (f) => f.failureRate);
+    return { workload: group[0].workload, threads: group[0].threads, ranked: comparable, failing };
   });
+}
+
+/** ` Not ranked by maps/s (...): X 38.2% of its map attempts, Y 12.0% failed.`, or '' when every strategy is ranked. */
+function notRanked(r: Ranking): string {
+  if (r.failing.length === 0) return '';
+  const ceiling = Math.max(...r.ranked.map((f) => f.failureRate));
+  const list = r.failing.map((f, i) => `${f.strategy} ${formatFailureRate(f.failureRate)}${i === 0 ? ' of its map attempts' : ''}`).join(', ');
+  return ` Not ranked by maps/s, for failing more than ${100 * FAILURE_MARGIN} percentage point above the rest (at most ${formatFailureRate(ceiling)}): ${list} failed.`;
 }
 
 /** The bootstrap settings of the console summary: the defaults of `npm run compare`. */
@@ -57,30 +74,34 @@ const SUMMARY_BOOTSTRAP: BootstrapOptions = { confidence: DEFAULT_CONFIDENCE, re
  * the two strategies, so the words are the same every time for the same rows.
  */
 export function rankingWords(rankings: Ranking[], opts: BootstrapOptions = SUMMARY_BOOTSTRAP): string[] {
-  return rankings.map(({ workload, threads, ranked }) => {
-    const [best, next] = ranked;
-    const head = `${workload}, ${threads} thread${threads === 1 ? '' : 's'}:`;
-    if (!next) return `${head} ${best.strategy} only, ${formatRate(best.mapsPerS)} maps/s.`;
-    if (!(best.mapsPerS > 0)) return `${head} no strategy completed a map.`;
-    const rates = (f: StrategyFigures) => f.rows.map((r) => r.maps_per_s);
-    const e = bootstrapRatio(rates(next), rates(best), { ...opts, seed: mixSeed(opts.seed, `${workload}/${threads}/${next.strategy}/${best.strategy}`) });
-    const ratio = Number.isFinite(e.ratio) ? `${e.ratio.toFixed(2)}x` : 'ahead of';
-    const means = `${formatRate(best.mapsPerS)} vs ${formatRate(next.mapsPerS)} maps/s`;
-    const figures = (stats: string) => `${ratio} ${next.strategy} (${[means, stats].filter((x) => x !== '').join('; ')})`;
-    const ci = formatCi(e, opts.confidence);
-    const ciP = [ci, formatP(e)].filter((x) => x !== '').join(', ');
-    if (best.repeats < 2 || next.repeats < 2) return `${head} ${best.strategy} fastest, ${figures('')}; one repeat, so no noise estimate (use --repeat).`;
-    switch (verdictOf(e, true)) {
-      case 'better':
-        return `${head} ${best.strategy} fastest, ${figures(ciP)}.`;
-      case 'likely-better':
-        return `${head} ${best.strategy} probably fastest, ${figures(ciP)}, by the CI only; ${Math.min(best.repeats, next.repeats) < 6 ? 'use --repeat 6 or more' : 'use a larger --repeat'} to confirm.`;
-      case 'no-ci':
-        // Repeats on both sides but no interval: the runner-up measured 0 maps/s.
-        return `${head} ${best.strategy} fastest, ${figures('')}; no CI (${next.strategy} completed no maps).`;
-      default:
-        // within-noise, or (the best mean is never below the runner-up's) a CI on the wrong side of 1.
-        return `${head} no clear winner: ${best.strategy} ${figures(ci)}, within run-to-run noise.`;
-    }
-  });
+  return rankings.map((r) => rankingSentence(r, opts) + notRanked(r));
+}
+
+/** The sentence of {@link rankingWords} about the ranked strategies of one (workload, threads). */
+function rankingSentence({ workload, threads, ranked, failing }: Ranking, opts: BootstrapOptions): string {
+  const [best, next] = ranked;
+  const head = `${workload}, ${threads} thread${threads === 1 ? '' : 's'}:`;
+  const failed = (f: StrategyFigures) => `${formatFailureRate(f.failureRate)} of maps failed`;
+  if (!next) return `${head} ${best.strategy} ${failing.length ? 'the only one ranked' : 'only'}, ${formatRate(best.mapsPerS)} maps/s, ${failed(best)}.`;
+  if (!(best.mapsPerS > 0)) return `${head} no strategy completed a map.`;
+  const rates = (f: StrategyFigures) => f.rows.map((r) => r.maps_per_s);
+  const e = bootstrapRatio(rates(next), rates(best), { ...opts, seed: mixSeed(opts.seed, `${workload}/${threads}/${next.strategy}/${best.strategy}`) });
+  const ratio = Number.isFinite(e.ratio) ? `${e.ratio.toFixed(2)}x` : 'ahead of';
+  const means = `${formatRate(best.mapsPerS)} vs ${formatRate(next.mapsPerS)} maps/s, ${formatFailureRate(best.failureRate)} vs ${formatFailureRate(next.failureRate)} failed`;
+  const figures = (stats: string) => `${ratio} ${next.strategy} (${[means, stats].filter((x) => x !== '').join('; ')})`;
+  const ci = formatCi(e, opts.confidence);
+  const ciP = [ci, formatP(e)].filter((x) => x !== '').join(', ');
+  if (best.repeats < 2 || next.repeats < 2) return `${head} ${best.strategy} fastest, ${figures('')}; one repeat, so no noise estimate (use --repeat).`;
+  switch (verdictOf(e, true)) {
+    case 'better':
+      return `${head} ${best.strategy} fastest, ${figures(ciP)}.`;
+    case 'likely-better':
+      return `${head} ${best.strategy} probably fastest, ${figures(ciP)}, by the CI only; ${Math.min(best.repeats, next.repeats) < 6 ? 'use --repeat 6 or more' : 'use a larger --repeat'} to confirm.`;
+    case 'no-ci':
+      // Repeats on both sides but no interval: the runner-up measured 0 maps/s.
+      return `${head} ${best.strategy} fastest, ${figures('')}; no CI (${next.strategy} completed no maps).`;
+    default:
+      // within-noise, or (the best mean is never below the runner-up's) a CI on the wrong side of 1.
+      return `${head} no clear winner: ${best.strategy} ${figures(ci)}, within run-to-run noise.`;
+  }
 }

@@ -87,12 +87,13 @@ export function formatP(e: RatioEstimate): string {
 }
 
 /**
- * One hyperfine-style sentence:
+ * One hyperfine-style sentence (`failures`, from --reference: the failure
+ * rates in words and the maps/s verdict they allow):
  * `per-cpu-areas: 1.16 ± 0.05 times the maps/s of global-lock (95% CI 1.11–1.21, p=0.100): faster;
  * map p99 latency 0.90 ± 0.04 times (95% CI ...): lower p99 (better).`
  */
-export function ratioSentence(other: string, baseline: string, maps: RatioEstimate, p99: RatioEstimate, confidence: number): string {
-  const stats = (e: RatioEstimate) => [formatCi(e, confidence), formatP(e)].filter((s) => s !== '').join(', ');
-  return `${other}: ${formatRatio(maps)} times the maps/s of ${baseline} (${stats(maps)}): ${verdictWords(maps, MAPS_PER_S)}; ` +
+export function ratioSentence(other: string, baseline: string, maps: RatioEstimate, p99: RatioEstimate, confidence: number, failures?: { words: string; mapsVerdict: string }): string {
+  const stats = (e: RatioEstimate, extra = '') => [formatCi(e, confidence), formatP(e), extra].filter((s) => s !== '').join(', ');
+  return `${other}: ${formatRatio(maps)} times the maps/s of ${baseline} (${stats(maps, failures?.words)}): ${failures?.mapsVerdict ?? verdictWords(maps, MAPS_PER_S)}; ` +
     `map p99 latency ${formatRatio(p99)} times (${stats(p99)}): ${verdictWords(p99, MAP_P99)}.`;
 }

@@ -10,6 +10,7 @@ import { comparePair, sideFigures } from './compare-runs.js';
 import { MAPS_PER_S, MAP_P99, ciBounds, emphasizeVerdict, formatRatio, ratioSentence, verdictWords } from './ratio-words.js';
 import type { ThroughputRow } from '../export/columns.js';
 import { groupBy } from '../stats/group.js';
+import { FAILURE_MARGIN, failureRate, formatFailureRate } from './failures.js';
 import { workloadThreadsKey } from './groups.js';
 
 /** One strategy against the reference on one (workload, threads); ratios are strategy / reference. */
@@ -19,6 +20,9 @@ export interface ReferenceEntry {
   strategy: string;
   repeats: number;
   referenceRepeats: number;
+  /** Full failures over map attempts of the strategy and of the reference (0..1). */
+  failureRate: number;
+  referenceFailureRate: number;
   maps: RatioEstimate & { verdict: string };
   p99: RatioEstimate & { verdict: string };
 }
@@ -62,9 +66,13 @@ export function referenceRatios(rows: readonly ThroughputRow[], reference: strin
     for (const strategy of [...new Set(group.map((r) => r.strategy))].filter((s) => s !== reference)) {
       const own = group.filter((r) => r.strategy === strategy);
       const p = comparePair(workload, threads, { ...sideFigures('', reference, refRows), rows: refRows }, { ...sideFigures('', strategy, own), rows: own }, opts);
+      const rate = failureRate(own);
+      const refRate = failureRate(refRows);
+      // maps/s counts successful maps only: with failure rates further apart than the margin, faster means "failed sooner".
+      const apart = Math.abs(rate - refRate) > FAILURE_MARGIN;
       entries.push({
-        workload, threads, strategy, repeats: own.length, referenceRepeats: refRows.length,
-        maps: { ...p.maps, verdict: verdictWords(p.maps, MAPS_PER_S) },
+        workload, threads, strategy, repeats: own.length, referenceRepeats: refRows.length, failureRate: rate, referenceFailureRate: refRate,
+        maps: { ...p.maps, verdict: apart ? `not comparable: ${formatFailureRate(rate)} vs ${formatFailureRate(refRate)} of maps failed` : verdictWords(p.maps, MAPS_PER_S) },
         p99: { ...p.p99, verdict: verdictWords(p.p99, MAP_P99) },
       });
     }
@@ -74,7 +82,8 @@ export function referenceRatios(rows: readonly ThroughputRow[], reference: strin
 
 /** Console lines: one hyperfine-style sentence per strategy and (workload, threads). */
 export function referenceWords(summary: ReferenceSummary): string[] {
-  return summary.entries.map((e) => `${e.workload}, ${e.threads} thread${e.threads === 1 ? '' : 's'}: ${ratioSentence(e.strategy, summary.strategy, e.maps, e.p99, summary.confidence)}`);
+  return summary.entries.map((e) => `${e.workload}, ${e.threads} thread${e.threads === 1 ? '' : 's'}: ` +
+    ratioSentence(e.strategy, summary.strategy, e.maps, e.p99, summary.confidence, { words: `${formatFailureRate(e.failureRate)} vs ${formatFailureRate(e.referenceFailureRate)} of maps failed`, mapsVerdict: e.maps.verdict }));
 }
 
 /** The summary.md section: a table of ratios to the reference and how to read it. */
@@ -83,13 +92,14 @@ export function referenceMarkdown(summary: ReferenceSummary): string[] {
   const ci = (e: RatioEstimate) => ciBounds(e, summary.confidence);
   const out = [`## Ratios to ${summary.strategy} (--reference)`, ''];
   out.push(`Each strategy's mean over repeats divided by ${summary.strategy}'s, with a ${conf} percentile-bootstrap CI over the repeats (${summary.resamples} resamples, seed ${summary.seed}). ` +
-    'A CI containing 1.00 is within noise; fewer than 2 repeats give no CI. For p99 latency lower is better.', '');
-  out.push(`| workload | threads | strategy | maps/s ratio | ${conf} CI | maps/s verdict | map p99 ratio | ${conf} CI | p99 verdict |`);
-  out.push('|---|---:|---|---:|---|---|---:|---|---|');
+    'A CI containing 1.00 is within noise; fewer than 2 repeats give no CI. For p99 latency lower is better. ' +
+    `maps/s counts successful maps only, so when the failure rates differ by more than ${100 * FAILURE_MARGIN} percentage point the maps/s ratio is not compared.`, '');
+  out.push(`| workload | threads | strategy | failed (strategy / reference) | maps/s ratio | ${conf} CI | maps/s verdict | map p99 ratio | ${conf} CI | p99 verdict |`);
+  out.push('|---|---:|---|---|---:|---|---|---:|---|---|');
   for (const e of summary.entries) {
-    out.push(`| ${e.workload} | ${e.threads} | ${e.strategy} | ${formatRatio(e.maps)} | ${ci(e.maps)} | ${emphasizeVerdict(e.maps, e.maps.verdict, true)} | ${formatRatio(e.p99)} | ${ci(e.p99)} | ${emphasizeVerdict(e.p99, e.p99.verdict, false)} |`);
+    out.push(`| ${e.workload} | ${e.threads} | ${e.strategy} | ${formatFailureRate(e.failureRate)} / ${formatFailureRate(e.referenceFailureRate)} | ${formatRatio(e.maps)} | ${ci(e.maps)} | ${e.maps.verdict.startsWith('not comparable') ? e.maps.verdict : emphasizeVerdict(e.maps, e.maps.verdict, true)} | ${formatRatio(e.p99)} | ${ci(e.p99)} | ${emphasizeVerdict(e.p99, e.p99.verdict, false)} |`);
   }
-  if (summary.entries.length === 0) out.push(`| (only ${summary.strategy} ran) | | | | | | | | |`);
+  if (summary.entries.length === 0) out.push(`| (only ${summary.strategy} ran) | | | | | | | | | |`);
   out.push('', ...referenceWords(summary).map((s) => `- ${s}`));
   return out;
 }

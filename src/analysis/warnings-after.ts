@@ -76,3 +76,20 @@ export function spreadWarnings(rows: RunRow[], cores: number): string[] {
 export function postRunWarnings(rows: RunRow[], opts: { duration: number; cores: number }): string[] {
   return [...shortRunWarnings(rows, opts.duration), ...spreadWarnings(rows, opts.cores)];
 }
+
+/**
+ * Notes (not warnings: nothing is wrong) for runs whose hiwater_slots exceeds
+ * pool_slots, saying why: the counters' window of the kernel itself, or a
+ * pool that grew. One note per strategy, with the largest excess.
+ */
+export function hiwaterNotes(rows: readonly Pick<ThroughputRow, 'strategy' | 'workload' | 'threads' | 'hiwater_slots' | 'pool_slots'>[]): string[] {
+  const over = rows.filter((r) => r.hiwater_slots > r.pool_slots);
+  return [...groupBy(over, (r) => r.strategy).entries()].map(([strategy, rs]) => {
+    const worst = rs.reduce((a, b) => (b.hiwater_slots - b.pool_slots > a.hiwater_slots - a.pool_slots ? b : a));
+    const grows = rs.some((r) => 'io_tlb_nslabs_end' in r);
+    const why = grows
+      ? 'its pools grow beyond pool_slots (the initial pool) and transient pools count in io_tlb_used too'
+      : 'as in the kernel, io_tlb_used is raised after the area lock is dropped (inc_used_and_hiwater), so a map can count slots another CPU freed but has not yet subtracted (dec_used)';
+    return `${strategy}: hiwater_slots exceeds pool_slots in ${rs.length} run(s), by up to ${worst.hiwater_slots - worst.pool_slots} slots (${worst.workload} threads=${worst.threads}: ${worst.hiwater_slots} of ${worst.pool_slots}): ${why}`;
+  });
+}

@@ -5,7 +5,7 @@
  * go to the console (`warning: ...`) and into summary.json / summary.md.
  */
 import { IO_TLB_SEGMENT_BYTES, IO_TLB_SEGSIZE, IO_TLB_SHIFT, IO_TLB_SIZE, PAGE_SIZE, nrSlots } from '../model/constants.js';
-import type { PoolOptions, PoolPlan, Strategy } from '../model/strategy.js';
+import type { PoolPlan, Strategy } from '../model/strategy.js';
 import type { SegmentMode } from '../../workloads/drivers/nvme.js';
 import type { Schedule } from '../../workloads/schedule/build.js';
 
@@ -94,25 +94,70 @@ export function poolFitWarning(c: PoolFitCase): string | null {
     `(${count(plan.nslabs)} slots${pools > 1 ? ` in ${pools} pools` : ''}, ${plan.nareas} areas of ${areaSlots} slots; a mapping never spans two areas): ${fails}; ${fixes.join(', or ')}`;
 }
 
-/**
- * {@link poolFitWarning} for every strategy x schedule, each with the
- * strategy's plan for that schedule's thread count. A plan that throws (bad
- * --nodes and the like) is skipped: the run itself reports it. Duplicates dropped.
- */
-export function poolFitWarnings(strategies: Strategy[], schedules: Iterable<Schedule>, pool: PoolOptions, segment: SegmentMode): string[] {
+/** The plan of a strategy at a thread count (computed once before the runs; bench-inputs.ts planAll). */
+export type PlanOf = (strategy: Strategy, threads: number) => PoolPlan;
+
+/** {@link poolFitWarning} for every strategy x schedule, each with the strategy's plan for that schedule's thread count. Duplicates dropped. */
+export function poolFitWarnings(strategies: Strategy[], schedules: Iterable<Schedule>, planOf: PlanOf, segment: SegmentMode): string[] {
   const out = new Set<string>();
   for (const schedule of schedules) {
     const largest = largestMapping(new Int32Array(schedule.size), new Int32Array(schedule.mask));
     for (const strategy of strategies) {
-      let plan: PoolPlan;
-      try {
-        plan = strategy.plan({ ...pool, threads: schedule.threads });
-      } catch {
-        continue;
-      }
-      const w = poolFitWarning({ strategy: strategy.name, threads: schedule.threads, workload: schedule.workload, plan, largest, segment });
+      const w = poolFitWarning({ strategy: strategy.name, threads: schedule.threads, workload: schedule.workload, plan: planOf(strategy, schedule.threads), largest, segment });
       if (w) out.add(w);
     }
   }
   return [...out];
+}
+
+const mib = (bytes: number) => `${Number((bytes / 2 ** 20).toPrecision(3))} MiB`;
+
+/**
+ * A workload whose peak bytes in flight (on its own timeline, which the
+ * replay keeps) exceed a strategy's pool: its maps will fail with "swiotlb
+ * buffer is full", which measures the pool's exhaustion, not the allocator's
+ * speed. For growing pools the budget (`maxPoolSlots`) counts. One warning
+ * per workload, naming the strategies and the `--pool` that would hold it.
+ */
+export function inflightWarnings(strategies: Strategy[], schedules: Iterable<Schedule>, planOf: PlanOf): string[] {
+  const out = new Map<string, string>();
+  for (const schedule of schedules) {
+    const peak = schedule.facts.peakInflightBytes;
+    const short = strategies.filter((s) => {
+      const plan = planOf(s, schedule.threads);
+      return peak > (plan.maxPoolSlots ?? plan.nslabs) * IO_TLB_SIZE;
+    });
+    if (short.length === 0 || out.has(schedule.workload)) continue;
+    const pools = short.map((s) => `${s.name} ${mib((planOf(s, schedule.threads).maxPoolSlots ?? planOf(s, schedule.threads).nslabs) * IO_TLB_SIZE)}`).join(', ');
+    const need = 2 ** Math.ceil(Math.log2(peak / 2 ** 20));
+    out.set(schedule.workload, `${schedule.workload}: up to ${mib(peak)} in flight at its peak (${count(schedule.facts.peakInflightMappings)} mappings at once on the trace's timeline), ` +
+      `more than the pool of ${pools}: maps will fail with "swiotlb buffer is full" and the run measures pool exhaustion; ` +
+      `${need <= 1024 ? `use --pool ${need}MiB or more to measure the allocator, ` : ''}or keep it to study failures`);
+  }
+  return [...out.values()];
+}
+
+/**
+ * Strategies of one job whose pools differ in size at the same thread
+ * count (dynamic-growth starts at 1 MiB, the others at 64 MiB): maps/s then
+ * also compares cache footprints. Empty when `--pool` was given or all agree.
+ */
+export function poolSizeWarnings(strategies: Strategy[], threads: readonly number[], planOf: PlanOf, poolGiven: boolean): string[] {
+  if (poolGiven || strategies.length < 2) return [];
+  const t = Math.max(...threads);
+  const sizes = strategies.map((s) => ({ name: s.name, bytes: planOf(s, t).nslabs * IO_TLB_SIZE, max: planOf(s, t).maxPoolSlots }));
+  if (new Set(sizes.map((x) => x.bytes)).size === 1) return [];
+  const list = sizes.map((x) => `${x.name} ${mib(x.bytes)}${x.max !== undefined ? ` (grows to ${mib(x.max * IO_TLB_SIZE)})` : ''}`).join(', ');
+  return [`the strategies start with pools of different sizes (${list}): maps/s then also compares cache footprints, not only allocators; give --pool SIZE to give every strategy the same pool`];
+}
+
+/** The plans' changes (rounding, limits, ignored options), one warning per strategy and change, with the thread counts it applies to. */
+export function planChangeWarnings(strategies: Strategy[], threads: readonly number[], planOf: PlanOf): string[] {
+  const out: string[] = [];
+  for (const s of strategies) {
+    const byChange = new Map<string, number[]>();
+    for (const t of threads) for (const c of planOf(s, t).changes ?? []) byChange.set(c, [...(byChange.get(c) ?? []), t]);
+    for (const [c, ts] of byChange) out.push(`${s.name} (threads=${ts.join(',')}): ${c}`);
+  }
+  return out;
 }

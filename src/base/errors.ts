@@ -25,13 +25,23 @@ export class UnknownNameError extends InputError {
   }
 }
 
+/** The stack traces of `err` and of every error in its `cause` chain, for --debug. */
+export function stacksOf(err: unknown): string {
+  const out: string[] = [];
+  for (let e = err as (Error & { cause?: unknown }) | undefined, depth = 0; e && depth < 8; e = e.cause as typeof e, depth++) {
+    out.push(depth === 0 ? String(e.stack ?? e) : `caused by: ${String(e.stack ?? e)}`);
+  }
+  return out.join('\n');
+}
+
 /**
  * A command's answer to a thrown error. Side effect: prints `error: <message>`
- * on stderr. Returns the exit code: 2 for an {@link InputError} (bad input),
- * 1 for anything else. Never throws.
+ * on stderr, one line (with `debug`, the stack traces too). Returns the exit
+ * code: 2 for an {@link InputError} (bad input), 1 for anything else. Never throws.
  */
-export function reportErrorAndExitCode(err: unknown): number {
+export function reportErrorAndExitCode(err: unknown, debug = false): number {
   const e = err as Error;
-  console.error(`error: ${e.message}`);
+  console.error(`error: ${String(e?.message ?? e).split('\n')[0]}`);
+  if (debug) console.error(stacksOf(err));
   return e instanceof InputError ? 2 : 1;
 }

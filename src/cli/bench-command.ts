@@ -48,6 +48,6 @@ export async function benchMain(argv: string[]): Promise<number> {
     else await runBench(opts, ['npm run bench --', ...argv].join(' '));
     return 0;
   } catch (err) {
-    return reportErrorAndExitCode(err);
+    return reportErrorAndExitCode(err, opts.debug);
   }
 }

@@ -4,7 +4,8 @@
  * warnings those inputs raise. Bad input fails here, before any result
  * directory exists.
  */
-import type { PoolOptions } from '../model/strategy.js';
+import { InputError } from '../base/errors.js';
+import type { PoolOptions, PoolPlan, Strategy } from '../model/strategy.js';
 import type { LoadedStrategy } from '../run/job.js';
 import { loadStrategy, strategyRef } from '../../strategies/index.js';
 import { checkWorkloadName, loadWorkload, workloadDisplayName } from '../../workloads/index.js';
@@ -35,6 +36,27 @@ export async function loadStrategies(opts: BenchOptions): Promise<LoadedStrategy
   return Promise.all(opts.strategy.map(async (item) => ({ strategy: await loadStrategy(item), ref: strategyRef(item) })));
 }
 
+/**
+ * Every strategy's plan at every thread count, made once before any run, so a
+ * plan a strategy refuses (bad --nodes, --cpus-per-node, --max-pool) or an
+ * option pair it cannot run is bad input, found before anything is written.
+ * @throws InputError naming the options.
+ */
+export function planAll(strategies: readonly LoadedStrategy[], opts: BenchOptions): (strategy: Strategy, threads: number) => PoolPlan {
+  const plans = new Map<Strategy, Map<number, PoolPlan>>();
+  for (const { strategy } of strategies) {
+    if (strategy.mapsMayBlock && opts.completionCpu === 'other' && opts.threads.some((t) => t > 1)) {
+      throw new InputError(`--strategy ${strategy.name} with --completion-cpu other: its maps may block, and while one waits its CPU completes its own in-flight I/O, which needs --completion-cpu same`);
+    }
+    plans.set(strategy, new Map(opts.threads.map((threads) => [threads, strategy.plan({ ...poolOptions(opts), threads })])));
+  }
+  return (strategy, threads) => {
+    const plan = plans.get(strategy)?.get(threads);
+    if (!plan) throw new Error(`no plan of ${strategy.name} at ${threads} threads`);
+    return plan;
+  };
+}
+
 /** The schedules of the job, one per (workload, threads) in run order, and what reading the inputs warned about. */
 export interface Schedules {
   schedules: Schedule[];
@@ -51,7 +73,7 @@ export async function buildSchedules(opts: BenchOptions, latency: LatencyModel =
   const warnings = new Set<string>();
   for (const workload of opts.workload) {
     for (const threads of opts.threads) {
-      const loaded = await loadWorkload(workload, { threads, latency, generator: generatorParams(opts), format: opts.format, net: netOptions(opts) });
+      const loaded = await loadWorkload(workload, { threads, latency, generator: generatorParams(opts), format: opts.format, net: netOptions(opts), wholeSeconds: opts.wholeSeconds });
       const schedule = buildSchedule(workloadDisplayName(workload), loaded.requests, { threads, segment: opts.segment, minAlignMask: opts.minAlignMask, latency, completionCpu: opts.completionCpu });
       for (const w of [...loaded.warnings, ...schedule.warnings]) warnings.add(w);
       schedules.push(schedule);

@@ -4,15 +4,16 @@
  * write the results (bench-outputs.ts) into a result directory that only
  * appears once complete.
  */
+import { join } from 'node:path';
 import { resolveReference } from '../analysis/reference.js';
-import { machineWarnings, poolFitWarnings } from '../analysis/warnings-before.js';
+import { type PlanOf, inflightWarnings, machineWarnings, planChangeWarnings, poolFitWarnings, poolSizeWarnings } from '../analysis/warnings-before.js';
 import { machineFacts } from '../export/machine.js';
-import { ResultDir } from '../export/result-dir.js';
+import { ResultDir, prepareResultsRoot } from '../export/result-dir.js';
 import type { RunOutcome } from '../run/run-one.js';
 import { type JobSpec, jobSize, runJob } from '../run/job.js';
 import { createProgress, wantsProgressBar } from '../run/progress.js';
 import type { BenchOptions } from './bench-options.js';
-import { buildSchedules, loadStrategies, poolOptions, resultLabel } from './bench-inputs.js';
+import { buildSchedules, loadStrategies, planAll, resultLabel } from './bench-inputs.js';
 import { writeResults } from './bench-outputs.js';
 
 
@@ -31,11 +32,11 @@ export interface BenchResult {
 }
 
 /** The job's runs: strategies, schedules in order, and the measuring settings of every run (ms). */
-function jobSpec(opts: BenchOptions, strategies: JobSpec['strategies'], schedules: JobSpec['schedules']): JobSpec {
+function jobSpec(opts: BenchOptions, strategies: JobSpec['strategies'], schedules: JobSpec['schedules'], planOf: PlanOf): JobSpec {
   return {
-    strategies, schedules, repeats: opts.repeat,
+    strategies, schedules, planOf, repeats: opts.repeat,
     run: {
-      pool: poolOptions(opts), durationMs: opts.duration * 1000, warmupMs: opts.warmup * 1000, sampleEvery: opts.sampleEvery,
+      durationMs: opts.duration * 1000, warmupMs: opts.warmup * 1000, sampleEvery: opts.sampleEvery,
       sampleIntervalMs: opts.sampleInterval, verify: opts.verify, barrierTimeoutMs: opts.barrierTimeout * 1000,
     },
   };
@@ -47,17 +48,22 @@ function jobSpec(opts: BenchOptions, strategies: JobSpec['strategies'], schedule
  *   staging directory keeps ERROR.txt), VerifyFailedError.
  */
 export async function runBench(opts: BenchOptions, command: string, log: (line: string) => void = console.log): Promise<BenchResult> {
+  const stale = await prepareResultsRoot(opts.out);
   const strategies = await loadStrategies(opts);
   const reference = resolveReference(opts.reference, opts.strategy, strategies.map((s) => s.strategy.name));
+  const planOf = planAll(strategies, opts);
   const { schedules, warnings: inputWarnings } = await buildSchedules(opts);
   const machine = machineFacts();
+  const all = strategies.map((s) => s.strategy);
   const warnings = [
-    ...machineWarnings(machine.cores, Math.max(...opts.threads)), ...inputWarnings,
-    ...poolFitWarnings(strategies.map((s) => s.strategy), schedules, poolOptions(opts), opts.segment),
+    ...machineWarnings(machine.cores, Math.max(...opts.threads)), ...inputWarnings, ...planChangeWarnings(all, opts.threads, planOf),
+    ...poolSizeWarnings(all, opts.threads, planOf, opts.pool !== undefined), ...inflightWarnings(all, schedules, planOf),
+    ...poolFitWarnings(all, schedules, planOf, opts.segment),
   ];
   log(`swiotlb-bench: ${machine.cores} cores (${machine.cpuModel}), Node ${machine.node}`);
+  if (stale > 0) log(`removed ${stale} staging director${stale === 1 ? 'y' : 'ies'} older than a day (interrupted runs) from ${opts.out}`);
   for (const w of warnings) log(`warning: ${w}`);
-  const job = jobSpec(opts, strategies, schedules);
+  const job = jobSpec(opts, strategies, schedules, planOf);
   const dir = await ResultDir.create(opts.out, resultLabel(opts));
   const progress = createProgress({ bar: wantsProgressBar(process.stdout.isTTY, process.env, opts.progress), log });
   progress.start(jobSize(job), opts.warmup + opts.duration);
@@ -69,7 +75,7 @@ export async function runBench(opts: BenchOptions, command: string, log: (line: 
     const path = await dir.commit();
     log('');
     for (const line of words) log(line);
-    log(`results: ${path} (and ${opts.out}/latest)`);
+    log(`results: ${path} (and ${join(opts.out, 'latest')})`);
     return { dir: path, outcomes };
   } catch (err) {
     await dir.fail(err as Error);

@@ -11,6 +11,7 @@ import { TRACE_FORMATS } from '../../workloads/formats/index.js';
 import { DEFAULT_GENERATOR } from '../../workloads/generators/nvme.js';
 import { workloadNames } from '../../workloads/index.js';
 import { DEFAULT_LATENCY } from '../../workloads/latency-model.js';
+import { WHOLE_SECONDS_MODES, type WholeSeconds } from '../../workloads/whole-seconds.js';
 import { type OptionValues, option, parse } from './option-spec.js';
 
 /** Largest pool accepted: 1 GiB, the CoCo heuristic's cap. */
@@ -48,7 +49,7 @@ function parseMtu(value: string): number {
 /** `--wire-gbps`: a link speed > 0. */
 function parseGbps(value: string): number {
   const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a link speed in Gb/s > 0, e.g. 10 or 100');
+  if (!Number.isFinite(n) || n <= 0 || n > 10_000) throw new InvalidArgumentError('expected a link speed in Gb/s above 0 and at most 10000, e.g. 10 or 100');
   return n;
 }
 
@@ -61,33 +62,33 @@ export const BENCH_OPTIONS = {
   /** Trace format of `trace:PATH` files instead of detecting it. @default detected from content */
   format: option<string>({ arg: '<name>', help: 'trace format for trace:PATH, instead of detecting it', choices: TRACE_FORMATS.map((f) => f.name), defaultText: 'detected' }),
   /** Worker threads (CPUs) per run. @default [1, 2] */
-  threads: option<number[]>({ arg: '<list>', help: 'worker threads (CPUs) per run, comma list', default: [1, 2], parse: parse.list('thread counts', parse.int(1, 'a thread count')), compared: false }),
+  threads: option<number[]>({ arg: '<list>', help: 'worker threads (CPUs) per run, comma list', default: [1, 2], parse: parse.list('thread counts', parse.int(1, 'a thread count', 1024)), compared: false }),
   /** Measured time per run, seconds. @default 2 */
   duration: option<number>({ arg: '<seconds>', help: 'measured time per run', default: 2, parse: parse.seconds(), unit: 's' }),
   /** Uncounted warm-up per run, seconds. @default 0.5 */
-  warmup: option<number>({ arg: '<seconds>', help: 'uncounted warm-up per run (the pool is warm when measuring starts)', default: 0.5, parse: parse.seconds(true), unit: 's' }),
+  warmup: option<number>({ arg: '<seconds>', help: 'uncounted warm-up per run (the pool is warm when measuring starts)', default: 0.5, parse: parse.seconds(true, 3600), unit: 's' }),
   /** Repeats of every run. @default 3 */
-  repeat: option<number>({ arg: '<n>', help: 'repeats of every run; strategies alternate inside each repeat', default: 3, parse: parse.int(1, 'a repeat count'), compared: false }),
+  repeat: option<number>({ arg: '<n>', help: 'repeats of every run; strategies alternate inside each repeat', default: 3, parse: parse.int(1, 'a repeat count', 1000), compared: false }),
   /** Pool size, in slots once parsed. @default each strategy's: 64 MiB, dynamic-growth 1 MiB */
   pool: option<number>({ arg: '<size>', help: 'pool size: bytes with a KiB/MiB/GiB suffix, or 2 KiB slots; at most 1 GiB; per-numa-pools splits it over the nodes', defaultText: '64MiB; dynamic-growth: 1MiB', parse: parsePoolSize, unit: 'slots' }),
   /** dynamic-growth's memory budget, in slots once parsed. @default 64 MiB */
   maxPool: option<number>({ arg: '<size>', help: 'dynamic-growth: the memory budget its pools (and transient pools) may grow to', defaultText: '64MiB', parse: parsePoolSize, unit: 'slots' }),
   /** Areas per pool. @default threads (per node), rounded up to a power of two */
-  areas: option<number>({ arg: '<n>', help: 'areas per pool (not global-lock)', defaultText: 'threads (per node), rounded up to a power of two', parse: parse.int(1, 'an area count') }),
+  areas: option<number>({ arg: '<n>', help: 'areas per pool (not global-lock)', defaultText: 'threads (per node), rounded up to a power of two', parse: parse.int(1, 'an area count', 65_536) }),
   /** Virtual NUMA nodes of per-numa-pools. @default 2 */
-  nodes: option<number>({ arg: '<m>', help: 'per-numa-pools: virtual NUMA nodes (other strategies have 1)', defaultText: '2', parse: parse.int(1, 'a node count') }),
+  nodes: option<number>({ arg: '<m>', help: 'per-numa-pools: virtual NUMA nodes (other strategies have 1)', defaultText: '2', parse: parse.int(1, 'a node count', 64) }),
   /** CPUs per node, in contiguous blocks. @default threads / nodes, rounded up */
-  cpusPerNode: option<number>({ arg: '<n>', help: 'per-numa-pools: CPUs per node, in contiguous blocks', defaultText: 'threads / nodes, rounded up', parse: parse.int(1, 'a CPU count') }),
+  cpusPerNode: option<number>({ arg: '<n>', help: 'per-numa-pools: CPUs per node, in contiguous blocks', defaultText: 'threads / nodes, rounded up', parse: parse.int(1, 'a CPU count', 1024) }),
   /** Slot-search rules. @default 'newest' */
   kernelRules: option<KernelRules>({ arg: '<set>', help: "slot-search rules: the newest mainline, or v6.6's (docs/model.md)", choices: KERNEL_RULES, default: 'newest' }),
   /** Seed of generated workloads. @default 1 */
-  seed: option<number>({ arg: '<n>', help: 'seed of generated workloads and of the --reference resampling', default: 1, parse: parse.int(0, 'a seed') }),
+  seed: option<number>({ arg: '<n>', help: 'seed of generated workloads and of the --reference resampling', default: 1, parse: parse.int(0, 'a seed', 2 ** 32 - 1) }),
   /** Check every bounced byte and slot owner. @default false */
   verify: option<boolean>({ help: 'stamp and check every bounced byte and every slot owner (slow; docs/verify.md)', default: false }),
   /** Results root. @default 'results' */
-  out: option<string>({ arg: '<dir>', help: 'results root: writes DIR/<timestamp>-<label>/ and DIR/latest/', default: 'results', compared: false }),
+  out: option<string>({ arg: '<dir>', help: 'results root: writes DIR/<timestamp>-<label>/ and DIR/latest', default: 'results', parse: parse.text('a directory'), compared: false }),
   /** Label of the result directory. @default the workload names */
-  label: option<string>({ arg: '<name>', help: 'label of the result directory', defaultText: 'the workload names', compared: false }),
+  label: option<string>({ arg: '<name>', help: 'label of the result directory', defaultText: 'the workload names', parse: parse.text('a label'), compared: false }),
   /** The strategy every other one is expressed as ratios to. @default none */
   reference: option<string>({ arg: '<strategy>', help: "express every strategy's maps/s and p99 as ratios to this one (one of --strategy), with bootstrap CIs", compared: false }),
   /** How requests are split into mappings. @default 'max' */
@@ -96,36 +97,40 @@ export const BENCH_OPTIONS = {
   minAlignMask: option<number>({ arg: '<mask>', help: "the device's min_align_mask (NVMe PCI sets 0xfff)", default: 0xfff, defaultText: '0xfff', parse: parseMask, show: (v) => `0x${v.toString(16)}` }),
   /** Completion model for traces without response times. @default '80+3000' */
   latency: option<string>({ arg: '<spec>', help: 'completion time when a trace has none: BASE_US[+MB_PER_S], e.g. 80 us plus transfer at 3000 MB/s', default: DEFAULT_LATENCY }),
+  /** Whole-second traces: spread each second's requests across it, or keep them. @default 'spread' */
+  wholeSeconds: option<WholeSeconds>({ arg: '<mode>', help: "traces whose timestamps are whole seconds (tencent, cloudphysics-csv): spread = a second's n requests arrive k/n s into it, keep = all at once as logged", choices: WHOLE_SECONDS_MODES, default: 'spread' }),
   /** The CPU that unmaps. @default 'same' */
   completionCpu: option<'same' | 'other'>({ arg: '<cpu>', help: 'CPU that unmaps: same (the submitting CPU) or other (the next CPU)', choices: ['same', 'other'], default: 'same' }),
   /** Time one map and one unmap in every N. @default 16 */
-  sampleEvery: option<number>({ arg: '<n>', help: 'time one map and one unmap in every n (0: no latency sampling)', default: 16, parse: parse.int(0, 'a sampling interval') }),
+  sampleEvery: option<number>({ arg: '<n>', help: 'time one map and one unmap in every n (0: no latency sampling)', default: 16, parse: parse.int(0, 'a sampling interval', 1 << 20) }),
   /** Pool sample interval, ms. @default 100 */
-  sampleInterval: option<number>({ arg: '<ms>', help: 'pool occupancy and fragmentation sample interval', default: 100, parse: parse.int(1, 'milliseconds'), unit: 'ms' }),
+  sampleInterval: option<number>({ arg: '<ms>', help: 'pool occupancy and fragmentation sample interval', default: 100, parse: parse.int(1, 'milliseconds', 60_000), unit: 'ms' }),
   /** Longest wait for workers, seconds. @default 30 */
-  barrierTimeout: option<number>({ arg: '<seconds>', help: 'longest a worker may take to start, stop, or hand a mapping to another CPU before the run fails', default: 30, parse: parse.seconds(), unit: 's' }),
+  barrierTimeout: option<number>({ arg: '<seconds>', help: 'longest a worker may take to start, stop, or hand a mapping to another CPU before the run fails', default: 30, parse: parse.seconds(false, 3600), unit: 's' }),
   /** nvme-gen block size or bssplit. @default '4k' */
   bs: option<string>({ arg: '<size>', help: 'nvme-gen: block size or fio bssplit (4k/50:64k/50)', default: DEFAULT_GENERATOR.bs }),
   /** nvme-gen direction mode. @default 'randread' */
   rw: option<string>({ arg: '<mode>', help: 'nvme-gen: read, write, randread, randwrite, rw, randrw', default: DEFAULT_GENERATOR.rw }),
   /** nvme-gen share of reads, percent. @default 70 */
-  rwmixread: option<number>({ arg: '<pct>', help: 'nvme-gen: percentage of reads for rw/randrw', default: DEFAULT_GENERATOR.rwmixread, parse: parse.int(0, 'a percentage'), unit: '%' }),
+  rwmixread: option<number>({ arg: '<pct>', help: 'nvme-gen: percentage of reads for rw/randrw', default: DEFAULT_GENERATOR.rwmixread, parse: parse.int(0, 'a percentage', 100), unit: '%' }),
   /** nvme-gen I/Os in flight per CPU. @default 32 */
-  iodepth: option<number>({ arg: '<n>', help: 'nvme-gen: I/Os in flight per CPU', default: DEFAULT_GENERATOR.iodepth, parse: parse.int(1, 'a queue depth') }),
+  iodepth: option<number>({ arg: '<n>', help: 'nvme-gen: I/Os in flight per CPU', default: DEFAULT_GENERATOR.iodepth, parse: parse.int(1, 'a queue depth', 65_536) }),
   /** nvme-gen I/Os generated per CPU. @default 4096 */
-  genIos: option<number>({ arg: '<n>', help: 'nvme-gen: I/Os generated per CPU (the replay loops over them)', default: DEFAULT_GENERATOR.iosPerJob, parse: parse.int(1, 'an I/O count') }),
+  genIos: option<number>({ arg: '<n>', help: 'nvme-gen: I/Os generated per CPU (the replay loops over them)', default: DEFAULT_GENERATOR.iosPerJob, parse: parse.int(1, 'an I/O count', 1 << 20) }),
   /** List strategies and workloads and exit. @default false */
   list: option<boolean>({ help: 'list strategies and workloads, one line each, and exit', default: false, compared: false }),
   /** With --list: each workload's facts. @default false */
   verbose: option<boolean>({ help: "with --list: each workload's parameters, direction mix, mapping sizes and bytes in flight", default: false, compared: false }),
+  /** Print stack traces with errors. @default false */
+  debug: option<boolean>({ help: 'print stack traces with errors (they always go to the failed run\'s ERROR.txt)', default: false, compared: false }),
   /** Draw a progress bar on a terminal (`--no-progress`: plain lines). @default true */
   progress: option<boolean>({ help: 'no progress bar on a terminal: one plain line per finished run (as in pipes and CI)', default: true, negated: true, compared: false }),
   /** Network: RX buffers per queue. @default 256 */
-  ring: option<number>({ arg: '<n>', help: 'network: RX buffers per queue', default: 256, parse: parse.int(1, 'a ring size') }),
+  ring: option<number>({ arg: '<n>', help: 'network: RX buffers per queue', default: 256, parse: parse.int(1, 'a ring size', 65_536) }),
   /** Network: MTU, bytes. @default 1500 */
   mtu: option<number>({ arg: '<bytes>', help: 'network: MTU for net workloads and pcap replay (576..9216; named profiles fix their own)', default: 1500, parse: parseMtu, unit: 'bytes' }),
   /** Network: frames per NAPI poll. @default 64 */
-  napiBudget: option<number>({ arg: '<n>', help: 'network: frames per NAPI poll', default: 64, parse: parse.int(1, 'a budget') }),
+  napiBudget: option<number>({ arg: '<n>', help: 'network: frames per NAPI poll', default: 64, parse: parse.int(1, 'a budget', 65_536) }),
   /** Network: link speed, Gb/s. @default 10 */
   wireGbps: option<number>({ arg: '<gbps>', help: 'network: link speed for generated arrivals and TX wire times', default: 10, parse: parseGbps, unit: 'Gb/s' }),
 };

@@ -6,7 +6,7 @@
  */
 import { referenceMarkdown, referenceRatios, referenceWords } from '../analysis/reference.js';
 import { rankStrategies, rankingWords } from '../analysis/ranking.js';
-import { postRunWarnings } from '../analysis/warnings-after.js';
+import { hiwaterNotes, postRunWarnings } from '../analysis/warnings-after.js';
 import { type ColumnSource, describeColumns, header } from '../export/columns.js';
 import { csvText } from '../export/csv.js';
 import type { MachineFacts } from '../export/machine.js';
@@ -49,6 +49,7 @@ export async function writeResults(dir: ResultDir, job: FinishedJob, log: (line:
   const post = postRunWarnings(rows, { duration: opts.duration, cores: job.machine.cores });
   for (const w of post) log(`warning: ${w}`);
   const warnings = [...job.warnings, ...post];
+  const notes = [...notesOf(outcomes), ...hiwaterNotes(rows)];
   const ranked = rankingWords(rankings);
   const words = [...ranked, ...(reference ? referenceWords(reference) : [])];
   const throughputHeader = header('throughput', rows, job.strategies);
@@ -71,17 +72,17 @@ export async function writeResults(dir: ResultDir, job: FinishedJob, log: (line:
       map_latency_ns: o.map, unmap_latency_ns: o.unmap, failures_by_size: o.failuresBySize, messages: o.messages, verify: o.verify,
       area_used: o.areaUsed.map((a) => ({ t_ms: a.tMs, ...a.used })),
     })),
-    rankings: rankings.map((c) => ({ workload: c.workload, threads: c.threads, ranked: c.ranked.map(({ rows: _rows, ...f }) => f) })),
+    rankings: rankings.map((c) => ({ workload: c.workload, threads: c.threads, ranked: c.ranked.map(({ rows: _rows, ...f }) => f), failing: c.failing.map(({ rows: _rows, ...f }) => f) })),
     reference,
   }));
   const summaryMd = summaryMarkdown({
-    command: job.command, machine: job.machine, warnings, notes: notesOf(outcomes), groups: rankings, words: ranked,
+    command: job.command, machine: job.machine, warnings, notes, groups: rankings.map((r) => ({ ...r, ranked: [...r.ranked, ...r.failing] })), words: ranked,
     sections: reference ? referenceMarkdown(reference) : [],
     runs: outcomes.map((o) => ({ row: o.row, map: o.map, unmap: o.unmap })),
     messages: outcomes.flatMap((o) => o.messages).slice(0, 10),
   });
   await dir.write('summary.md', summaryMd);
-  await writeReport(dir, () => reportFiles(reportInputOf(job.command, opts, outcomes, job.schedules), { command: job.command, options: typedOptions(BENCH_OPTIONS, opts), machine: { ...job.machine }, warnings, words, summaryMarkdown: summaryMd }), log);
+  await writeReport(dir, () => reportFiles(reportInputOf(job.command, opts, outcomes, job.schedules), { command: job.command, options: typedOptions(BENCH_OPTIONS, opts), machine: { ...job.machine }, warnings, notes, words, summaryMarkdown: summaryMd }), log);
   return words;
 }
 
@@ -92,7 +93,7 @@ function plansOf(outcomes: RunOutcome[]) {
 
 /** The plans' notes (rounding, topology), once each, prefixed `STRATEGY threads=N:`. */
 function notesOf(outcomes: RunOutcome[]): string[] {
-  return [...new Set(Object.entries(plansOf(outcomes)).flatMap(([k, p]) => p.notes.map((n) => `${k}: ${n}`)))];
+  return [...new Set(Object.entries(plansOf(outcomes)).flatMap(([k, p]) => [...p.notes, ...(p.changes ?? [])].map((n) => `${k}: ${n}`)))];
 }
 
 /**

@@ -11,9 +11,9 @@ export const COMPARE_OPTIONS = {
   /** Two-sided confidence level of the intervals. @default 0.95 */
   confidence: option<number>({ arg: '<level>', help: 'two-sided confidence level of the intervals', default: DEFAULT_CONFIDENCE, parse: parse.between(0, 1, '0.95') }),
   /** Bootstrap resamples. @default 10000 */
-  resamples: option<number>({ arg: '<n>', help: 'bootstrap resamples (and permutation-test shuffles)', default: DEFAULT_RESAMPLES, parse: parse.int(100, 'a resample count') }),
+  resamples: option<number>({ arg: '<n>', help: 'bootstrap resamples (and permutation-test shuffles)', default: DEFAULT_RESAMPLES, parse: parse.int(100, 'a resample count', 1_000_000) }),
   /** Seed of the resampling. @default 1 */
-  seed: option<number>({ arg: '<n>', help: 'seed of the resampling (same inputs and seed give the same intervals)', default: DEFAULT_SEED, parse: parse.int(0, 'a seed') }),
+  seed: option<number>({ arg: '<n>', help: 'seed of the resampling (same inputs and seed give the same intervals)', default: DEFAULT_SEED, parse: parse.int(0, 'a seed', 2 ** 32 - 1) }),
 };
 
 /** The parsed options of `npm run compare`. */

@@ -33,7 +33,7 @@ export async function printList(opts: BenchOptions, log: (line: string) => void 
     log(`  ${w.name.padEnd(width)}${w.description}`);
     if (!opts.verbose) continue;
     if (w.params) log(`  ${''.padEnd(width)}parameters: ${Object.entries(w.params).map(([k, v]) => `${k}=${v}`).join(', ')}`);
-    const loaded = await loadWorkload(w.name, { threads, latency, generator: generatorParams(opts), net: netOptions(opts) });
+    const loaded = await loadWorkload(w.name, { threads, latency, generator: generatorParams(opts), net: netOptions(opts), wholeSeconds: opts.wholeSeconds });
     const schedule = buildSchedule(w.name, loaded.requests, { threads, segment: opts.segment, minAlignMask: opts.minAlignMask, latency, completionCpu: 'same' });
     log(`  ${''.padEnd(width)}at ${threads} thread${threads === 1 ? '' : 's'}: ${describeFacts(schedule.facts)}`);
   }

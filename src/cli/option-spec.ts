@@ -73,19 +73,23 @@ export function defaultShown(spec: OptionSpec<unknown>): string {
 
 /** Parsers for the common value shapes; each error says what is accepted. */
 export const parse = {
-  /** An integer >= `min`. */
-  int(min: number, what: string) {
+  /** An integer from `min` to `max`. */
+  int(min: number, what: string, max = Number.MAX_SAFE_INTEGER) {
     return (value: string): number => {
-      const n = Number(value);
-      if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`expected ${what} (an integer >= ${min})`);
+      const n = value.trim() === '' ? NaN : Number(value);
+      if (!Number.isInteger(n) || n < min || n > max) {
+        throw new InvalidArgumentError(`expected ${what} (an integer ${max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `from ${min} to ${max}`})`);
+      }
       return n;
     };
   },
-  /** Seconds, > 0 (or >= 0 with `zeroOk`). */
-  seconds(zeroOk = false) {
+  /** Seconds, > 0 (or >= 0 with `zeroOk`), at most `max`. */
+  seconds(zeroOk = false, max = 86_400) {
     return (value: string): number => {
-      const n = Number(value);
-      if (!Number.isFinite(n) || n < 0 || (!zeroOk && n === 0)) throw new InvalidArgumentError(zeroOk ? 'expected seconds >= 0' : 'expected seconds > 0, e.g. 2 or 0.5');
+      const n = value.trim() === '' ? NaN : Number(value);
+      if (!Number.isFinite(n) || n < 0 || (!zeroOk && n === 0) || n > max) {
+        throw new InvalidArgumentError(`expected seconds ${zeroOk ? '>= 0' : '> 0'} and at most ${max}, e.g. 2 or 0.5`);
+      }
       return n;
     };
   },
@@ -95,6 +99,13 @@ export const parse = {
       const n = Number(value);
       if (!(n > low && n < high)) throw new InvalidArgumentError(`expected a number between ${low} and ${high}, e.g. ${example}`);
       return n;
+    };
+  },
+  /** A non-empty string. */
+  text(what: string) {
+    return (value: string): string => {
+      if (value.trim() === '') throw new InvalidArgumentError(`expected ${what}, not an empty string`);
+      return value;
     };
   },
   /** A comma list of items, each through `item`. */

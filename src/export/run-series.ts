@@ -29,7 +29,11 @@ export interface PoolPicture {
 
 /** A strategy's pools at one instant of a run. */
 export interface PoolSnapshot {
-  /** `peak` (the sample with the largest io_tlb_used) or `end` (last sample of the measured window). */
+  /**
+   * `peak`: the fullest picture of the measured window (a worker's picture at
+   * a new io_tlb_used_hiwater, within 2% of the mark, or
+   * the main thread's fullest sample); `end`: the last sample.
+   */
   moment: 'peak' | 'end';
   /** ms since measuring started. */
   tMs: number;

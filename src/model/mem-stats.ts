@@ -24,16 +24,21 @@ export class MemStats {
     this.words = new Int32Array(buffer);
   }
 
-  /** inc_used_and_hiwater(): add `nslots` to total_used and raise hiwater with a CAS loop. */
-  incUsedAndHiwater(nslots: number): void {
+  /**
+   * inc_used_and_hiwater(): add `nslots` to total_used and raise hiwater with
+   * a CAS loop. Returns the new high-water mark when this call raised it,
+   * else 0 (the harness pictures the pool then; the kernel returns nothing).
+   */
+  incUsedAndHiwater(nslots: number): number {
     const words = this.words;
     const newUsed = Atomics.add(words, TOTAL_USED, nslots) + nslots;
     let old = Atomics.load(words, USED_HIWATER);
     while (newUsed > old) {
       const seen = Atomics.compareExchange(words, USED_HIWATER, old, newUsed);
-      if (seen === old) break;
+      if (seen === old) return newUsed;
       old = seen;
     }
+    return 0;
   }
 
   /** dec_used(): subtract `nslots` from total_used. */

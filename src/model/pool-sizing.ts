@@ -23,24 +23,25 @@ export function roundDownPowerOfTwo(n: number): number {
  * Boot pool size in slots for `requested` slots: aligned to whole segments
  * (the `swiotlb=` parameter), then round_up_default_nslabs(): at least one
  * segment per area, otherwise rounded up to a power of two.
- * Appends what changed to `notes`.
+ * Appends what changed to `changes`.
  */
-export function bootPoolSlots(requested: number | undefined, nareas: number, notes: string[]): number {
+export function bootPoolSlots(requested: number | undefined, nareas: number, changes: string[]): number {
   requested ??= DEFAULT_POOL_SLOTS;
   let nslabs = Math.ceil(requested / IO_TLB_SEGSIZE) * IO_TLB_SEGSIZE;
   if (nslabs < IO_TLB_SEGSIZE * nareas) nslabs = IO_TLB_SEGSIZE * nareas;
   else if (!isPowerOfTwo(nslabs)) nslabs = roundUpPowerOfTwo(nslabs);
-  if (nslabs !== requested) notes.push(`pool of ${requested} slots rounded up to ${nslabs} (SWIOTLB bounce buffer size roundup)`);
+  if (nslabs !== requested) changes.push(`pool of ${requested} slots rounded up to ${nslabs} (SWIOTLB bounce buffer size roundup)`);
   return nslabs;
 }
 
 /**
  * limit_nareas(): cut the area count so each area holds at least one segment
- * (kept a power of two, so `cpu & (nareas - 1)` stays a valid area).
+ * (kept a power of two, so `cpu & (nareas - 1)` stays a valid area);
+ * appends the change to `changes`.
  */
-export function limitNareas(nareas: number, nslabs: number, notes: string[]): number {
+export function limitNareas(nareas: number, nslabs: number, changes: string[]): number {
   const most = roundDownPowerOfTwo(Math.floor(nslabs / IO_TLB_SEGSIZE));
   if (nareas <= most) return nareas;
-  notes.push(`areas limited from ${nareas} to ${most} so each holds at least ${IO_TLB_SEGSIZE} slots`);
+  changes.push(`areas limited from ${nareas} to ${most} so each holds at least ${IO_TLB_SEGSIZE} slots`);
   return most;
 }

@@ -171,7 +171,8 @@ export class SwiotlbPool implements BounceAllocator {
     words[aw + AREA_REQ_BYTES] += requested;
     lockRelease(words, aw + AREA_LOCK);
 
-    this.mem.incUsedAndHiwater(nslots);
+    const raised = this.mem.incUsedAndHiwater(nslots);
+    if (raised > this.counters.hiwaterRaised) this.counters.hiwaterRaised = raised;
     return slotIndex;
   }
 

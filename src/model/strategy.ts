@@ -19,6 +19,8 @@ export interface AllocCounters {
   areaFallbacks: number;
   /** Padded size (bytes) of the last request that found no slots. */
   lastFailSize: number;
+  /** The highest io_tlb_used_hiwater this user set (slots; 0 until it sets one), so the harness can picture the pool at its peak. */
+  hiwaterRaised: number;
   /**
    * Strategy-specific event counts, keyed by their throughput.csv column name
    * (e.g. `remote_maps`; each declared in `Strategy.columns`). Reset when
@@ -29,7 +31,7 @@ export interface AllocCounters {
 
 /** Fresh, zeroed counters for one worker. */
 export function newAllocCounters(): AllocCounters {
-  return { lock: newLockStats(), slotsScanned: 0, areaFallbacks: 0, lastFailSize: 0, extra: {} };
+  return { lock: newLockStats(), slotsScanned: 0, areaFallbacks: 0, lastFailSize: 0, hiwaterRaised: 0, extra: {} };
 }
 
 /** Host memory holding the original (CPU-side) buffers: byte i is physical address `base + i`. */
@@ -68,8 +70,13 @@ export interface PoolPlan {
   nareas: number;
   /** Slot-search rules. */
   rules: KernelRules;
-  /** Adjustments made (rounding, limits) and topology, printed in the report header. */
+  /** Facts of the layout (topology, thresholds), printed in summary.md and summary.json. */
   notes: string[];
+  /**
+   * What the plan changed from what was asked (the kernel's rounding, limits,
+   * options it ignores): printed as warnings before the runs, and kept with the notes.
+   */
+  changes?: string[];
   /** Virtual NUMA topology, for strategies that have one. */
   nodes?: number;
   cpusPerNode?: number;
@@ -126,6 +133,12 @@ export interface Strategy<S extends StrategyState = StrategyState> {
   readonly description: string;
   /** The columns this strategy adds to the result files (none when absent). */
   readonly columns?: StrategyColumns;
+  /**
+   * Its maps may block (a `MapThrottle`): while one waits, its CPU completes
+   * its own in-flight I/O, so the harness refuses `--completion-cpu other`
+   * for it before any run starts.
+   */
+  readonly mapsMayBlock?: boolean;
   /** Choose the pool layout for a run. */
   plan(request: PoolRequest): PoolPlan;
   /** Allocate and initialise shared memory (main thread). */

@@ -24,6 +24,8 @@ export interface HtmlReportContent {
   options: Record<string, string>;
   machine: Record<string, unknown>;
   warnings: string[];
+  /** Facts to read the numbers right (plan notes, why hiwater exceeds the pool). */
+  notes: string[];
   /** The summary in words, one sentence per line. */
   words: string[];
   /** summary.md, whose tables are rendered as HTML. */
@@ -98,7 +100,7 @@ document.querySelectorAll('canvas.pool-map').forEach((canvas, k) => {
 const STYLE = `body{font:14px/1.45 system-ui,sans-serif;margin:24px auto;max-width:1240px;color:#222;padding:0 12px}
 h1{font-size:22px}h2{font-size:18px;border-bottom:1px solid #ddd;padding-bottom:4px;margin-top:32px}h3{font-size:15px;margin:18px 0 2px}
 table{border-collapse:collapse;margin:8px 0;font-size:13px;display:block;overflow-x:auto;max-width:100%}td,th{border:1px solid #ddd;padding:3px 7px;text-align:left}
-table.kv th{background:#f6f6f6;font-weight:600}.warn{background:#fff4e5;border-left:4px solid #ff9800;padding:6px 10px;margin:4px 0}
+table.kv th{background:#f6f6f6;font-weight:600}.warn{background:#fff4e5;border-left:4px solid #ff9800;padding:6px 10px;margin:4px 0}.note{background:#eef4fb;border-left:4px solid #1f77b4;padding:6px 10px;margin:4px 0}
 .grid{display:grid;gap:8px}.grid.cols-2{grid-template-columns:1fr 1fr}canvas{max-width:100%;border:1px solid #eee}
 .file{color:#777;font-size:12px;margin:0 0 6px}pre,code{font-size:12px;background:#f6f6f6}pre{padding:8px;overflow:auto}`;
 
@@ -119,6 +121,7 @@ export function reportHtml(c: HtmlReportContent): string {
 <h1>${esc(c.title)}</h1>
 <p><code>${esc(c.command)}</code></p>
 ${c.warnings.map((w) => `<div class="warn">Warning: ${esc(w)}</div>`).join('\n')}
+${c.notes.map((n) => `<div class="note">Note: ${esc(n)}</div>`).join('\n')}
 <h2>In words</h2>
 <ul>${c.words.map((w) => `<li>${esc(w)}</li>`).join('')}</ul>
 <h2>Charts</h2>

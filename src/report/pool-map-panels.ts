@@ -16,7 +16,7 @@ export function poolMapRuns(input: ReportInput): ReportRun[] {
 /** Title of one snapshot's panel. */
 function title(run: ReportRun, snap: PoolSnapshot): string {
   const slots = snap.pools.reduce((s, p) => s + p.nslabs, 0);
-  const what = snap.moment === 'peak' ? 'at the sample of highest io_tlb_used' : 'at the end of the run';
+  const what = snap.moment === 'peak' ? 'at its fullest (copied within 2% of io_tlb_used_hiwater)' : 'at the end of the run';
   return `${run.strategy}, ${run.workload}, ${run.threads} threads, repeat ${run.repeat}: ${what} (t = ${(snap.tMs / 1000).toFixed(2)} s), ${snap.used} of ${slots} slots taken`;
 }
 

@@ -57,6 +57,7 @@ export function collectRun(key: RunKey, plan: PoolPlan, results: readonly Worker
   const attempts = Math.max(1, maps + sum((r) => r.full_failures));
   const map = summarize(mergeHistograms(results.map((r) => r.map_histogram)));
   const unmap = summarize(mergeHistograms(results.map((r) => r.unmap_histogram)));
+  const failed = summarize(mergeHistograms(results.map((r) => r.failed_map_histogram)));
   const acquisitions = sum((r) => r.lock_acquisitions);
   const failuresBySize: Record<string, number> = {};
   for (const r of results) for (const [size, n] of r.failures_by_size) failuresBySize[size] = (failuresBySize[size] ?? 0) + n;
@@ -77,6 +78,9 @@ export function collectRun(key: RunKey, plan: PoolPlan, results: readonly Worker
     map_p50_ns: map.p50Ns,
     map_p99_ns: map.p99Ns,
     map_p999_ns: map.p999Ns,
+    failed_map_mean_ns: failed.meanNs,
+    failed_map_p50_ns: failed.p50Ns,
+    failed_map_p99_ns: failed.p99Ns,
     unmap_mean_ns: unmap.meanNs,
     unmap_p50_ns: unmap.p50Ns,
     unmap_p99_ns: unmap.p99Ns,

@@ -10,8 +10,10 @@ import type { BounceAllocator, MapThrottle, ThrottledAllocator } from '../model/
 import { xorshift32 } from '../stats/prng.js';
 import { encodeHistogram, newHistogram } from '../stats/latency.js';
 import { HOST_BASE } from '../../workloads/schedule/host-memory.js';
-import { AbortedError, Control, PHASE_MEASURE, PHASE_STOP, WaitTimeoutError } from './control.js';
+import { AbortedError, Control, PHASE_MEASURE, PHASE_STOP } from './control.js';
 import { CrossCpuHandoff } from './handoff.js';
+import type { PeakPicture } from './peak-picture.js';
+import { ThrottleWait } from './throttle-wait.js';
 import type { WorkerResult, WorkerTask } from './task.js';
 import { VerifyCheck } from './verify-check.js';
 
@@ -36,10 +38,13 @@ export class CpuReplay {
   private readonly handoff: CrossCpuHandoff | null;
   // Back-pressure (throttling strategies): unmaps done early while a map waited.
   private readonly throttle: MapThrottle | null;
+  private readonly throttleWait: ThrottleWait | null;
   private readonly doneEarly: Uint8Array;
   private readonly verify: VerifyCheck | null;
 
+  /** Sampled latencies of successful maps; failed attempts ("buffer is full") go to failHist. */
   private mapHist = newHistogram();
+  private failHist = newHistogram();
   private unmapHist = newHistogram();
   private pass = 0;
   /** Maps and unmaps left before the next timed one (each drawn around sampleEvery, so periodic traces are not aliased). */
@@ -49,8 +54,10 @@ export class CpuReplay {
   private maps = 0;
   private unmaps = 0;
   private bytesMapped = 0;
+  /** performance.now() when measuring started here. */
+  private measureStart = 0;
 
-  constructor(private readonly task: WorkerTask, alloc: BounceAllocator) {
+  constructor(private readonly task: WorkerTask, alloc: BounceAllocator, private readonly peak: PeakPicture | null = null) {
     const s = task.schedule;
     this.control = new Control(task.control, task.threads);
     this.alloc = alloc;
@@ -69,6 +76,7 @@ export class CpuReplay {
     this.handoff = task.handoff ? new CrossCpuHandoff(task.handoff, regions, this.control, task.cpu, task.waitTimeoutMs) : null;
     this.throttle = (alloc as Partial<ThrottledAllocator>).throttle ?? null;
     this.doneEarly = new Uint8Array(this.throttle ? s.mappings : 0);
+    this.throttleWait = this.throttle ? new ThrottleWait(this.throttle, this.control, task.cpu, task.waitTimeoutMs, alloc.counters.extra) : null;
     if (this.throttle && this.handoff) throw new Error(`strategy ${task.strategy} throttles maps: it needs --completion-cpu same (its completions run on the submitting CPU while a map waits)`);
     this.verify = task.verify ? new VerifyCheck(task.verify, task.cpu, alloc, hostBytes) : null;
   }
@@ -107,7 +115,7 @@ export class CpuReplay {
       if (now !== phase) {
         if (now === PHASE_MEASURE) {
           this.resetCounters();
-          t0 = performance.now();
+          t0 = this.measureStart = performance.now();
         }
         if (now >= PHASE_STOP) {
           t1 = performance.now();
@@ -131,9 +139,11 @@ export class CpuReplay {
     this.maps = this.unmaps = this.bytesMapped = 0;
     if (this.handoff) this.handoff.waits = 0;
     this.mapHist.reset();
+    this.failHist.reset();
     this.unmapHist.reset();
     const c = this.alloc.counters;
-    c.slotsScanned = c.areaFallbacks = 0;
+    c.slotsScanned = c.areaFallbacks = c.hiwaterRaised = 0;
+    this.peak?.reset();
     c.lock.acquisitions = c.lock.contended = c.lock.waitNs = 0;
     for (const k of Object.keys(c.extra)) c.extra[k] = 0;
     this.dma.failures = 0;
@@ -143,7 +153,7 @@ export class CpuReplay {
   /** Map mapping `m` (event `at` of this CPU). Returns false when the run stopped while it waited. */
   private mapEvent(m: number, at: number): boolean {
     if (this.handoff !== null && !this.handoff.awaitRegion(m, this.pass)) return false;
-    if (this.throttle !== null && !this.throttle.tryEnter() && !this.awaitThrottle(at)) return false;
+    if (this.throttle !== null && !this.throttle.tryEnter() && !this.throttleWait!.await(this.events, at, (k) => this.completeEarly(k))) return false;
     const size = this.size[m];
     const dir = this.dir[m] as DmaDirection;
     const orig = this.orig[m];
@@ -154,13 +164,15 @@ export class CpuReplay {
       this.mapsToSample = this.nextSampleGap();
       const start = performance.now();
       tlb = this.dma.map(this.dev, orig, size, dir);
-      this.mapHist.recordValue(Math.max(1, Math.round((performance.now() - start) * 1e6)));
+      (tlb >= 0 ? this.mapHist : this.failHist).recordValue(Math.max(1, Math.round((performance.now() - start) * 1e6)));
     } else {
       tlb = this.dma.map(this.dev, orig, size, dir);
     }
     if (tlb >= 0) {
       this.maps++;
       this.bytesMapped += size;
+      const raised = this.alloc.counters.hiwaterRaised;
+      if (this.peak !== null && this.measureStart > 0 && raised >= this.peak.nextAt) this.peak.capture(raised, performance.now() - this.measureStart);
       if (this.verify !== null) this.verify.afterMap(m, tlb, size, dir);
     }
     if (this.handoff !== null) this.handoff.publish(m, tlb);
@@ -216,40 +228,12 @@ export class CpuReplay {
     }
   }
 
-  /**
-   * The map at event `at` must wait for the throttle: meanwhile this CPU
-   * completes its in-flight I/O in order (its later unmap events whose maps
-   * are done), as the completion context would while the submitter sleeps,
-   * and sleeps when it has nothing left to complete.
-   */
-  private awaitThrottle(at: number): boolean {
-    const throttle = this.throttle!;
-    const extra = this.alloc.counters.extra;
-    extra.throttle_waits++;
-    const t0 = performance.now();
-    const deadline = t0 + this.task.waitTimeoutMs;
-    const events = this.events;
-    let cursor = at + 1;
-    for (;;) {
-      let completed = false;
-      for (; cursor < events.length && !completed; cursor++) {
-        const e = events[cursor];
-        const m = e >> 1;
-        if ((e & 1) === 1 && this.tlbs[m] >= 0) {
-          this.unmapOne(m, this.tlbs[m]);
-          this.tlbs[m] = -1;
-          this.doneEarly[m] = 1;
-          completed = true;
-        }
-      }
-      if (throttle.tryEnter()) break;
-      if (!completed) {
-        if (this.control.phase >= PHASE_STOP || this.control.aborted) return false;
-        throttle.wait(1);
-        if (performance.now() > deadline) throw new WaitTimeoutError(`cpu ${this.task.cpu}: map throttled for over ${this.task.waitTimeoutMs} ms`);
-      }
-    }
-    extra.throttle_wait_ns += (performance.now() - t0) * 1e6;
+  /** Complete mapping `m` early while a map waits for the throttle, if its map is done; true when it did. */
+  private completeEarly(m: number): boolean {
+    if (this.tlbs[m] < 0) return false;
+    this.unmapOne(m, this.tlbs[m]);
+    this.tlbs[m] = -1;
+    this.doneEarly[m] = 1;
     return true;
   }
 
@@ -286,11 +270,13 @@ export class CpuReplay {
       lock_contended: c.lock.contended,
       lock_wait_ns: c.lock.waitNs,
       map_histogram: encodeHistogram(this.mapHist),
+      failed_map_histogram: encodeHistogram(this.failHist),
       unmap_histogram: encodeHistogram(this.unmapHist),
       extra: { ...c.extra },
       trace_passes: this.pass,
       handoff_waits: this.handoff?.waits ?? 0,
       verify: this.verify?.counts ?? null,
+      peak_picture: this.peak?.picture() ?? null,
     };
   }
 }

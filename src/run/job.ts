@@ -4,7 +4,7 @@
  * machine hit them all alike. Each finished run is reported to the progress
  * display as one line.
  */
-import type { Strategy } from '../model/strategy.js';
+import type { PoolPlan, Strategy } from '../model/strategy.js';
 import type { Schedule } from '../../workloads/schedule/build.js';
 import type { Progress } from './progress.js';
 import { type RunOutcome, type RunSpec, runOne } from './run-one.js';
@@ -20,8 +20,10 @@ export interface LoadedStrategy {
 export interface JobSpec {
   strategies: readonly LoadedStrategy[];
   schedules: readonly Schedule[];
+  /** Each strategy's plan at a thread count. */
+  planOf(strategy: Strategy, threads: number): PoolPlan;
   repeats: number;
-  run: Omit<RunSpec, 'strategy' | 'strategyRef' | 'schedule' | 'threads' | 'repeat'>;
+  run: Omit<RunSpec, 'strategy' | 'strategyRef' | 'plan' | 'schedule' | 'threads' | 'repeat'>;
 }
 
 /** The runs of a job. */
@@ -48,7 +50,8 @@ export async function runJob(job: JobSpec, progress: Progress): Promise<RunOutco
     for (let repeat = 0; repeat < job.repeats; repeat++) {
       for (const { strategy, ref } of job.strategies) {
         progress.runStarted(`${strategy.name} ${schedule.workload} threads=${schedule.threads} repeat=${repeat}`);
-        const outcome = await runOne({ ...job.run, strategy, strategyRef: ref, schedule, threads: schedule.threads, repeat });
+        const plan = job.planOf(strategy, schedule.threads);
+        const outcome = await runOne({ ...job.run, strategy, strategyRef: ref, plan, schedule, threads: schedule.threads, repeat });
         outcomes.push(outcome);
         progress.runFinished(runLine(outcome, outcomes.length, total));
       }

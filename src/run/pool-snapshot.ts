@@ -13,8 +13,8 @@ import type { PoolShared } from '../model/pool-layout.js';
 import { SwiotlbPool } from '../model/pool.js';
 import { type PoolSnapshot, SLOT_FREE, SLOT_PADDING, SLOT_USED } from '../export/run-series.js';
 
-/** Slot states of one pool (see the module comment for the rules). */
-export function slotStates(pool: SwiotlbPool): Uint8Array {
+/** Slot states of one pool from its `list[]` and `pad_slots` (see the module comment for the rules). */
+export function slotStates(pool: Pick<SwiotlbPool, 'list' | 'padSlots' | 'nslabs'>): Uint8Array {
   const { list, padSlots, nslabs } = pool;
   const states = new Uint8Array(nslabs);
   for (let i = 0; i < nslabs; i++) {
@@ -41,23 +41,34 @@ export function areaLabel(poolLabel: string, area: number): string {
   return poolLabel === 'pool' ? `area ${area}` : `${poolLabel}, area ${area}`;
 }
 
-/**
- * Copy the pools' slot states; pools of several io_tlb_mems (per-node
- * pools) are labelled by node.
- */
-export function snapshotPools(pools: PoolShared[], moment: PoolSnapshot['moment'], tMs: number): PoolSnapshot {
-  const labels = poolLabels(pools);
+/** The slot words of live pools copied at one instant: two array copies per pool, cheap enough for a worker to take mid-run. */
+export interface PoolCopy {
+  pools: { shared: PoolShared; list: Int32Array; padSlots: Int32Array }[];
+}
+
+/** Copy `list[]` and `pad_slots` of every pool (racy, as debugfs reads them). */
+export function copyPools(pools: PoolShared[]): PoolCopy {
+  return {
+    pools: pools.map((shared) => {
+      const view = new SwiotlbPool(shared);
+      return { shared, list: view.list.slice(), padSlots: view.padSlots.slice() };
+    }),
+  };
+}
+
+/** A copy as a picture: slot states per pool (base64), pools of several io_tlb_mems labelled by node. */
+export function pictureOf(copy: PoolCopy, moment: PoolSnapshot['moment'], tMs: number): PoolSnapshot {
+  const labels = poolLabels(copy.pools.map((p) => p.shared));
   let used = 0;
-  const pictures = pools.map((shared, i) => {
-    const states = slotStates(new SwiotlbPool(shared));
-    for (const s of states) if (s !== SLOT_FREE) used++;
-    return {
-      label: labels[i],
-      nslabs: shared.nslabs,
-      nareas: shared.nareas,
-      states: Buffer.from(states).toString('base64'),
-    };
+  const pictures = copy.pools.map((p, i) => {
+    const states = slotStates({ list: p.list, padSlots: p.padSlots, nslabs: p.shared.nslabs });
+    for (const st of states) if (st !== SLOT_FREE) used++;
+    return { label: labels[i], nslabs: p.shared.nslabs, nareas: p.shared.nareas, states: Buffer.from(states).toString('base64') };
   });
   return { moment, tMs, used, pools: pictures };
 }
 
+/** The pools' slot states now, as a picture. */
+export function snapshotPools(pools: PoolShared[], moment: PoolSnapshot['moment'], tMs: number): PoolSnapshot {
+  return pictureOf(copyPools(pools), moment, tMs);
+}

@@ -8,7 +8,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FragmentationRow, ThroughputRow } from '../export/columns.js';
 import type { AreaSample, PoolSnapshot } from '../export/run-series.js';
-import type { PoolOptions, PoolPlan, Strategy, StrategyState } from '../model/strategy.js';
+import type { PoolPlan, Strategy, StrategyState } from '../model/strategy.js';
 import type { LatencySummary } from '../stats/latency.js';
 import type { Schedule } from '../../workloads/schedule/build.js';
 import { type RunKey, collectRun, fragmentationRow } from './collect.js';
@@ -20,12 +20,13 @@ import { RunError, WorkerSet } from './workers.js';
 /** One run's inputs: the strategy, its schedule and pool options, and the measuring windows (ms). */
 export interface RunSpec {
   strategy: Strategy;
+  /** The strategy's plan at this thread count (made once before the runs). */
+  plan: PoolPlan;
   /** How workers load it: a built-in name or a plug-in's absolute path. */
   strategyRef: string;
   schedule: Schedule;
   threads: number;
   repeat: number;
-  pool: PoolOptions;
   durationMs: number;
   warmupMs: number;
   /** Time one op in every N (0: none). */
@@ -125,13 +126,23 @@ async function measure(spec: RunSpec, key: RunKey, control: Control, sampler: Po
 }
 
 /**
+ * The run's pictures: the fullest of the main thread's sampled peak and the
+ * workers' pictures at their high-water marks, then the one at the end.
+ */
+function fullestFirst(sampled: PoolSnapshot[], results: WorkerResult[]): PoolSnapshot[] {
+  const [peak, end] = sampled;
+  const fullest = results.reduce((best, r) => (r.peak_picture && r.peak_picture.used > best.used ? r.peak_picture : best), peak);
+  return [fullest, end];
+}
+
+/**
  * Execute one run.
  * @throws RunError when a worker fails or hangs (the message says which and why).
  */
 export async function runOne(spec: RunSpec): Promise<RunOutcome> {
   const { strategy, schedule, threads } = spec;
   const key: RunKey = { strategy: strategy.name, workload: schedule.workload, threads, repeat: spec.repeat };
-  const plan = strategy.plan({ ...spec.pool, threads });
+  const { plan } = spec;
   const state = strategy.create(plan);
   const control = new Control(allocateControl(threads), threads);
   const sampler = new PoolSampler(strategy, state);
@@ -146,11 +157,12 @@ export async function runOne(spec: RunSpec): Promise<RunOutcome> {
     const collected = collectRun(key, plan, results, measured.fragmentation, { hiwater: sampler.hiwater, usedAfter: sampler.used, memHiwater: sampler.mems.map((m) => m.hiwater) });
     Object.assign(collected.row, background, strategy.reportColumns?.(state) ?? {});
     Object.assign(collected.row, strategy.deriveColumns?.(collected.row) ?? {});
-    return { plan, ...collected, ...measured, workers: results };
+    return { plan, ...collected, ...measured, snapshots: fullestFirst(measured.snapshots, results), workers: results };
   } catch (err) {
     control.setPhase(PHASE_STOP);
     control.abort();
-    throw workers.failure ?? (err instanceof RunError ? err : new RunError((err as Error).message));
+    const cause = workers.failure ?? err;
+    throw new RunError(`${key.strategy} ${key.workload} threads=${key.threads} repeat=${key.repeat}: ${(cause as Error).message}`, { cause });
   } finally {
     await workers.destroy();
   }

@@ -1,4 +1,5 @@
 /** The messages between one run (run-one.ts) and its workers (worker.ts). */
+import type { PoolSnapshot } from '../export/run-series.js';
 import type { StrategyState } from '../model/strategy.js';
 import type { Schedule } from '../../workloads/schedule/build.js';
 
@@ -76,8 +77,9 @@ export interface WorkerResult {
   lock_acquisitions: number;
   lock_contended: number;
   lock_wait_ns: number;
-  /** Latency histograms (ns), hdr-histogram compressed base64. */
+  /** Latency histograms (ns), hdr-histogram compressed base64: successful maps, failed map attempts, unmaps. */
   map_histogram: string;
+  failed_map_histogram: string;
   unmap_histogram: string;
   /** Strategy-specific counters (AllocCounters.extra), keyed by their column name. */
   extra: Record<string, number>;
@@ -85,4 +87,6 @@ export interface WorkerResult {
   /** Times this CPU waited for another CPU's map or unmap. */
   handoff_waits: number;
   verify: VerifyCounts | null;
+  /** The pool at the highest io_tlb_used_hiwater this worker set while measuring (peak-picture.ts), or null. */
+  peak_picture: PoolSnapshot | null;
 }

@@ -5,6 +5,8 @@
 import { loadStrategy } from '../../strategies/index.js';
 import { Control, PHASE_STOP } from './control.js';
 import { CpuReplay } from './cpu-replay.js';
+import { PeakPicture } from './peak-picture.js';
+import { copyPools } from './pool-snapshot.js';
 import type { WorkerResult, WorkerTask } from './task.js';
 
 export default async function runCpu(task: WorkerTask): Promise<WorkerResult | Record<string, number>> {
@@ -14,5 +16,6 @@ export default async function runCpu(task: WorkerTask): Promise<WorkerResult | R
     return strategy.runBackground!(task.state, () => control.phase >= PHASE_STOP || control.aborted);
   }
   const alloc = strategy.attach(task.state);
-  return new CpuReplay(task, alloc).run();
+  const peak = new PeakPicture(() => copyPools(strategy.livePools?.(task.state) ?? task.state.pools));
+  return new CpuReplay(task, alloc, peak).run();
 }

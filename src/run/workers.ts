@@ -14,8 +14,8 @@ import type { WorkerResult, WorkerTask } from './task.js';
 
 /** A run that failed: a worker error, a timeout, or a hung worker. */
 export class RunError extends Error {
-  constructor(message: string) {
-    super(message);
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
     this.name = 'RunError';
   }
 }
@@ -41,7 +41,7 @@ export class WorkerSet {
   /** A rejection handler that records the failure of `who` and stops the others. */
   private failed(who: string) {
     return (err: Error): null => {
-      this.failure ??= new RunError(`${who} failed: ${err.message}`);
+      this.failure ??= new RunError(`${who} failed: ${err.message}`, { cause: err });
       this.control.abort();
       return null;
     };

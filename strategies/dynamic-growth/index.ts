@@ -43,12 +43,15 @@ export { growOnce, growthPending, type DynamicState };
 
 function planDynamic(request: Parameters<Strategy['plan']>[0]): PoolPlan {
   const notes: string[] = [];
-  const nslabs = bootPoolSlots(request.poolSlots ?? DYNAMIC_DEFAULT_POOL_SLOTS, 1, notes);
+  const changes: string[] = [];
+  const nslabs = bootPoolSlots(request.poolSlots ?? DYNAMIC_DEFAULT_POOL_SLOTS, 1, changes);
   const maxPoolSlots = request.maxPoolSlots ?? DYNAMIC_DEFAULT_MAX_SLOTS;
   if (maxPoolSlots < nslabs) throw new InputError(`--max-pool (${maxPoolSlots} slots) is smaller than the initial pool (${nslabs} slots)`);
-  const nareas = limitNareas(roundUpPowerOfTwo(request.areas ?? request.threads), nslabs, notes);
+  const wanted = limitNareas(roundUpPowerOfTwo(request.areas ?? request.threads), nslabs, changes);
+  const nareas = Math.min(wanted, GROWN_MAX_AREAS);
+  if (nareas < wanted) changes.push(`areas limited from ${wanted} to ${GROWN_MAX_AREAS}: dynamic-growth models at most ${GROWN_MAX_AREAS} areas per pool`);
   notes.push(`initial pool ${nslabs} slots (${(nslabs * IO_TLB_SIZE) >> 10} KiB), budget ${maxPoolSlots} slots (${(maxPoolSlots * IO_TLB_SIZE) >> 20} MiB)`);
-  return { nslabs, nareas: Math.min(nareas, GROWN_MAX_AREAS), rules: request.rules, notes, maxPoolSlots };
+  return { nslabs, nareas, rules: request.rules, notes, changes, maxPoolSlots };
 }
 
 export const dynamicGrowth: Strategy<DynamicState> = {

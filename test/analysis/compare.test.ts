@@ -12,7 +12,7 @@ import { notCompared } from '../../src/cli/option-spec.js';
 import type { CompareRow, LoadedRun } from '../../src/export/read-summary.js';
 import { loadRun, uniqueLabels } from '../../src/export/read-summary.js';
 import { MAPS_PER_S, MAP_P99, type Metric, formatRatio, verdictWords } from '../../src/analysis/ratio-words.js';
-import { referenceRatios, resolveReference } from '../../src/analysis/reference.js';
+import { referenceMarkdown, referenceRatios, referenceWords, resolveReference } from '../../src/analysis/reference.js';
 import { rankStrategies, rankingWords } from '../../src/analysis/ranking.js';
 import type { ThroughputRow } from '../../src/export/columns.js';
 import { InputError } from '../../src/base/errors.js';
@@ -190,7 +190,7 @@ describe('pairing and compareRuns', () => {
     expect(configDifferences({ a: [1, { x: 1, y: 2 }] }, { a: [1, { y: 2, x: 1 }] })).toEqual([]);
     expect(configDifferences(baseConfig, undefined)).toBeUndefined();
     // What is left out: where results go, how they are shown, what is matched pair by pair, and the CI's width.
-    expect([...IGNORED].sort()).toEqual(['label', 'list', 'out', 'progress', 'reference', 'repeat', 'strategy', 'threads', 'verbose', 'workload']);
+    expect([...IGNORED].sort()).toEqual(['debug', 'label', 'list', 'out', 'progress', 'reference', 'repeat', 'strategy', 'threads', 'verbose', 'workload']);
 
     const a = run('A', rows('s', 'w', 1, [100, 101, 99]), baseConfig);
     const b = run('B', rows('s', 'w', 1, [100, 102, 98]), otherConfig);
@@ -217,6 +217,18 @@ describe('--reference', () => {
     expect(() => resolveReference('nope', ['global-lock'], ['global-lock'])).toThrow(/--reference 'nope': not one of this run's strategies \(global-lock\)/);
   });
 
+  it('does not compare maps/s with the reference when their failure rates are more than 1 percentage point apart', () => {
+    const withFailures = (strategy: string, maps: number[], failures: number) => rows(strategy, 'w', 2, maps).map((r) => ({ ...r, maps: r.maps_per_s, full_failures: failures }));
+    const rs = [...withFailures('ref', [100, 101, 99], 0), ...withFailures('failing', [200, 201, 199], 100), ...withFailures('fine', [100, 102, 98], 0)] as unknown as ThroughputRow[];
+    const s = referenceRatios(rs, 'ref', OPTS);
+    const failing = s.entries.find((e) => e.strategy === 'failing')!;
+    expect(failing.failureRate).toBeCloseTo(300 / 900, 10);
+    expect(failing.maps.verdict).toBe('not comparable: 33.3% vs 0% of maps failed');
+    expect(s.entries.find((e) => e.strategy === 'fine')!.maps.verdict).toBe('within noise');
+    expect(referenceWords(s)[0]).toMatch(/^w, 2 threads: failing: 2\.00 .* times the maps\/s of ref \(95% CI .*, 33\.3% vs 0% of maps failed\): not comparable: 33\.3% vs 0% of maps failed; map p99/);
+    expect(referenceMarkdown(s).join('\n')).toContain('| w | 2 | failing | 33.3% / 0% |');
+  });
+
   it('expresses every other strategy as ratios to the reference', () => {
     const rs = [...rows('ref', 'w', 1, [100, 100, 101]), ...rows('fast', 'w', 1, [200, 199, 201]), ...rows('same', 'w', 1, [99, 101, 100])] as unknown as ThroughputRow[];
     const s = referenceRatios(rs, 'ref', OPTS);
@@ -228,27 +240,44 @@ describe('--reference', () => {
 });
 
 describe('the console summary (rankingWords)', () => {
-  const summaryRows = (spec: Record<string, number[]>, threads = 2) =>
-    Object.entries(spec).flatMap(([strategy, maps]) => rows(strategy, 'w', threads, maps)) as unknown as ThroughputRow[];
+  /** Rows of one (workload w, threads): maps/s per repeat, 1 s each, and `failures[strategy]` full failures per repeat (default none). */
+  const summaryRows = (spec: Record<string, number[]>, threads = 2, failures: Record<string, number> = {}) =>
+    Object.entries(spec).flatMap(([strategy, maps]) =>
+      rows(strategy, 'w', threads, maps).map((r) => ({ ...r, maps: r.maps_per_s, full_failures: failures[strategy] ?? 0 }))) as unknown as ThroughputRow[];
   const NUM = '\\d+\\.\\d\\d';
 
   it('uses the bootstrap verdict between the fastest and the runner-up', () => {
     const six = rankingWords(rankStrategies(summaryRows({ slow: [100, 101, 99, 100, 102, 98], fast: [150, 151, 149, 150, 152, 148] })));
     expect(six).toHaveLength(1);
-    expect(six[0]).toMatch(new RegExp(`^w, 2 threads: fast fastest, 1\\.50x slow \\(150 vs 100 maps/s; 95% CI ${NUM}–${NUM}, p=(<0\\.001|0\\.0[0-4]\\d)\\)\\.$`));
+    expect(six[0]).toMatch(new RegExp(`^w, 2 threads: fast fastest, 1\\.50x slow \\(150 vs 100 maps/s, 0% vs 0% failed; 95% CI ${NUM}–${NUM}, p=(<0\\.001|0\\.0[0-4]\\d)\\)\\.$`));
 
     // Six repeats a side whose CI excludes 1 while p is above 0.05.
     const sixOverlap = rankingWords(rankStrategies(summaryRows({ slow: [100, 90, 110, 95, 105, 100], fast: [130, 95, 125, 105, 120, 110] })));
-    expect(sixOverlap[0]).toMatch(new RegExp(`^w, 2 threads: fast probably fastest, 1\\.14x slow \\(114 vs 100 maps/s; 95% CI ${NUM}–${NUM}, p=0\\.\\d+\\), by the CI only; use a larger --repeat to confirm\\.$`));
+    expect(sixOverlap[0]).toMatch(new RegExp(`^w, 2 threads: fast probably fastest, 1\\.14x slow \\(114 vs 100 maps/s, 0% vs 0% failed; 95% CI ${NUM}–${NUM}, p=0\\.\\d+\\), by the CI only; use a larger --repeat to confirm\\.$`));
 
     const three = rankingWords(rankStrategies(summaryRows({ slow: [100, 101, 99], fast: [150, 151, 149] })));
-    expect(three[0]).toMatch(new RegExp(`^w, 2 threads: fast probably fastest, 1\\.50x slow \\(150 vs 100 maps/s; 95% CI ${NUM}–${NUM}, p=0\\.\\d+\\), by the CI only; use --repeat 6 or more to confirm\\.$`));
+    expect(three[0]).toMatch(new RegExp(`^w, 2 threads: fast probably fastest, 1\\.50x slow \\(150 vs 100 maps/s, 0% vs 0% failed; 95% CI ${NUM}–${NUM}, p=0\\.\\d+\\), by the CI only; use --repeat 6 or more to confirm\\.$`));
 
     const noise = rankingWords(rankStrategies(summaryRows({ a: [90, 110, 100], b: [95, 115, 105] }, 1)));
-    expect(noise[0]).toMatch(new RegExp(`^w, 1 thread: no clear winner: b 1\\.05x a \\(105 vs 100 maps/s; 95% CI ${NUM}–${NUM}\\), within run-to-run noise\\.$`));
+    expect(noise[0]).toMatch(new RegExp(`^w, 1 thread: no clear winner: b 1\\.05x a \\(105 vs 100 maps/s, 0% vs 0% failed; 95% CI ${NUM}–${NUM}\\), within run-to-run noise\\.$`));
 
-    expect(rankingWords(rankStrategies(summaryRows({ a: [100], b: [200] })))).toEqual(['w, 2 threads: b fastest, 2.00x a (200 vs 100 maps/s); one repeat, so no noise estimate (use --repeat).']);
-    expect(rankingWords(rankStrategies(summaryRows({ a: [1500, 1700] })))).toEqual(['w, 2 threads: a only, 1.6k maps/s.']);
+    expect(rankingWords(rankStrategies(summaryRows({ a: [100], b: [200] })))).toEqual(['w, 2 threads: b fastest, 2.00x a (200 vs 100 maps/s, 0% vs 0% failed); one repeat, so no noise estimate (use --repeat).']);
+    expect(rankingWords(rankStrategies(summaryRows({ a: [1500, 1700] })))).toEqual(['w, 2 threads: a only, 1.6k maps/s, 0% of maps failed.']);
+  });
+
+  it('never ranks a strategy that failed more than 1 percentage point above the others, and says its failure rate', () => {
+    // fast-but-failing: 1000 maps/s while failing 38% of its attempts (613 failures a repeat); steady: 900 maps/s, no failures.
+    const words = rankingWords(rankStrategies(summaryRows({ failing: [1000, 1010, 990], steady: [900, 905, 895], slower: [800, 805, 795] }, 2, { failing: 613 })));
+    expect(words[0]).toMatch(/^w, 2 threads: steady probably fastest, 1\.13x slower \(900 vs 800 maps\/s, 0% vs 0% failed; /);
+    expect(words[0]).toMatch(/ Not ranked by maps\/s, for failing more than 1 percentage point above the rest \(at most 0%\): failing 38\.0% of its map attempts failed\.$/);
+    expect(words[0]).not.toMatch(/failing (probably )?fastest/);
+    // Within the margin (0.5 percentage point apart): both ranked, rates stated.
+    const close = rankingWords(rankStrategies(summaryRows({ a: [1000, 1000], b: [900, 900] }, 2, { a: 5 })));
+    expect(close[0]).toMatch(/^w, 2 threads: a .*1\.11x b \(1\.0k vs 900 maps\/s, 0\.50% vs 0% failed/);
+    expect(close[0]).not.toContain('Not ranked');
+    // Only one strategy left ranked.
+    const one = rankingWords(rankStrategies(summaryRows({ failing: [1000, 1000], steady: [900, 900] }, 2, { failing: 500 })));
+    expect(one[0]).toMatch(/^w, 2 threads: steady the only one ranked, 900 maps\/s, 0% of maps failed\. Not ranked .*: failing 33\.3% of its map attempts failed\.$/);
   });
 
   it('is deterministic, and agrees with --reference on the same rows', () => {
@@ -278,7 +307,7 @@ describe('npm run compare', () => {
     expect(a.stderr).toBe('');
     expect(a.code).toBe(0);
     // Two repeats a side always give a CI, so never "no CI"; which of the other verdicts is chance.
-    expect(a.stdout).toMatch(new RegExp(`msr-hm0, 1 thread: per-cpu-areas: \\d+\\.\\d\\d (± \\d+\\.\\d\\d|\\+\\d+\\.\\d\\d/−\\d+\\.\\d\\d) times the maps/s of global-lock \\(95% CI \\d+\\.\\d\\d–\\d+\\.\\d\\d, p=[\\d.<]+\\): (${verdictAlternation(MAPS_PER_S)}); map p99 latency .*: (${verdictAlternation(MAP_P99)})\\.$`, 'm'));
+    expect(a.stdout).toMatch(new RegExp(`msr-hm0, 1 thread: per-cpu-areas: \\d+\\.\\d\\d (± \\d+\\.\\d\\d|\\+\\d+\\.\\d\\d/−\\d+\\.\\d\\d) times the maps/s of global-lock \\(95% CI \\d+\\.\\d\\d–\\d+\\.\\d\\d, p=[\\d.<]+, 0% vs 0% of maps failed\\): (${verdictAlternation(MAPS_PER_S)}); map p99 latency .*: (${verdictAlternation(MAP_P99)})\\.$`, 'm'));
     const dirA = resultDir(join(root, 'a'));
     const summaryA = JSON.parse(readFileSync(join(dirA, 'summary.json'), 'utf8'));
     expect(summaryA.reference.strategy).toBe('global-lock');

@@ -18,7 +18,7 @@ describe('npm run bench', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/2 cores|cores \(/);
-    expect(r.stdout).toMatch(/^msr-hm0, 2 threads: (global-lock|per-cpu-areas) fastest, \d+\.\d\dx (global-lock|per-cpu-areas) \(\d+(\.\d+[kM])? vs \d+(\.\d+[kM])? maps\/s\); one repeat, so no noise estimate \(use --repeat\)\.$/m);
+    expect(r.stdout).toMatch(/^msr-hm0, 2 threads: (global-lock|per-cpu-areas) fastest, \d+\.\d\dx (global-lock|per-cpu-areas) \(\d+(\.\d+[kM])? vs \d+(\.\d+[kM])? maps\/s, 0% vs 0% failed\); one repeat, so no noise estimate \(use --repeat\)\.$/m);
     const dirs = completeDirs(out);
     expect(dirs).toContain('latest');
     const run = dirs.find((d) => /^\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d-msr-hm0$/.test(d));

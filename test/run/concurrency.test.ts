@@ -14,9 +14,10 @@ function schedule(threads: number, completionCpu: 'same' | 'other') {
 }
 
 async function verifyRun(strategy: string, threads: number, completionCpu: 'same' | 'other', pool: { poolSlots: number; maxPoolSlots?: number } = { poolSlots: 1024 }) {
+  const s = getStrategy(strategy);
   return runOne({
-    strategy: getStrategy(strategy), strategyRef: strategy, schedule: schedule(threads, completionCpu), threads, repeat: 0,
-    pool: { ...pool, rules: 'newest' }, durationMs: 300, warmupMs: 100, sampleEvery: 16, sampleIntervalMs: 100, verify: true, barrierTimeoutMs: 20_000,
+    strategy: s, strategyRef: strategy, plan: s.plan({ ...pool, rules: 'newest', threads }), schedule: schedule(threads, completionCpu), threads, repeat: 0,
+    durationMs: 300, warmupMs: 100, sampleEvery: 16, sampleIntervalMs: 100, verify: true, barrierTimeoutMs: 20_000,
   });
 }
 

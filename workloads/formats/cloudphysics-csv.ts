@@ -87,6 +87,8 @@ export const cloudphysicsCsv = headedCsv({
   name: 'cloudphysics-csv',
   description: 'CloudPhysics vSCSI CSV: header version,time(s),op(hex SCSI: 28 read, 2a write),size(B),lbn(sectors)',
   header: HEADER,
+  wholeSecondTimestamps: true,
+  fields: { size: 'size', time: 'time', offset: 'lbn' },
   // A CloudPhysics row without the header: claimed so the reader can say the header is missing, with its line.
   row: ROW_RE,
   rows,

@@ -60,6 +60,7 @@ function sniffLine(line: string): string | null {
 }
 
 export const disksimAscii = lineFormat({
+  fields: { size: 'SizeSectors', time: 'ArrivalTime', offset: 'StartSector' },
   name: 'disksim',
   description: 'DiskSim ASCII (MSN file server): arrival(ms, decimal) device start(sectors) size(sectors) type(1 read, 0 write)',
   sniffLine,

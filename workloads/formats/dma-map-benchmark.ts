@@ -45,7 +45,8 @@ export const dmaMapBenchmarkFormat: TraceFormat = {
         for (const f of m[1].matchAll(/-([a-z])\s*(-?\d+)/g)) flags.set(f[1], Number(f[2]));
         continue;
       }
-      if (flags && /average (un)?map latency/.test(line)) reported.push(line.trim());
+      // The tool prints two such lines; keep those (cut short), however many a damaged file repeats.
+      if (flags && reported.length < 2 && /average (un)?map latency/.test(line)) reported.push(line.trim().slice(0, 120));
     }
     if (!flags) throw new ParseError(source.file, 1, 'command', 'no dma_map_benchmark command line');
     const granule = flags.get('g') ?? 1;

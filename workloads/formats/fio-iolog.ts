@@ -117,6 +117,7 @@ function fioIolog(version: 2 | 3): TraceFormat {
     isRow: (line) => looksLikeBody(line, version),
     unsorted: 'timestamps',
     rows,
+    fields: { size: 'length', offset: 'offset', time: version === 3 ? 'timestamp' : 'wait' },
   });
 }
 

@@ -6,6 +6,8 @@ import type { TraceSource } from './trace-source.js';
 export interface TraceFormat {
   /** Short name for `--format` and messages. */
   readonly name: string;
+  /** Its timestamps are whole seconds, so one second's requests arrive at one instant (workloads/whole-seconds.ts). */
+  readonly wholeSecondTimestamps?: boolean;
   readonly description: string;
   /** Returns null when the file's head looks like this format, else why not (one short clause). */
   sniff(source: TraceSource): string | null;

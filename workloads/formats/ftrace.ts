@@ -21,6 +21,7 @@ const EVENT = /^\s*(.+?)-(\d+)\s+\[(\d+)\]\s+(?:\S+\s+)?(\d+\.\d+):\s+swiotlb_bo
 const FIELDS = /dev_name:\s*(\S+)\s+dma_mask=([0-9a-f]+)\s+dev_addr=([0-9a-f]+)\s+size=(\d+)\s+(FORCE|NORMAL|NO_FORCE)\b/i;
 
 export const ftraceFormat = lineFormat({
+  fields: { size: 'size', time: 'timestamp', cpu: 'CPU', offset: 'dev_addr' },
   name: 'ftrace',
   description: 'ftrace text with swiotlb_bounced events: each a map of that size on that CPU, lifetimes from --latency',
   comment: /^\s*#/,
@@ -67,6 +68,7 @@ const FULL = /swiotlb buffer is full \(sz: (\d+) bytes\), total (\d+) \(slots\),
 const STAMP = /^\s*\[\s*(\d+)\.(\d+)\]/;
 
 export const swiotlbDmesgFormat = lineFormat({
+  fields: { size: 'sz', time: 'timestamp' },
   name: 'swiotlb-dmesg',
   description: 'kernel log "swiotlb buffer is full (sz: N bytes)" lines: each a map attempt of N bytes',
   sniffLine(line) {

@@ -7,6 +7,7 @@
  *   with a header line (what lineFormat in line-format.ts is for headerless ones).
  */
 import { ParseError } from '../../src/base/errors.js';
+import { type RequestFields, checkRequest } from '../limits.js';
 import type { IoRequest } from '../types.js';
 import type { TraceFormat } from './format.js';
 import { FieldScanner } from './scan.js';
@@ -64,6 +65,10 @@ export interface HeadedFormatSpec {
   unsorted: string;
   /** A fresh reader of one file's data lines. */
   rows(source: TraceSource): HeadedRows;
+  /** What the format calls the fields of a request, for out-of-range messages (workloads/limits.ts). */
+  fields?: RequestFields;
+  /** The format's timestamps are whole seconds (see TraceFormat). */
+  wholeSecondTimestamps?: boolean;
 }
 
 /**
@@ -77,6 +82,7 @@ export function headedFormat(spec: HeadedFormatSpec): TraceFormat {
   const format: TraceFormat = {
     name: spec.name,
     description: spec.description,
+    wholeSecondTimestamps: spec.wholeSecondTimestamps,
     sniff(source) {
       if (!source.looksLikeText()) return 'not text';
       const lines = source.headLines(8);
@@ -111,6 +117,7 @@ export function headedFormat(spec: HeadedFormatSpec): TraceFormat {
           }
           const request = rows.parse(line, n);
           if (request === null) continue;
+          checkRequest(request, file, n, spec.fields);
           if (request.arrivalNs < last && !warned) {
             warned = true;
             source.warn(`line ${n}: ${spec.unsorted} go back in time (first here); replayed sorted by time`);
@@ -135,12 +142,14 @@ export function headedFormat(spec: HeadedFormatSpec): TraceFormat {
  * first line matching `row` is a data row with the header missing, and
  * `rows` reads the data rows.
  */
-export function headedCsv({ name, description, header, row, rows }: { name: string; description: string; header: string; row: RegExp; rows: HeadedFormatSpec['rows'] }): TraceFormat {
+export function headedCsv({ name, description, header, row, rows, fields, wholeSecondTimestamps }: { name: string; description: string; header: string; row: RegExp; rows: HeadedFormatSpec['rows']; fields?: RequestFields; wholeSecondTimestamps?: boolean }): TraceFormat {
   const names = header.split(',').map((field) => field.replace(/\W/g, '\\$&'));
   const headerRe = new RegExp(`^\\s*${names.join('\\s*,\\s*')}\\s*$`, 'i');
   return headedFormat({
     name,
     description,
+    fields,
+    wholeSecondTimestamps,
     header,
     missingHeader: `missing header line '${header}'`,
     isHeader: (line) => headerRe.test(line),

@@ -5,6 +5,9 @@
  */
 import { ParseError } from '../../src/base/errors.js';
 import { positiveField } from './fields.js';
+
+/** Largest frame, bytes: an IPv4 datagram's 64 KiB. */
+const MAX_FRAME_BYTES = 65_535;
 import { xorshift32 } from '../../src/stats/prng.js';
 import { wireTimeNs } from '../drivers/nic.js';
 import type { TraceSource } from './trace-source.js';
@@ -38,7 +41,9 @@ export const imixCsvFormat: TraceFormat = {
         others.add(f[0]);
         continue;
       }
-      sizes.push(positiveField(f[1], source.file, n, 'frame_size_bytes'));
+      const size = positiveField(f[1], source.file, n, 'frame_size_bytes');
+      if (size > MAX_FRAME_BYTES) throw new ParseError(source.file, n, 'frame_size_bytes', `${size} is out of range: a frame is 1 to ${MAX_FRAME_BYTES} bytes`);
+      sizes.push(size);
       weights.push(positiveField(f[2], source.file, n, 'weight'));
     }
     if (!profile) throw new ParseError(source.file, 2, 'profile', 'no IMIX rows');

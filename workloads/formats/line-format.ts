@@ -1,14 +1,18 @@
 /**
  * Builds a {@link TraceFormat} for line-oriented text traces from a line
  * sniffer and a line parser: skips an optional header line, streams the
- * rest, and warns once when rows go back in time (the schedule sorts them).
+ * rest, checks each request's ranges (workloads/limits.ts), and warns once
+ * when rows go back in time (the schedule sorts them).
  */
+import { type RequestFields, checkRequest } from '../limits.js';
 import type { TraceSource } from './trace-source.js';
 import type { IoRequest } from '../types.js';
 import type { TraceFormat } from './format.js';
 
 export interface LineFormatSpec {
   name: string;
+  /** The format's timestamps are whole seconds (see TraceFormat). */
+  wholeSecondTimestamps?: boolean;
   description: string;
   /** A header line to skip (tested on the first non-blank line). */
   header?: RegExp;
@@ -16,6 +20,8 @@ export interface LineFormatSpec {
   comment?: RegExp;
   /** null when a data line looks like this format, else why not. */
   sniffLine(line: string): string | null;
+  /** What the format calls the fields of a request, for out-of-range messages (workloads/limits.ts). */
+  fields?: RequestFields;
   /** A fresh per-file parser: a request, or null to skip the line. @throws ParseError */
   parser(source: TraceSource): (line: string, lineNo: number) => IoRequest | null;
 }
@@ -24,6 +30,7 @@ export function lineFormat(spec: LineFormatSpec): TraceFormat {
   return {
     name: spec.name,
     description: spec.description,
+    wholeSecondTimestamps: spec.wholeSecondTimestamps,
     sniff(source) {
       if (!source.looksLikeText()) return 'not text';
       let lines = source.headLines(64);
@@ -56,6 +63,7 @@ export function lineFormat(spec: LineFormatSpec): TraceFormat {
           }
           const request = parse(line, first + i);
           if (!request) continue;
+          checkRequest(request, source.file, first + i, spec.fields);
           if (request.arrivalNs < last && !warned) {
             warned = true;
             source.warn(`line ${first + i}: rows go back in time (first here); replayed sorted by time`);

@@ -44,6 +44,7 @@ function parseFast(scan: FieldScanner, line: string): IoRequest | null {
 }
 
 export const mqsimAscii = lineFormat({
+  fields: { size: 'SizeSectors', time: 'ArrivalTime', offset: 'StartSector' },
   name: 'mqsim',
   description: 'MQSim / SSDsim ASCII: arrival(ns) device start(sectors) size(sectors) type(0 write, 1 read)',
   sniffLine(line) {

@@ -14,6 +14,7 @@ const SPLIT = 9;
 
 export const msrCsv = lineFormat({
   name: 'msr',
+  fields: { size: 'Size', time: 'Timestamp', offset: 'Offset', response: 'ResponseTime' },
   description: 'SNIA MSR Cambridge CSV: Timestamp(100ns),Hostname,Disk,Read|Write,Offset(B),Size(B),ResponseTime(100ns)',
   sniffLine(line) {
     const f = line.split(',');

@@ -86,6 +86,7 @@ export const systor17Csv = headedCsv({
   name: 'systor17',
   description: 'SNIA SYSTOR\'17 CSV: header Timestamp(epoch s.ns),Response(s),IOType(R|W),LUN,Offset(B),Size(B)',
   header: HEADER,
+  fields: { size: 'Size', time: 'Timestamp', offset: 'Offset', response: 'Response' },
   // A SYSTOR row without the header: claimed so the reader can say the header is missing, with its line.
   row: ROW_RE,
   rows,

@@ -56,6 +56,8 @@ function sniffLine(line: string): string | null {
 }
 
 export const tencentCbsCsv = lineFormat({
+  wholeSecondTimestamps: true,
+  fields: { size: 'Size', time: 'Timestamp', offset: 'Offset' },
   name: 'tencent',
   description: 'SNIA Tencent CBS CSV: Timestamp(s),Offset(sectors),Size(sectors),IOType(0 read, 1 write),VolumeID',
   sniffLine,

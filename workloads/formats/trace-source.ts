@@ -7,8 +7,10 @@ import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { createGunzip, gunzipSync } from 'node:zlib';
-import { InputError } from '../../src/base/errors.js';
+import { InputError, ParseError } from '../../src/base/errors.js';
 
+/** Longest line a text trace may have, characters: 1 MiB (real trace lines are under 200). */
+const MAX_LINE_CHARS = 1 << 20;
 /** Bytes read for format detection. */
 const HEAD_BYTES = 64 * 1024;
 
@@ -101,12 +103,14 @@ export class TraceSource {
           pos = nl + 1;
         }
         rest = text.slice(pos);
+        if (rest.length > MAX_LINE_CHARS) throw new ParseError(this.file, next + lines.length, 'line', `longer than ${MAX_LINE_CHARS / 2 ** 20} MiB without a line break: not a text trace`);
         if (lines.length) {
           yield { first: next, lines };
           next += lines.length;
         }
       }
     } catch (err) {
+      if (err instanceof InputError) throw err;
       throw new InputError(`${this.file}: read error after line ${next - 1}: ${(err as Error).message}`);
     }
     if (rest !== '') yield { first: next, lines: [rest.endsWith('\r') ? rest.slice(0, -1) : rest] };

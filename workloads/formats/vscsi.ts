@@ -15,10 +15,13 @@
 import { ParseError } from '../../src/base/errors.js';
 import type { TraceSource } from './trace-source.js';
 import type { IoRequest } from '../types.js';
+import { MAX_REQUEST_BYTES } from '../limits.js';
 import type { TraceFormat } from './format.js';
 
 const RECORD = 32;
 const VERSION_1 = 0x0100;
+/** Most scatter-gather segments a request may have (each becomes a mapping): the SCSI layer's sg limits are far below. */
+const MAX_SEGMENTS = 65_535;
 const READ_10 = 0x28;
 const WRITE_10 = 0x2a;
 const SECTOR = 512;
@@ -56,8 +59,10 @@ class VscsiDecoder {
     }
     const len = buf.readUInt32LE(at + 4);
     if (len === 0) throw new ParseError(file, n, 'len', `must be greater than 0 (${where})`);
+    if (len > MAX_REQUEST_BYTES) throw new ParseError(file, n, 'len', `${len} bytes is out of range: a request is at most ${MAX_REQUEST_BYTES} bytes (1 GiB) (${where})`);
     const nsg = buf.readUInt32LE(at + 8);
     if (nsg === 0) throw new ParseError(file, n, 'nSG', `must be greater than 0 (${where})`);
+    if (nsg > MAX_SEGMENTS || nsg > len) throw new ParseError(file, n, 'nSG', `${nsg} scatter-gather segments is out of range: 1 to ${MAX_SEGMENTS}, and at most one per byte (len ${len}) (${where})`);
     const lbnHigh = buf.readUInt32LE(at + 20);
     const offset = (lbnHigh * TWO_32 + buf.readUInt32LE(at + 16)) * SECTOR;
     if (lbnHigh > MAX_HIGH || !Number.isSafeInteger(offset)) throw new ParseError(file, n, 'lbn', `too large (${where})`);

@@ -7,6 +7,7 @@ import { InputError } from '../../src/base/errors.js';
 import { type LatencyModel, modelLatencyNs } from '../latency-model.js';
 import type { IoRequest } from '../types.js';
 import { xorshift32 } from '../../src/stats/prng.js';
+import { MAX_REQUEST_BYTES } from '../limits.js';
 
 export interface GeneratorParams {
   /** `bs`: one block size, or fio `bssplit` form `4k/50:64k/50`. */
@@ -25,26 +26,34 @@ export const DEFAULT_GENERATOR: GeneratorParams = { bs: '4k', rw: 'randread', rw
 const RW_MODES = ['read', 'write', 'randread', 'randwrite', 'rw', 'readwrite', 'randrw'];
 const DEVICE_BYTES = 2 ** 40;
 
-/** Parse a size like `4k`, `128K`, `1m`, `512`. @throws InputError */
+/** Parse a size like `4k`, `128K`, `1m`, `512`: 1 byte to 1 GiB (MAX_REQUEST_BYTES). @throws InputError */
 export function parseBlockSize(text: string, what: string): number {
   const m = /^(\d+)([kmg]?)i?b?$/i.exec(text.trim());
   if (!m) throw new InputError(`${what} '${text}': expected a size such as 4k, 128k or 512`);
   const unit = { '': 1, k: 1024, m: 1 << 20, g: 1 << 30 }[m[2].toLowerCase() as '' | 'k' | 'm' | 'g'];
   const bytes = Number(m[1]) * unit;
-  if (bytes <= 0) throw new InputError(`${what} '${text}': must be greater than 0`);
+  if (!(bytes > 0 && bytes <= MAX_REQUEST_BYTES)) throw new InputError(`${what} '${text}': expected a size from 1 byte to 1g`);
   return bytes;
 }
 
-/** Parse `bs`: a size, or `size/weight:size/weight`. @throws InputError */
+/**
+ * Parse `bs`: a size, or fio's bssplit `size/pct:size/pct`. As in fio, the
+ * percentages add up to 100, and sizes without one share what is left evenly.
+ * @throws InputError naming the rule broken.
+ */
 export function parseBlockSplit(bs: string): { size: number; weight: number }[] {
   const parts = bs.split(':').map((part) => {
-    const [size, weight] = part.split('/');
-    return { size: parseBlockSize(size, '--bs'), weight: weight === undefined ? 1 : Number(weight) };
+    const [size, pct] = part.split('/');
+    if (pct !== undefined && !(pct.trim() !== '' && Number(pct) > 0 && Number(pct) <= 100)) throw new InputError(`--bs '${bs}': percentage '${pct}' of ${size} is not a number from 0 to 100`);
+    return { size: parseBlockSize(size, '--bs'), weight: pct === undefined ? NaN : Number(pct) };
   });
-  if (parts.some((p) => !(p.weight > 0))) throw new InputError(`--bs '${bs}': weights must be positive numbers`);
+  const given = parts.filter((p) => !Number.isNaN(p.weight)).reduce((sum, p) => sum + p.weight, 0);
+  const blank = parts.filter((p) => Number.isNaN(p.weight));
+  if (blank.length === 0 && Math.abs(given - 100) > 1e-9) throw new InputError(`--bs '${bs}': the percentages add up to ${given}, not 100 (fio's bssplit rule)`);
+  if (blank.length > 0 && given >= 100) throw new InputError(`--bs '${bs}': the percentages add up to ${given}, leaving nothing for ${blank.map((p) => p.size).join(', ')} bytes`);
+  for (const p of blank) p.weight = (100 - given) / blank.length;
   return parts;
 }
-
 
 /** Shape of a closed-loop block load: one job per CPU, `iodepth` in flight each. */
 export interface ClosedLoop {

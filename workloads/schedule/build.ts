@@ -10,6 +10,8 @@ import { type Mappings, type MappingOptions, requestMappings } from './mappings.
 import { globalOrder } from './events.js';
 import { type WorkloadFacts, workloadFacts } from './facts.js';
 import { layoutHostMemory } from './host-memory.js';
+import { InputError } from '../../src/base/errors.js';
+import { MAX_HOST_BYTES } from '../limits.js';
 import type { IoRequest } from '../types.js';
 
 /** How a schedule is built (`--threads`, `--segment`, `--min-align-mask`, `--latency`, `--completion-cpu`). */
@@ -64,13 +66,19 @@ function scheduleWarnings(workload: string, m: Mappings): string[] {
 
 /**
  * Build the schedule for `requests` (any order) on `options.threads` CPUs.
- * @throws RangeError when there are no requests.
+ * @throws RangeError when there are no requests; InputError when the workload
+ *   is too big to replay (more than MAX_MAPPINGS mappings, or more than
+ *   MAX_HOST_BYTES of original buffers in flight).
  */
 export function buildSchedule(workload: string, requests: IoRequest[], options: ScheduleOptions): Schedule {
   if (requests.length === 0) throw new RangeError(`workload ${workload} has no requests`);
-  const m = requestMappings(requests, options);
+  const m = requestMappings(workload, requests, options);
   const events = globalOrder(m.mapTime, m.unmapTime);
   const host = layoutHostMemory(m, events, options.threads);
+  if (host.hostBytes > MAX_HOST_BYTES) {
+    throw new InputError(`${workload} at ${options.threads} thread(s): the original buffers in flight need ${(host.hostBytes / 2 ** 30).toFixed(1)} GiB of host memory at once; ` +
+      `the harness allows ${MAX_HOST_BYTES / 2 ** 30} GiB: lower --bs or --iodepth, or use fewer threads`);
+  }
   return {
     workload,
     threads: options.threads,

@@ -7,7 +7,9 @@
 import { PAGE_SIZE, maxMappingSize } from '../../src/model/constants.js';
 import { DMA_FROM_DEVICE, DMA_TO_DEVICE } from '../../src/model/dma.js';
 import { type SegmentMode, splitRequest, splitSegments } from '../drivers/nvme.js';
+import { InputError } from '../../src/base/errors.js';
 import { type LatencyModel, modelLatencyNs } from '../latency-model.js';
+import { MAX_MAPPINGS } from '../limits.js';
 import type { IoRequest } from '../types.js';
 
 /** How requests become mappings. */
@@ -49,8 +51,9 @@ export interface Mappings {
 /**
  * The mappings of `requests`, sorted by arrival (ties keep input order);
  * requests go to CPUs round-robin unless a generator chose one.
+ * @throws InputError when one pass would hold more than MAX_MAPPINGS mappings.
  */
-export function requestMappings(requests: readonly IoRequest[], options: MappingOptions): Mappings {
+export function requestMappings(workload: string, requests: readonly IoRequest[], options: MappingOptions): Mappings {
   const { threads, minAlignMask } = options;
   const sorted = requests.map((r, i) => ({ r, i })).sort((a, b) => a.r.arrivalNs - b.r.arrivalNs || a.i - b.i);
   const t0 = sorted[0].r.arrivalNs;
@@ -69,6 +72,10 @@ export function requestMappings(requests: readonly IoRequest[], options: Mapping
     const mask = r.minAlignMask ?? minAlignMask;
     const chunks = r.segments && r.segments > 1 ? splitSegments(r.size, r.segments, mask) : splitRequest(pageOffset, r.size, options.segment, mask);
     if (chunks.length > 1) m.splitRequests++;
+    if (m.sizes.length + chunks.length > MAX_MAPPINGS) {
+      throw new InputError(`${workload}: more than ${MAX_MAPPINGS.toLocaleString('en-US')} mappings in one pass of the trace (at request ${n + 1} of ${requests.length}); ` +
+        'use a shorter trace, smaller requests (--bs), fewer I/Os (--gen-ios) or --segment max');
+    }
     if (r.size > maxMappingSize(mask)) m.oversize++;
     let copyBack = r.copyBack ?? r.size;
     if (!r.write) m.reads++;
