@@ -5,7 +5,7 @@
  * directory exists.
  */
 import { InputError } from '../base/errors.js';
-import type { PoolOptions, PoolPlan, Strategy } from '../model/strategy.js';
+import type { PoolOptions, PoolPlan, PoolRequest, Strategy } from '../model/strategy.js';
 import type { LoadedStrategy } from '../run/job.js';
 import { loadStrategy, strategyRef } from '../../strategies/index.js';
 import { checkWorkloadName, loadWorkload, workloadDisplayName } from '../../workloads/index.js';
@@ -37,6 +37,20 @@ export async function loadStrategies(opts: BenchOptions): Promise<LoadedStrategy
 }
 
 /**
+ * `strategy.plan(request)`; a plan that throws anything but bad input is a
+ * broken strategy (a plug-in, usually): bad input too, naming the strategy.
+ * @throws InputError
+ */
+function planOne(strategy: Strategy, request: PoolRequest): PoolPlan {
+  try {
+    return strategy.plan(request);
+  } catch (err) {
+    if (err instanceof InputError) throw err;
+    throw new InputError(`strategy ${strategy.name}: plan() failed at ${request.threads} threads: ${(err as Error).message}`);
+  }
+}
+
+/**
  * Every strategy's plan at every thread count, made once before any run, so a
  * plan a strategy refuses (bad --nodes, --cpus-per-node, --max-pool) or an
  * option pair it cannot run is bad input, found before anything is written.
@@ -48,7 +62,7 @@ export function planAll(strategies: readonly LoadedStrategy[], opts: BenchOption
     if (strategy.mapsMayBlock && opts.completionCpu === 'other' && opts.threads.some((t) => t > 1)) {
       throw new InputError(`--strategy ${strategy.name} with --completion-cpu other: its maps may block, and while one waits its CPU completes its own in-flight I/O, which needs --completion-cpu same`);
     }
-    plans.set(strategy, new Map(opts.threads.map((threads) => [threads, strategy.plan({ ...poolOptions(opts), threads })])));
+    plans.set(strategy, new Map(opts.threads.map((threads) => [threads, planOne(strategy, { ...poolOptions(opts), threads })])));
   }
   return (strategy, threads) => {
     const plan = plans.get(strategy)?.get(threads);

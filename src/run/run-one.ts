@@ -140,14 +140,14 @@ function fullestFirst(sampled: PoolSnapshot[], results: WorkerResult[]): PoolSna
  * @throws RunError when a worker fails or hangs (the message says which and why).
  */
 export async function runOne(spec: RunSpec): Promise<RunOutcome> {
-  const { strategy, schedule, threads } = spec;
+  const { strategy, schedule, threads, plan } = spec;
   const key: RunKey = { strategy: strategy.name, workload: schedule.workload, threads, repeat: spec.repeat };
-  const { plan } = spec;
-  const state = strategy.create(plan);
   const control = new Control(allocateControl(threads), threads);
-  const sampler = new PoolSampler(strategy, state);
-  const workers = new WorkerSet(strategy, workerTask(spec, plan, state, control), control);
+  let workers: WorkerSet | undefined;
   try {
+    const state = strategy.create(plan);
+    const sampler = new PoolSampler(strategy, state);
+    workers = new WorkerSet(strategy, workerTask(spec, plan, state, control), control);
     await workers.started(spec.barrierTimeoutMs);
     await sleep(spec.warmupMs);
     workers.check();
@@ -161,9 +161,9 @@ export async function runOne(spec: RunSpec): Promise<RunOutcome> {
   } catch (err) {
     control.setPhase(PHASE_STOP);
     control.abort();
-    const cause = workers.failure ?? err;
+    const cause = workers?.failure ?? err;
     throw new RunError(`${key.strategy} ${key.workload} threads=${key.threads} repeat=${key.repeat}: ${(cause as Error).message}`, { cause });
   } finally {
-    await workers.destroy();
+    await workers?.destroy();
   }
 }

@@ -1,7 +1,8 @@
 /** Warnings that say what to do: each one triggered and not triggered, with its advice. */
 import { describe, expect, it } from 'vitest';
-import { largestMapping, machineWarnings, poolFitWarning, threadsAboveCoresWarning, worstCaseSlots } from '../../src/analysis/warnings-before.js';
-import { type RunRow, postRunWarnings, shortRunWarnings, spreadWarnings } from '../../src/analysis/warnings-after.js';
+import { inflightWarnings, largestMapping, machineWarnings, planChangeWarnings, poolFitWarning, poolSizeWarnings, threadsAboveCoresWarning, worstCaseSlots } from '../../src/analysis/warnings-before.js';
+import { STRATEGIES } from '../../strategies/index.js';
+import { type RunRow, hiwaterNotes, postRunWarnings, shortRunWarnings, spreadWarnings } from '../../src/analysis/warnings-after.js';
 import { coefficientOfVariation, relativeRange } from '../../src/stats/spread.js';
 
 const KiB = 1024;
@@ -126,5 +127,41 @@ describe('spread across repeats', () => {
     expect(w).toHaveLength(2);
     expect(w[0]).toContain('fewer than');
     expect(w[1]).toContain('--repeat 3');
+  });
+});
+
+describe('hiwater above the pool', () => {
+  const r = (strategy: string, hiwater: number, pool: number, extra: Record<string, number> = {}) => ({ strategy, workload: 'w', threads: 2, hiwater_slots: hiwater, pool_slots: pool, ...extra });
+  it('is explained, by the counters\' window or by growth, once per strategy with the largest excess', () => {
+    const notes = hiwaterNotes([r('per-cpu-areas', 131, 128), r('per-cpu-areas', 130, 128), r('global-lock', 128, 128), r('dynamic-growth', 194, 128, { io_tlb_nslabs_end: 2176 })] as never);
+    expect(notes).toHaveLength(2);
+    expect(notes[0]).toMatch(/^per-cpu-areas: hiwater_slots exceeds pool_slots in 2 run\(s\), by up to 3 slots \(w threads=2: 131 of 128\): as in the kernel, io_tlb_used is raised after the area lock is dropped/);
+    expect(notes[1]).toMatch(/^dynamic-growth: .* its pools grow beyond pool_slots/);
+    expect(hiwaterNotes([r('global-lock', 128, 128)] as never)).toEqual([]);
+  });
+});
+
+describe('pools against the workload and each other', () => {
+  const strategies = ['global-lock', 'per-cpu-areas', 'dynamic-growth'].map((n) => STRATEGIES.get(n)!);
+  const planOf = (pool?: number) => (s: (typeof strategies)[number], threads: number) => s.plan({ rules: 'newest', threads, poolSlots: pool });
+  const schedule = (peakBytes: number) => ({ workload: 'burst', threads: 2, facts: { peakInflightBytes: peakBytes, peakInflightMappings: 700 } }) as never;
+
+  it('warns when the bytes in flight at the peak exceed a pool, naming the pools and the --pool that holds them', () => {
+    const w = inflightWarnings(strategies, [schedule(1.4 * 2 ** 30)], planOf());
+    expect(w).toHaveLength(1);
+    expect(w[0]).toMatch(/^burst: up to 1430 MiB in flight at its peak \(700 mappings at once on the trace's timeline\), more than the pool of global-lock 64 MiB, per-cpu-areas 64 MiB, dynamic-growth 64 MiB: .* or keep it to study failures$/);
+    expect(inflightWarnings(strategies, [schedule(4 * 2 ** 20)], planOf())).toEqual([]);
+    expect(inflightWarnings(strategies, [schedule(3 * 2 ** 20)], planOf(128))).toEqual([expect.stringContaining('use --pool 4MiB or more')]);
+  });
+
+  it('warns when the strategies start with pools of different sizes, unless --pool was given', () => {
+    expect(poolSizeWarnings(strategies, [1, 2], planOf(), false)[0]).toMatch(/global-lock 64 MiB, per-cpu-areas 64 MiB, dynamic-growth 1 MiB \(grows to 64 MiB\)\): maps\/s then also compares cache footprints/);
+    expect(poolSizeWarnings(strategies, [1, 2], planOf(512), true)).toEqual([]);
+    expect(poolSizeWarnings(strategies.slice(0, 2), [1, 2], planOf(), false)).toEqual([]);
+  });
+
+  it('says what each plan changed, once per strategy and change, with the thread counts', () => {
+    const w = planChangeWarnings([STRATEGIES.get('per-cpu-areas')!], [1, 2], (s, threads) => s.plan({ rules: 'newest', threads, areas: 3 }));
+    expect(w).toEqual(['per-cpu-areas (threads=1,2): --areas 3 rounded up to 4 (a power of two)']);
   });
 });

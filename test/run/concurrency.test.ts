@@ -64,5 +64,14 @@ describe('workers sharing one pool, verify mode', () => {
     expect(out.row.full_failures).toBeGreaterThan(0);
     expect(out.row.area_fallbacks_per_map).toBeGreaterThan(0);
     expect(out.messages[0]).toMatch(/^swiotlb buffer is full \(sz: \d+ bytes\), total 1024 \(slots\), used \d+ \(slots\)$/);
+    // Failed attempts are timed apart from the maps that succeeded.
+    expect(out.row.failed_map_p50_ns).toBeGreaterThan(0);
+    expect(out.row.map_p50_ns).toBeGreaterThan(0);
+    // The pool's picture at its fullest is a copy taken at (within 2% of) the high-water mark.
+    const [peak, end] = out.snapshots;
+    expect(peak.moment).toBe('peak');
+    expect(end.moment).toBe('end');
+    expect(peak.used).toBeGreaterThanOrEqual(end.used);
+    expect(peak.used).toBeGreaterThanOrEqual(Math.floor(0.9 * out.row.hiwater_slots));
   });
 });
