@@ -26,6 +26,7 @@ export interface LineFormatSpec {
   parser(source: TraceSource): (line: string, lineNo: number) => IoRequest | null;
 }
 
+/** A {@link TraceFormat} from a line sniffer and a per-file line parser (see the module comment). */
 export function lineFormat(spec: LineFormatSpec): TraceFormat {
   return {
     name: spec.name,
