@@ -37,6 +37,13 @@ const read = (...parts: string[]) => {
 /** The first `n` lines of a text. */
 const lines = (buf: Buffer, n: number) => Buffer.from(buf.toString('latin1').split('\n').slice(0, n).join('\n') + '\n', 'latin1');
 
+/** A classic pcap cut after its first `n` whole records (little-endian headers, as the shipped capture). */
+function pcapRecords(buf: Buffer, n: number): Buffer {
+  let at = 24;
+  for (let k = 0; k < n && at + 16 <= buf.length; k++) at += 16 + buf.readUInt32LE(at + 8);
+  return buf.subarray(0, Math.min(at, buf.length));
+}
+
 /** Every format's seed: the shipped traces first, then fixtures of the other formats. */
 export function fuzzSeeds(): FuzzSeed[] {
   const text = (format: string, name: string, bytes: Buffer, n = 40) => ({ format, name, bytes: lines(bytes, n), binary: false });
@@ -45,7 +52,7 @@ export function fuzzSeeds(): FuzzSeed[] {
     text('mqsim', 'tpcc.trace', read('workloads', 'traces', 'mqsim-tpcc-small.trace')),
     text('systor17', 'systor.csv', read('workloads', 'traces', 'systor17-vdi-sample.csv')),
     text('tencent', 'tencent.csv', read('workloads', 'traces', 'tencent-cbs-sample.csv.gz')),
-    { format: 'pcap', name: 'smtp.pcap', bytes: read('workloads', 'traces', 'smtp.pcap').subarray(0, 24 + 12 * 200), binary: true },
+    { format: 'pcap', name: 'smtp.pcap', bytes: pcapRecords(read('workloads', 'traces', 'smtp.pcap'), 20), binary: true },
     text('disksim', 'msn.txt', read('test', 'fixtures', 'traces', 'real', 'msn-fileserver', 'MSN-FS-30s-ms.gz')),
     text('cloudphysics-csv', 'cp.csv', read('test', 'fixtures', 'traces', 'real', 'cloudphysics-vscsi', 'cloudPhysicsIO.csv.gz')),
     { format: 'vscsi', name: 'cp.vscsi', bytes: read('test', 'fixtures', 'traces', 'real', 'cloudphysics-vscsi', 'cloudPhysicsIO.vscsi.gz').subarray(0, 32 * 40), binary: true },
