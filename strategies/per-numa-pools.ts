@@ -5,7 +5,8 @@
  * "Proposals modelled as strategies"). CPUs belong to nodes in contiguous blocks (`--cpus-per-node`,
  * default threads / nodes rounded up). A map tries its own node's pool first
  * (its own area there, `cpu & (nareas - 1)`), then the other nodes in distance
- * order; unmap and sync find the owning pool by address.
+ * order; unmap and sync find the owning pool by address. All nodes together
+ * hold the memory one pool would (nodePoolSlots).
  *
  * The topology is virtual: Node.js cannot pin threads or memory to nodes, so
  * "remote" here changes which pool (and lock, and counters) a map uses, not
@@ -15,12 +16,11 @@
  * failures_with_room (failed maps while some node still had that many free
  * slots, i.e. failures caused by fragmentation or placement, not by size).
  */
-import { DEFAULT_POOL_BASE, DMA_MAPPING_ERROR, IO_TLB_SIZE, nrSlots } from '../src/model/constants.js';
-import { MemStats } from '../src/model/mem-stats.js';
+import { DEFAULT_POOL_BASE, DMA_MAPPING_ERROR, IO_TLB_SEGSIZE, IO_TLB_SIZE, nrSlots } from '../src/model/constants.js';
 import { type AllocCounters, type HostMemory, newAllocCounters } from '../src/model/strategy.js';
 import { SwiotlbPool } from '../src/model/pool.js';
 import { allocatePool } from '../src/model/pool-layout.js';
-import { DEFAULT_POOL_SLOTS, bootPoolSlots, limitNareas, roundUpPowerOfTwo } from '../src/model/pool-sizing.js';
+import { bootSizing, roundUpPowerOfTwo } from '../src/model/pool-sizing.js';
 import { numberColumn } from '../src/base/column.js';
 import { InputError } from '../src/base/errors.js';
 import type { BounceAllocator, PoolPlan, Strategy, StrategyState } from '../src/model/strategy.js';
@@ -47,13 +47,11 @@ export class NumaAllocator implements BounceAllocator {
   readonly totalSlots: number;
   private readonly slotBase: number[] = [];
   private readonly order: number[][];
-  private readonly mems: MemStats[];
 
   constructor(private readonly state: StrategyState) {
     this.counters.extra.remote_maps = 0;
     this.counters.extra.failures_with_room = 0;
     this.pools = state.pools.map((p) => new SwiotlbPool(p, this.counters));
-    this.mems = this.pools.map((p) => p.mem);
     let base = 0;
     for (const p of this.pools) {
       this.slotBase.push(base);
@@ -73,7 +71,7 @@ export class NumaAllocator implements BounceAllocator {
       }
     }
     const need = nrSlots(this.counters.lastFailSize);
-    if (this.pools.some((p) => p.nslabs - p.mem.used >= need)) this.counters.extra.failures_with_room++;
+    if (this.pools.some((p) => p.nslabs - p.usedSlots() >= need)) this.counters.extra.failures_with_room++;
     return DMA_MAPPING_ERROR;
   }
 
@@ -101,48 +99,68 @@ export class NumaAllocator implements BounceAllocator {
     return this.slotBase[i] + this.pools[i].slotOf(tlb);
   }
 
+  /** mem_used() of every node's io_tlb_mem, summed. */
   usedSlots(): number {
     let used = 0;
-    for (const m of this.mems) used += m.used;
+    for (const p of this.pools) used += p.usedSlots();
     return used;
   }
 }
 
+/**
+ * Each node's pool at equal total memory with the single-pool strategies:
+ * the total is the pool per-cpu-areas gets for the same options (bootSizing
+ * with `--areas`, else every CPU), split over the nodes in whole units of one
+ * segment per area (128 x nareas slots), the first nodes taking one unit
+ * more when the units do not divide evenly. Areas per node are the node's
+ * CPUs (or `--areas`) rounded up to a power of two, halved while the nodes
+ * would not each get a unit (limit_nareas, as for any fixed-size pool).
+ * @throws InputError when the total cannot give every node one segment.
+ */
+export function nodePoolSlots(total: number, nodes: number, wantedAreas: number, changes: string[]): { nodeSlots: number[]; nareas: number } {
+  if (total / IO_TLB_SEGSIZE < nodes) {
+    throw new InputError(`--nodes ${nodes}: the pool of ${total} slots cannot give each node one ${IO_TLB_SEGSIZE}-slot segment; raise --pool to at least ${nodes * IO_TLB_SEGSIZE} slots (${(nodes * IO_TLB_SEGSIZE * IO_TLB_SIZE) >> 10} KiB) or use fewer nodes`);
+  }
+  let nareas = wantedAreas;
+  while (nareas > 1 && total / (IO_TLB_SEGSIZE * nareas) < nodes) nareas /= 2;
+  if (nareas !== wantedAreas) changes.push(`areas per node limited from ${wantedAreas} to ${nareas} so each of ${nodes} nodes holds a ${IO_TLB_SEGSIZE}-slot segment per area (limit_nareas)`);
+  const unit = IO_TLB_SEGSIZE * nareas;
+  const units = total / unit;
+  const nodeSlots = Array.from({ length: nodes }, (_, n) => (Math.floor(units / nodes) + (n < units % nodes ? 1 : 0)) * unit);
+  return { nodeSlots, nareas };
+}
+
 export const perNumaPools: Strategy = {
   name: 'per-numa-pools',
-  description: 'one pool (io_tlb_mem) per virtual NUMA node, own node first, then by distance',
+  description: 'one pool (io_tlb_mem) per virtual NUMA node, own node first, then by distance; same total memory as one pool',
   plan(request) {
-    const changes: string[] = [];
     const nodes = request.nodes ?? DEFAULT_NODES;
     if (!Number.isInteger(nodes) || nodes < 1) throw new InputError(`--nodes ${nodes}: expected an integer >= 1`);
     const cpusPerNode = request.cpusPerNode ?? Math.max(1, Math.ceil(request.threads / nodes));
     if (cpusPerNode * nodes < request.threads) {
       throw new InputError(`--cpus-per-node ${cpusPerNode} x --nodes ${nodes} places ${cpusPerNode * nodes} CPUs in contiguous blocks, fewer than --threads ${request.threads}: raise one of them, or leave --cpus-per-node out (threads / nodes, rounded up)`);
     }
-    const asked = Math.ceil((request.poolSlots ?? DEFAULT_POOL_SLOTS) / nodes);
-    const perNode: string[] = [];
-    const nodeSlots = bootPoolSlots(asked, 1, perNode);
-    changes.push(...perNode.map((c) => `per node: ${c}`));
-    if (nodeSlots * nodes !== (request.poolSlots ?? DEFAULT_POOL_SLOTS)) {
-      changes.push(`${nodes} nodes x ${nodeSlots} slots = ${nodeSlots * nodes} slots in all, not the ${request.poolSlots ?? DEFAULT_POOL_SLOTS} asked for`);
-    }
+    const whole = bootSizing(request.poolSlots, request.areas ?? request.threads);
+    const changes = [...whole.changes];
     const wanted = roundUpPowerOfTwo(request.areas ?? cpusPerNode);
-    if (request.areas !== undefined && wanted !== request.areas) changes.push(`--areas ${request.areas} rounded up to ${wanted} (a power of two)`);
-    const nareas = limitNareas(wanted, nodeSlots, changes);
+    if (request.areas !== undefined && wanted !== request.areas) changes.push(`--areas ${request.areas} rounded up to ${wanted}, a power of two (swiotlb_adjust_nareas)`);
+    const { nodeSlots, nareas } = nodePoolSlots(whole.nslabs, nodes, wanted, changes);
     const blocks = Array.from({ length: nodes }, (_, n) => {
       const cpus = Array.from({ length: request.threads }, (_, c) => c).filter((c) => nodeOfCpu(c, { nodes, cpusPerNode }) === n);
-      return `node ${n}: cpus ${cpus.length ? cpus.join(',') : 'none'}`;
+      return `node ${n}: ${nodeSlots[n]} slots, cpus ${cpus.length ? cpus.join(',') : 'none'}`;
     });
-    const notes = [`topology: ${nodes} nodes x ${nodeSlots} slots x ${nareas} areas; ${blocks.join('; ')}`];
-    return { nslabs: nodeSlots * nodes, nareas, rules: request.rules, notes, changes, nodes, cpusPerNode };
+    const notes = [
+      `equal memory: ${whole.nslabs} slots in all, the pool one io_tlb_mem gets for these options, split in whole ${IO_TLB_SEGSIZE * nareas}-slot units (a segment per area)`,
+      `topology: ${nodes} nodes x ${nareas} areas; ${blocks.join('; ')}`,
+    ];
+    return { nslabs: whole.nslabs, nareas, rules: request.rules, notes, changes, nodes, cpusPerNode, nodeSlots };
   },
   create(plan) {
-    const nodeSlots = plan.nslabs / plan.nodes!;
     const pools = [];
     let start = DEFAULT_POOL_BASE;
-    for (let n = 0; n < plan.nodes!; n++) {
-      pools.push(allocatePool(nodeSlots, plan.nareas, start, { rules: plan.rules }));
-      start += Math.ceil((nodeSlots * IO_TLB_SIZE) / NODE_ALIGN) * NODE_ALIGN;
+    for (const slots of plan.nodeSlots!) {
+      pools.push(allocatePool(slots, plan.nareas, start, { rules: plan.rules, lock: plan.lock, debugfs: plan.debugfs }));
+      start += Math.ceil((slots * IO_TLB_SIZE) / NODE_ALIGN) * NODE_ALIGN;
     }
     return { plan, pools };
   },

@@ -1,11 +1,17 @@
 /**
  * `throttled-areas`: per-CPU areas plus back-pressure, after Michael Kelley's
- * "Introduce swiotlb throttling" RFC (August 2024, never merged; docs/model.md,
- * "Proposals modelled as strategies"). A map that may block (every block I/O map here) takes
- * a counting semaphore (count 1) when `io_tlb_used` is above 70% of nslabs,
- * or above 65% while the semaphore is held; the buffer it maps carries the
- * semaphore until its unmap releases it, so such map/unmap pairs serialise.
- * Unmap never blocks. A map that fails after taking the semaphore releases it.
+ * "Introduce swiotlb throttling" RFC (2024-08-22, never merged; message
+ * 20240822183718.1234-2-mhklinux@outlook.com; docs/model.md, "Proposals
+ * modelled as strategies"). Only a map made with DMA_ATTR_MAY_BLOCK (block
+ * I/O here; the RFC sets it for storage drivers, never for network maps, and
+ * only on a scatterlist's first entry) can be throttled: when io_tlb_used is
+ * above 70% of nslabs, or above 65% while the semaphore (count 1) is held, it
+ * does down() on the semaphore, waiting for it however use changes meanwhile,
+ * and the buffer it maps holds the semaphore until its unmap releases it:
+ * such map/unmap pairs serialise. Unmap reads and clears the buffer's hold
+ * before its slots go back (so a map that takes those slots cannot have its
+ * own hold consumed), then does up(). A throttled map that fails gives the
+ * semaphore back. Unmap never blocks.
  *
  * Extra counters: throttled_maps (maps that took the semaphore),
  * throttle_waits (maps that had to wait for it) and throttle_wait_ns.
@@ -36,8 +42,10 @@ class ThrottledPool extends SwiotlbPool implements ThrottledAllocator, MapThrott
   private readonly holds: Uint8Array;
   private readonly high: number;
   private readonly low: number;
-  /** This CPU passed the throttle holding the semaphore, for its next map. */
+  /** This CPU holds the semaphore for its next map. */
   private entered = false;
+  /** This CPU's next map decided to throttle and is in down(): it waits for the semaphore whatever io_tlb_used does. */
+  private waiting = false;
 
   constructor(state: ThrottledState) {
     super(state.pools[0]);
@@ -49,12 +57,16 @@ class ThrottledPool extends SwiotlbPool implements ThrottledAllocator, MapThrott
     extra.throttled_maps = extra.throttle_waits = extra.throttle_wait_ns = 0;
   }
 
+  /** For a DMA_ATTR_MAY_BLOCK map: the RFC's test on mem_used(), then down(); false while down() would sleep. */
   tryEnter(): boolean {
     if (this.entered) return true;
-    const held = Atomics.load(this.sem, 0) === 0;
-    if (this.mem.used <= (held ? this.low : this.high)) return true;
-    // down_trylock(): take the semaphore if it is free.
+    if (!this.waiting) {
+      const held = Atomics.load(this.sem, 0) <= 0;
+      if (this.usedSlots() <= (held ? this.low : this.high)) return true;
+      this.waiting = true;
+    }
     if (Atomics.compareExchange(this.sem, 0, 1, 0) !== 1) return false;
+    this.waiting = false;
     this.entered = true;
     return true;
   }
@@ -82,12 +94,11 @@ class ThrottledPool extends SwiotlbPool implements ThrottledAllocator, MapThrott
   }
 
   override releaseSlots(tlb: number, minAlignMask: number, mappingSize: number): void {
-    super.releaseSlots(tlb, minAlignMask, mappingSize);
     const slot = (tlb - this.start) >>> IO_TLB_SHIFT;
-    if (this.holds[slot] !== 0) {
-      this.holds[slot] = 0;
-      this.up();
-    }
+    const held = this.holds[slot] !== 0;
+    if (held) this.holds[slot] = 0;
+    super.releaseSlots(tlb, minAlignMask, mappingSize);
+    if (held) this.up();
   }
 }
 

@@ -34,6 +34,14 @@ export interface IoRequest {
   flow?: number;
   /** DMA direction when `write` cannot say (a swiotlb_bounced event has none: DMA_BIDIRECTIONAL). */
   dir?: 0 | 1 | 2;
+  /**
+   * Mapped with DMA_ATTR_MAY_BLOCK, the flag Michael Kelley's 2024 throttling
+   * RFC gave maps made where the caller may sleep (storage drivers: storvsc,
+   * NVMe). Absent means true: block I/O. The NIC model (NAPI and
+   * ndo_start_xmit cannot sleep), dma_map_benchmark and the kernel-log
+   * sources (callers unknown) set false.
+   */
+  mayBlock?: boolean;
   /** swiotlb_bounced's FORCE (true) or NORMAL (false), when the source is an ftrace. */
   forced?: boolean;
 }

@@ -5,6 +5,7 @@
  * go to the console (`warning: ...`) and into summary.json / summary.md.
  */
 import { IO_TLB_SEGMENT_BYTES, IO_TLB_SEGSIZE, IO_TLB_SHIFT, IO_TLB_SIZE, PAGE_SIZE, nrSlots } from '../model/constants.js';
+import type { LockKind } from '../model/lock.js';
 import type { PoolPlan, Strategy } from '../model/strategy.js';
 import type { SegmentMode } from '../../workloads/drivers/nvme.js';
 import type { Schedule } from '../../workloads/schedule/build.js';
@@ -12,10 +13,13 @@ import type { Schedule } from '../../workloads/schedule/build.js';
 
 const count = (n: number) => n.toLocaleString('en-US');
 
-/** The machine's warnings for a job of up to `maxThreads` threads: threads above cores, with what to do. */
-export function machineWarnings(cores: number, maxThreads: number): string[] {
+/** The machine's warnings for a job of up to `maxThreads` threads: threads above cores, and a spinlock chosen for them, with what to do. */
+export function machineWarnings(cores: number, maxThreads: number, lock?: LockKind): string[] {
   const w = threadsAboveCoresWarning(maxThreads, cores);
-  return w ? [w] : [];
+  const spin = lock === 'qspinlock' && maxThreads > cores
+    ? `--lock qspinlock with ${maxThreads} threads on ${cores} cores: a waiter the OS preempts stalls every CPU queued behind it (the kernel never preempts a spinning CPU), so latencies measure the OS scheduler; leave --lock out (the mutex then runs) or use --threads up to ${cores}`
+    : null;
+  return [w, spin].filter((x): x is string => x !== null);
 }
 
 /** `maxThreads` worker threads on `cores` cores: what to do, or null when they fit. */

@@ -4,7 +4,9 @@
  * warnings those inputs raise. Bad input fails here, before any result
  * directory exists.
  */
+import { availableParallelism } from 'node:os';
 import { InputError } from '../base/errors.js';
+import { type LockKind, defaultLock } from '../model/lock.js';
 import type { PoolOptions, PoolPlan, PoolRequest, Strategy } from '../model/strategy.js';
 import type { LoadedStrategy } from '../run/job.js';
 import { loadStrategy, strategyRef } from '../../strategies/index.js';
@@ -25,8 +27,22 @@ export function netOptions(opts: BenchOptions) {
 
 /** The pool options every strategy's plan gets (sizes in slots). */
 export function poolOptions(opts: BenchOptions): PoolOptions {
-  return { poolSlots: opts.pool, maxPoolSlots: opts.maxPool, areas: opts.areas, rules: opts.kernelRules, nodes: opts.nodes, cpusPerNode: opts.cpusPerNode };
+  return {
+    poolSlots: opts.pool, maxPoolSlots: opts.maxPool, areas: opts.areas, rules: opts.kernelRules, nodes: opts.nodes, cpusPerNode: opts.cpusPerNode,
+    debugfs: opts.debugfs === 'on', lock: opts.lock,
+  };
 }
+
+/** The lock a run at `threads` gets on `cores` cores: `--lock`, else defaultLock(); with the reason the report header gives. */
+export function runLock(lock: LockKind | undefined, threads: number, cores: number): { kind: LockKind; why: string } {
+  return lock ? { kind: lock, why: 'chosen with --lock' } : defaultLock(threads, cores);
+}
+
+/** What each lock is, for the plan notes. */
+const LOCK_WHAT: Record<LockKind, string> = {
+  qspinlock: 'FIFO ticket spinlock, never sleeps (the kernel: spin_lock_irqsave, a queued spinlock)',
+  mutex: 'spin-then-park futex mutex, waiters barge',
+};
 
 /**
  * Every `--strategy` item loaded once, in order.
@@ -43,7 +59,7 @@ export async function loadStrategies(opts: BenchOptions): Promise<LoadedStrategy
  */
 function planOne(strategy: Strategy, request: PoolRequest): PoolPlan {
   try {
-    return strategy.plan(request);
+    return strategy.plan({ ...request });
   } catch (err) {
     if (err instanceof InputError) throw err;
     throw new InputError(`strategy ${strategy.name}: plan() failed at ${request.threads} threads: ${(err as Error).message}`);
@@ -56,13 +72,22 @@ function planOne(strategy: Strategy, request: PoolRequest): PoolPlan {
  * option pair it cannot run is bad input, found before anything is written.
  * @throws InputError naming the options.
  */
-export function planAll(strategies: readonly LoadedStrategy[], opts: BenchOptions): (strategy: Strategy, threads: number) => PoolPlan {
+export function planAll(strategies: readonly LoadedStrategy[], opts: BenchOptions, cores = availableParallelism()): (strategy: Strategy, threads: number) => PoolPlan {
   const plans = new Map<Strategy, Map<number, PoolPlan>>();
   for (const { strategy } of strategies) {
     if (strategy.mapsMayBlock && opts.completionCpu === 'other' && opts.threads.some((t) => t > 1)) {
       throw new InputError(`--strategy ${strategy.name} with --completion-cpu other: its maps may block, and while one waits its CPU completes its own in-flight I/O, which needs --completion-cpu same`);
     }
-    plans.set(strategy, new Map(opts.threads.map((threads) => [threads, planOne(strategy, { ...poolOptions(opts), threads })])));
+    plans.set(strategy, new Map(opts.threads.map((threads) => {
+      const lock = runLock(opts.lock, threads, cores);
+      const request = { ...poolOptions(opts), threads, lock: lock.kind };
+      const plan = planOne(strategy, request);
+      // The kernel configuration is the harness's, whatever the strategy: copied in after plan().
+      plan.lock = lock.kind;
+      plan.debugfs = request.debugfs;
+      plan.notes.push(`lock: ${lock.kind}, ${LOCK_WHAT[lock.kind]}; ${lock.why}`);
+      return [threads, plan];
+    })));
   }
   return (strategy, threads) => {
     const plan = plans.get(strategy)?.get(threads);

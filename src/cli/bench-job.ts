@@ -51,12 +51,12 @@ export async function runBench(opts: BenchOptions, command: string, log: (line: 
   const stale = await prepareResultsRoot(opts.out);
   const strategies = await loadStrategies(opts);
   const reference = resolveReference(opts.reference, opts.strategy, strategies.map((s) => s.strategy.name));
-  const planOf = planAll(strategies, opts);
-  const { schedules, warnings: inputWarnings } = await buildSchedules(opts);
   const machine = machineFacts();
+  const planOf = planAll(strategies, opts, machine.cores);
+  const { schedules, warnings: inputWarnings } = await buildSchedules(opts);
   const all = strategies.map((s) => s.strategy);
   const warnings = [
-    ...machineWarnings(machine.cores, Math.max(...opts.threads)), ...inputWarnings, ...planChangeWarnings(all, opts.threads, planOf),
+    ...machineWarnings(machine.cores, Math.max(...opts.threads), opts.lock), ...inputWarnings, ...planChangeWarnings(all, opts.threads, planOf),
     ...poolSizeWarnings(all, opts.threads, planOf, opts.pool !== undefined), ...inflightWarnings(all, schedules, planOf),
     ...poolFitWarnings(all, schedules, planOf, opts.segment),
   ];

@@ -5,6 +5,7 @@
  */
 import { InvalidArgumentError } from 'commander';
 import { IO_TLB_SIZE, KERNEL_RULES, type KernelRules } from '../model/constants.js';
+import { LOCK_KINDS, type LockKind } from '../model/lock.js';
 import { STRATEGIES } from '../../strategies/index.js';
 import { SEGMENT_MODES, type SegmentMode } from '../../workloads/drivers/nvme.js';
 import { TRACE_FORMATS } from '../../workloads/formats/index.js';
@@ -81,6 +82,10 @@ export const BENCH_OPTIONS = {
   cpusPerNode: option<number>({ arg: '<n>', help: 'per-numa-pools: CPUs per node, in contiguous blocks', defaultText: 'threads / nodes, rounded up', parse: parse.int(1, 'a CPU count', 1024) }),
   /** Slot-search rules. @default 'newest' */
   kernelRules: option<KernelRules>({ arg: '<set>', help: "slot-search rules: the newest mainline, or v6.6's (docs/model.md)", choices: KERNEL_RULES, default: 'newest' }),
+  /** CONFIG_DEBUG_FS: the shared io_tlb_used / hiwater atomics. @default 'on' (as the distributions' kernels) */
+  debugfs: option<'on' | 'off'>({ arg: '<on|off>', help: "CONFIG_DEBUG_FS: on = every map and unmap updates the shared io_tlb_used and hiwater atomics (Debian, Fedora, Ubuntu and RHEL kernels are built so); off = no shared counters, mem_used() sums the areas", choices: ['on', 'off'], default: 'on' }),
+  /** The areas' lock. @default qspinlock when threads <= cores, else mutex */
+  lock: option<LockKind>({ arg: '<kind>', help: "area lock: qspinlock = FIFO spinlock that never sleeps, as the kernel's spin_lock_irqsave; mutex = spin-then-park, for more threads than cores", choices: LOCK_KINDS, defaultText: 'qspinlock when threads <= cores, else mutex' }),
   /** Seed of generated workloads. @default 1 */
   seed: option<number>({ arg: '<n>', help: 'seed of generated workloads and of the --reference resampling', default: 1, parse: parse.int(0, 'a seed', 2 ** 32 - 1) }),
   /** Check every bounced byte and slot owner. @default false */

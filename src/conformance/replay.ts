@@ -1,195 +1,22 @@
 /**
- * Replay of the golden-vector files in shared/conformance/ (format in its
- * README): every `map` and `unmap` in order against a fresh pool, comparing
- * every `expect` and `check` slot for slot.
+ * Golden-vector replay (test/fixtures/conformance/): a file's config line says
+ * whether it tests the static path (one pool: replay-static.ts) or the dynamic
+ * one (growth and transient pools: replay-dynamic.ts).
  */
-import { readFileSync } from 'node:fs';
-import { z } from 'zod';
-import { IO_TLB_SIZE, KERNEL_RULES, type KernelRules, nrSlots } from '../model/constants.js';
-import { freeRunStats, listHash } from '../model/fragmentation.js';
-import { SwiotlbPool } from '../model/pool.js';
-import { allocatePool } from '../model/pool-layout.js';
+import { replayDynamic } from './replay-dynamic.js';
+import { replayStatic } from './replay-static.js';
+import { ConformanceInputError, type ReplayResult, readVectorLines } from './vector-file.js';
 
-const configLine = z.object({
-  kind: z.literal('config'),
-  scenario: z.string(),
-  kernel_rules: z.string(),
-  pool_base: z.number().int().nonnegative(),
-  nslabs: z.number().int().positive(),
-  nareas: z.number().int().positive(),
-  io_tlb_size: z.literal(IO_TLB_SIZE),
-  io_tlb_segsize: z.literal(128),
-  page_size: z.literal(4096),
-});
-const nonNegative = z.number().int().nonnegative();
-const mapOp = z.object({
-  op: z.literal('map'),
-  id: nonNegative,
-  cpu: nonNegative,
-  orig: nonNegative,
-  size: z.number().int().positive(),
-  min_align_mask: nonNegative,
-  alloc_align_mask: nonNegative,
-  expect: z.union([
-    z.object({ full: z.literal(true) }),
-    z.object({ tlb: nonNegative, index: nonNegative, nslots: nonNegative, pad_slots: nonNegative }),
-  ]),
-});
-const unmapOp = z.object({ op: z.literal('unmap'), id: nonNegative, cpu: nonNegative });
-const checkOp = z.object({
-  op: z.literal('check'),
-  used: nonNegative,
-  area_used: z.array(nonNegative),
-  area_index: z.array(nonNegative),
-  list_hash: nonNegative,
-  free_runs: nonNegative,
-  largest_free_run: nonNegative,
-  max_list: nonNegative,
-  list: z.array(nonNegative).optional(),
-});
-const opLine = z.discriminatedUnion('op', [mapOp, unmapOp, checkOp]);
-
-/** Rule sets this build replays. */
-export const SUPPORTED_RULES: readonly string[] = KERNEL_RULES;
-
-/** Input that cannot be replayed (unreadable file, bad JSON, a field of the wrong shape). */
-export class ConformanceInputError extends Error {
-  constructor(readonly file: string, readonly line: number, detail: string) {
-    super(`${file}:${line}: ${detail}`);
-    this.name = 'ConformanceInputError';
-  }
-}
-
-/** One difference between the model and the vector. */
-export interface Mismatch {
-  line: number;
-  op: string;
-  id?: number;
-  field: string;
-  expected: unknown;
-  actual: unknown;
-}
-
-export interface ReplayResult {
-  file: string;
-  scenario: string;
-  rules: string;
-  /** map + unmap ops replayed. */
-  ops: number;
-  checks: number;
-  mismatches: number;
-  /** The first mismatch, in full. */
-  first?: Mismatch;
-}
-
-interface LiveMapping {
-  tlb: number;
-  size: number;
-  minAlignMask: number;
-}
-
-function parseLine<T>(schema: z.ZodType<T>, value: unknown, file: string, line: number): T {
-  const parsed = schema.safeParse(value);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  throw new ConformanceInputError(file, line, `field '${issue.path.join('.') || '(line)'}': ${issue.message}`);
-}
+export { ConformanceInputError, type Mismatch, type ReplayResult } from './vector-file.js';
+export { SUPPORTED_RULES } from './replay-static.js';
 
 /**
  * Replay one JSON Lines vector file. Mismatches are counted, not thrown.
  * @throws ConformanceInputError for unreadable or malformed input, or an unsupported rule set.
  */
 export function replayFile(file: string): ReplayResult {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new ConformanceInputError(file, 0, `cannot read: ${(err as Error).message}`);
-  }
-  const lines = text.split('\n');
-  const json = (n: number): unknown => {
-    try {
-      return JSON.parse(lines[n]);
-    } catch {
-      throw new ConformanceInputError(file, n + 1, 'not valid JSON');
-    }
-  };
-  const config = parseLine(configLine, json(0), file, 1);
-  if (!SUPPORTED_RULES.includes(config.kernel_rules)) {
-    throw new ConformanceInputError(file, 1, `field 'kernel_rules': '${config.kernel_rules}' is not supported (supported: ${SUPPORTED_RULES.join(', ')})`);
-  }
-  const pool = new SwiotlbPool(allocatePool(config.nslabs, config.nareas, config.pool_base, { withData: false, rules: config.kernel_rules as KernelRules }));
-  const result: ReplayResult = { file, scenario: config.scenario, rules: config.kernel_rules, ops: 0, checks: 0, mismatches: 0 };
-  const live = new Map<number, LiveMapping>();
-  const mismatch = (m: Mismatch) => {
-    result.mismatches++;
-    result.first ??= m;
-  };
-
-  for (let n = 1; n < lines.length; n++) {
-    if (lines[n].trim() === '') continue;
-    const op = parseLine(opLine, json(n), file, n + 1);
-    const line = n + 1;
-    if (op.op === 'map') {
-      result.ops++;
-      const tlb = pool.tblMapSingle(op.cpu, op.orig, op.size, op.alloc_align_mask, op.min_align_mask);
-      const actual = tlb < 0 ? { full: true } : describeMapping(pool, tlb);
-      if (tlb >= 0) live.set(op.id, { tlb, size: op.size, minAlignMask: op.min_align_mask });
-      for (const [field, expected] of Object.entries(op.expect)) {
-        const got = (actual as Record<string, unknown>)[field];
-        if (got !== expected) {
-          mismatch({ line, op: 'map', id: op.id, field, expected: op.expect, actual });
-          break;
-        }
-      }
-    } else if (op.op === 'unmap') {
-      result.ops++;
-      const mapping = live.get(op.id);
-      if (!mapping) {
-        mismatch({ line, op: 'unmap', id: op.id, field: 'id', expected: 'a live mapping', actual: 'no live mapping with this id' });
-        continue;
-      }
-      live.delete(op.id);
-      pool.releaseSlots(mapping.tlb, mapping.minAlignMask, mapping.size);
-    } else {
-      result.checks++;
-      const actual = checkState(pool, op.list !== undefined);
-      for (const field of Object.keys(op) as (keyof typeof op)[]) {
-        if (field === 'op') continue;
-        if (JSON.stringify(actual[field]) !== JSON.stringify(op[field])) {
-          mismatch({ line, op: 'check', field, expected: op[field], actual: actual[field] });
-          break;
-        }
-      }
-    }
-  }
-  return result;
-}
-
-/** What a successful map produced, read back from the slot metadata as unmap would. */
-function describeMapping(pool: SwiotlbPool, tlb: number) {
-  const dataSlot = (tlb - pool.start) / IO_TLB_SIZE | 0;
-  const pad = pool.padSlots[dataSlot];
-  const index = dataSlot - pad;
-  return { tlb, index, nslots: nrSlots(pool.allocSize[index] + (tlb & (IO_TLB_SIZE - 1))), pad_slots: pad };
-}
-
-function checkState(pool: SwiotlbPool, withList: boolean) {
-  const areaUsed: number[] = [];
-  const areaIndex: number[] = [];
-  for (let a = 0; a < pool.nareas; a++) {
-    areaUsed.push(pool.areaUsed(a));
-    areaIndex.push(pool.areaIndex(a));
-  }
-  const runs = freeRunStats(pool.list);
-  return {
-    used: areaUsed.reduce((s, v) => s + v, 0),
-    area_used: areaUsed,
-    area_index: areaIndex,
-    list_hash: listHash(pool.list),
-    free_runs: runs.freeRuns,
-    largest_free_run: runs.largestFreeRun,
-    max_list: runs.maxList,
-    list: withList ? Array.from(pool.list) : undefined,
-  };
+  const input = readVectorLines(file);
+  const first = input.json(0);
+  if (typeof first !== 'object' || first === null) throw new ConformanceInputError(file, 1, "field '(line)': expected the config object");
+  return (first as { dynamic?: unknown }).dynamic === true ? replayDynamic(input) : replayStatic(input);
 }

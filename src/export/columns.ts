@@ -20,7 +20,8 @@ const RUN_COLUMNS = [
 export const THROUGHPUT_COLUMNS = [
   ...RUN_COLUMNS,
   num('nareas', 'count', "areas per pool in the strategy's plan (after the kernel's rounding)"),
-  num('pool_slots', 'slots', "slots of 2 KiB in all pools of the plan when the run starts (nslabs after the kernel's rounding; dynamic-growth's initial pool)"),
+  num('pool_slots', 'slots', "slots of 2 KiB in all pools of the plan when the run starts (nslabs after the kernel's boot rounding; dynamic-growth's boot pool)"),
+  text('lock', 'the lock the areas ran with: qspinlock (FIFO spinlock, as the kernel) or mutex (parks; the default when threads outnumber cores)'),
   num('repeat', 'index', 'repeat number, from 0; strategies alternate inside each repeat'),
   num('seconds', 's', 'measured time, mean over workers'),
   num('maps', 'count', 'successful maps in the measured time'),

@@ -5,9 +5,11 @@
  * bounce -> original for FROM_DEVICE and BIDIRECTIONAL; sync_for_device copies
  * original -> bounce for TO_DEVICE and BIDIRECTIONAL; DMA_ATTR_SKIP_CPU_SYNC
  * suppresses the unmap copy. Failures return DMA_MAPPING_ERROR, are counted by
- * request size, and can be rendered as the kernel's "swiotlb buffer is full".
+ * request size, and printed as the kernel's "swiotlb buffer is full", rate
+ * limited as dev_warn_ratelimited() does (ratelimit.ts).
  */
 import { DMA_MAPPING_ERROR } from './constants.js';
+import { Ratelimit, allocateRatelimit } from './ratelimit.js';
 import type { HostMemory } from './strategy.js';
 import type { BounceAllocator } from './strategy.js';
 
@@ -21,6 +23,11 @@ export type DmaDirection = typeof DMA_BIDIRECTIONAL | typeof DMA_TO_DEVICE | typ
 /** DMA_ATTR_* bits (include/linux/dma-mapping.h). */
 export const DMA_ATTR_SKIP_CPU_SYNC = 1 << 5;
 export const DMA_ATTR_NO_WARN = 1 << 8;
+/**
+ * DMA_ATTR_MAY_BLOCK of Michael Kelley's throttling RFC (2024, never merged):
+ * the caller may sleep, so a throttled map may wait. The bit is this model's.
+ */
+export const DMA_ATTR_MAY_BLOCK = 1 << 16;
 
 /** The device parameters swiotlb reads. */
 export interface DmaDevice {
@@ -37,8 +44,8 @@ export function fullMessage(sizeBytes: number, totalSlots: number, usedSlots: nu
 /** Thrown for a direction the kernel would BUG_ON. */
 export class DmaDirectionError extends Error {}
 
-/** How many "buffer is full" messages one mapper keeps (the kernel rate-limits them). */
-const KEPT_MESSAGES = 5;
+/** The call site of the "buffer is full" warning, as ___ratelimit() names it. */
+const CALL_SITE = 'swiotlb_tbl_map_single';
 
 /**
  * One CPU's DMA mapping front end over a bounce allocator. Not shared between
@@ -48,10 +55,17 @@ export class DmaMapper {
   /** Failed maps by mapping size in bytes. */
   readonly failuresBySize = new Map<number, number>();
   failures = 0;
-  /** The first few "swiotlb buffer is full" messages. */
-  readonly messages: string[] = [];
+  /** The "swiotlb buffer is full" messages this CPU printed (and "callbacks suppressed" lines), with when (ms, performance.timeOrigin based). */
+  readonly messages: { ms: number; text: string }[] = [];
+  private readonly ratelimit: Ratelimit;
 
-  constructor(readonly alloc: BounceAllocator, readonly host: HostMemory, readonly cpu: number) {}
+  /**
+   * @param ratelimit the call site's shared rate-limit state (ratelimit.ts), one
+   *   per run for all CPUs; a private one when omitted.
+   */
+  constructor(readonly alloc: BounceAllocator, readonly host: HostMemory, readonly cpu: number, ratelimit: SharedArrayBuffer = allocateRatelimit()) {
+    this.ratelimit = new Ratelimit(ratelimit);
+  }
 
   /**
    * dma_map_single() of a buffer that must bounce (swiotlb_map, alloc_align_mask 0):
@@ -66,7 +80,7 @@ export class DmaMapper {
       return DMA_MAPPING_ERROR;
     }
     void dir; // the map-time copy ignores direction in the newest kernels
-    alloc.bounce(tlb, size, true, dev.minAlignMask, this.host);
+    alloc.bounce(tlb, size, true, dev.minAlignMask, this.host, true);
     return tlb;
   }
 
@@ -95,9 +109,13 @@ export class DmaMapper {
   private recordFailure(size: number, attrs: number): void {
     this.failures++;
     this.failuresBySize.set(size, (this.failuresBySize.get(size) ?? 0) + 1);
-    if ((attrs & DMA_ATTR_NO_WARN) === 0 && this.messages.length < KEPT_MESSAGES) {
+    if ((attrs & DMA_ATTR_NO_WARN) !== 0) return;
+    const verdict = this.ratelimit.check();
+    const ms = performance.timeOrigin + performance.now();
+    if (verdict.suppressed > 0) this.messages.push({ ms, text: `${CALL_SITE}: ${verdict.suppressed} callbacks suppressed` });
+    if (verdict.print) {
       const alloc = this.alloc;
-      this.messages.push(fullMessage(alloc.counters.lastFailSize, alloc.totalSlots, alloc.usedSlots()));
+      this.messages.push({ ms, text: fullMessage(alloc.counters.lastFailSize, alloc.totalSlots, alloc.usedSlots()) });
     }
   }
 }

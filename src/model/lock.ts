@@ -1,14 +1,23 @@
 /**
- * Spin-then-park mutex on one Int32 word of a SharedArrayBuffer, standing in
- * for the kernel's area spinlock (`spin_lock_irqsave(&area->lock)`).
+ * The two locks a pool can run with (`--lock`; docs/model.md, "Locks"), each
+ * on LOCK_WORDS Int32 words of a SharedArrayBuffer, standing in for the
+ * kernel's `spin_lock_irqsave(&area->lock)` (and `mem->lock`,
+ * `dev->dma_io_tlb_lock`):
  *
- * Word states (Drepper, "Futexes are tricky", mutex 2): 0 free, 1 held,
- * 2 held with possible sleepers. A contended acquirer spins briefly, then
- * parks with Atomics.wait so that runs with more workers than cores stay sane;
- * the releaser wakes one sleeper only when the word said 2.
+ * - `qspinlock`: a FIFO ticket spinlock (word 0: next ticket, word 1: ticket
+ *   being served). Like the kernel's queued spinlock (kernel/locking/qspinlock.c,
+ *   an MCS queue) it serves waiters in arrival order and never sleeps; unlike
+ *   it, every waiter spins on the one shared word rather than on its own
+ *   queue node. Right when every thread has a core: a spinning waiter that
+ *   the OS preempts holds up everyone queued behind it, which the kernel
+ *   rules out by disabling preemption.
+ * - `mutex`: spin-then-park futex mutex (word 0; Drepper, "Futexes are
+ *   tricky", mutex 2: 0 free, 1 held, 2 held with possible sleepers). It
+ *   barges (no FIFO) and parks after SPIN_TRIES, so runs with more workers
+ *   than cores stay sane.
  *
- * Must not be called where Atomics.wait is forbidden (a browser main thread);
- * Node's main thread never contends in this project (only workers do).
+ * Both must not be called where Atomics.wait is forbidden (a browser main
+ * thread); Node's main thread never contends in this project (only workers do).
  */
 
 /** Per-caller lock counters; kept per worker so counting adds no sharing. */
@@ -33,24 +42,32 @@ export class LockTimeoutError extends Error {
   }
 }
 
+/** Which lock runs: see the module comment. */
+export type LockKind = 'qspinlock' | 'mutex';
+export const LOCK_KINDS: readonly LockKind[] = ['qspinlock', 'mutex'];
+/** Int32 words one lock occupies (a ticket lock needs two; the mutex uses the first). */
+export const LOCK_WORDS = 2;
+
 /** Spins before parking; a critical section here is a few hundred ns. */
 const SPIN_TRIES = 128;
 /** Each park is bounded so the timeout is checked even if a wake-up is lost. */
 const PARK_SLICE_MS = 20;
+/** A spinning ticket waiter reads the clock once every this many spins. */
+const SPINS_PER_CLOCK_READ = 1 << 14;
 /** Default bound on one acquisition, ms. */
 export const DEFAULT_LOCK_TIMEOUT_MS = 10_000;
 
 /**
- * Take the lock at `words[index]`.
+ * Take the mutex at `words[index]`.
  * @throws LockTimeoutError after `timeoutMs` of waiting.
  */
-export function lockAcquire(words: Int32Array, index: number, stats: LockStats, timeoutMs = DEFAULT_LOCK_TIMEOUT_MS): void {
+export function mutexAcquire(words: Int32Array, index: number, stats: LockStats, timeoutMs = DEFAULT_LOCK_TIMEOUT_MS): void {
   stats.acquisitions++;
   if (Atomics.compareExchange(words, index, 0, 1) === 0) return;
-  lockSlowPath(words, index, stats, timeoutMs);
+  mutexSlowPath(words, index, stats, timeoutMs);
 }
 
-function lockSlowPath(words: Int32Array, index: number, stats: LockStats, timeoutMs: number): void {
+function mutexSlowPath(words: Int32Array, index: number, stats: LockStats, timeoutMs: number): void {
   stats.contended++;
   const t0 = performance.now();
   for (let i = 0; i < SPIN_TRIES; i++) {
@@ -67,10 +84,66 @@ function lockSlowPath(words: Int32Array, index: number, stats: LockStats, timeou
   stats.waitNs += (performance.now() - t0) * 1e6;
 }
 
-/** Release the lock at `words[index]`, waking one parked waiter if any. */
-export function lockRelease(words: Int32Array, index: number): void {
+/** Release the mutex at `words[index]`, waking one parked waiter if any. */
+export function mutexRelease(words: Int32Array, index: number): void {
   if (Atomics.sub(words, index, 1) !== 1) {
     Atomics.store(words, index, 0);
     Atomics.notify(words, index, 1);
   }
+}
+
+/**
+ * Take the ticket lock at `words[index]` (next ticket) / `words[index + 1]`
+ * (now serving): draw a ticket, spin until it is served. Tickets wrap at 2^32
+ * and are compared for equality only, so wrapping is harmless.
+ * @throws LockTimeoutError after `timeoutMs` of spinning (the ticket is then lost with the run).
+ */
+export function ticketAcquire(words: Int32Array, index: number, stats: LockStats, timeoutMs = DEFAULT_LOCK_TIMEOUT_MS): void {
+  stats.acquisitions++;
+  const ticket = Atomics.add(words, index, 1);
+  if (Atomics.load(words, index + 1) === ticket) return;
+  stats.contended++;
+  const t0 = performance.now();
+  let spins = 0;
+  while (Atomics.load(words, index + 1) !== ticket) {
+    if (++spins === SPINS_PER_CLOCK_READ) {
+      spins = 0;
+      if (performance.now() - t0 > timeoutMs) throw new LockTimeoutError(`lock word ${index}`, timeoutMs);
+    }
+  }
+  stats.waitNs += (performance.now() - t0) * 1e6;
+}
+
+/** Release the ticket lock at `words[index]`: serve the next ticket. */
+export function ticketRelease(words: Int32Array, index: number): void {
+  Atomics.add(words, index + 1, 1);
+}
+
+/** A lock's two operations, chosen once per pool view so the hot path makes a direct call. */
+export interface LockOps {
+  readonly kind: LockKind;
+  acquire(words: Int32Array, index: number, stats: LockStats, timeoutMs?: number): void;
+  release(words: Int32Array, index: number): void;
+}
+
+const OPS: Record<LockKind, LockOps> = {
+  qspinlock: { kind: 'qspinlock', acquire: ticketAcquire, release: ticketRelease },
+  mutex: { kind: 'mutex', acquire: mutexAcquire, release: mutexRelease },
+};
+
+/** The operations of lock `kind`. */
+export function lockOps(kind: LockKind): LockOps {
+  return OPS[kind];
+}
+
+/**
+ * The lock a run gets when `--lock` is not given: the FIFO spinlock when
+ * every thread (CPU) has a core, as in the kernel; the parking mutex when
+ * threads outnumber cores, where a preempted spinner would stall the queue.
+ * Returns the kind and the reason, for the report header.
+ */
+export function defaultLock(threads: number, cores: number): { kind: LockKind; why: string } {
+  return threads <= cores
+    ? { kind: 'qspinlock', why: `the default: ${threads} threads fit on ${cores} cores, so spinning waiters are never preempted` }
+    : { kind: 'mutex', why: `the default: ${threads} threads on ${cores} cores; a FIFO spinlock would stall whenever the OS preempts a waiter, so waiters park instead` };
 }

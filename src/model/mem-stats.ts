@@ -4,32 +4,47 @@
  * `io_tlb_transient_nslabs`. As in the kernel they are lock-free atomics
  * updated outside any area lock, and they sit side by side, so parallel
  * mappers really do contend on them (Petr Tesarik noted this cost).
+ *
+ * They exist only with CONFIG_DEBUG_FS (`--debugfs on`). With it off the
+ * kernel's inc_used_and_hiwater(), dec_used() and inc/dec_transient_used()
+ * are empty and mem_used() sums the areas' `used` without locks; the
+ * counters here then stay 0 and the allocator computes mem_used() itself
+ * (SwiotlbPool.usedSlots).
  */
 
 const TOTAL_USED = 0;
 const USED_HIWATER = 1;
 const TRANSIENT_NSLABS = 2;
+/** 1 when the counters are kept (CONFIG_DEBUG_FS=y); set once at allocation. */
+const DEBUG_FS = 3;
 const WORDS = 16;
 
-/** Shared memory behind {@link MemStats}: 64 bytes. */
-export function allocateMemStats(): SharedArrayBuffer {
-  return new SharedArrayBuffer(WORDS * 4);
+/** Shared memory behind {@link MemStats}: 64 bytes; `debugfs` says whether the counters are kept. */
+export function allocateMemStats(debugfs = true): SharedArrayBuffer {
+  const buffer = new SharedArrayBuffer(WORDS * 4);
+  new Int32Array(buffer)[DEBUG_FS] = debugfs ? 1 : 0;
+  return buffer;
 }
 
 /** A view of the io_tlb_mem counters; units are slots. */
 export class MemStats {
   private readonly words: Int32Array;
+  /** CONFIG_DEBUG_FS: the counters are kept. */
+  readonly debugfs: boolean;
 
   constructor(buffer: SharedArrayBuffer) {
     this.words = new Int32Array(buffer);
+    this.debugfs = this.words[DEBUG_FS] === 1;
   }
 
   /**
    * inc_used_and_hiwater(): add `nslots` to total_used and raise hiwater with
    * a CAS loop. Returns the new high-water mark when this call raised it,
    * else 0 (the harness pictures the pool then; the kernel returns nothing).
+   * A no-op returning 0 without CONFIG_DEBUG_FS.
    */
   incUsedAndHiwater(nslots: number): number {
+    if (!this.debugfs) return 0;
     const words = this.words;
     const newUsed = Atomics.add(words, TOTAL_USED, nslots) + nslots;
     let old = Atomics.load(words, USED_HIWATER);
@@ -41,32 +56,33 @@ export class MemStats {
     return 0;
   }
 
-  /** dec_used(): subtract `nslots` from total_used. */
+  /** dec_used(): subtract `nslots` from total_used (a no-op without CONFIG_DEBUG_FS). */
   decUsed(nslots: number): void {
-    Atomics.sub(this.words, TOTAL_USED, nslots);
+    if (this.debugfs) Atomics.sub(this.words, TOTAL_USED, nslots);
   }
 
-  /** mem_used(): slots in use in all pools, transient ones included. */
+  /** The atomic total_used: slots in use in all pools, transient ones included (0 without CONFIG_DEBUG_FS). */
   get used(): number {
     return Atomics.load(this.words, TOTAL_USED);
   }
 
-  /** io_tlb_used_hiwater: the largest `used` seen since the last reset. */
+  /** io_tlb_used_hiwater: the largest total_used since the last reset (0 without CONFIG_DEBUG_FS). */
   get hiwater(): number {
     return Atomics.load(this.words, USED_HIWATER);
   }
 
-  /** Writing 0 to debugfs io_tlb_used_hiwater: restart the high-water mark from the current use. */
+  /** io_tlb_hiwater_set(): writing 0 to debugfs io_tlb_used_hiwater sets the mark to 0 (the next map raises it). */
   resetHiwater(): void {
-    Atomics.store(this.words, USED_HIWATER, Atomics.load(this.words, TOTAL_USED));
+    Atomics.store(this.words, USED_HIWATER, 0);
   }
 
-  /** io_tlb_transient_nslabs: slots held by live transient pools. */
+  /** io_tlb_transient_nslabs: slots held by live transient pools (0 without CONFIG_DEBUG_FS). */
   get transientNslabs(): number {
     return Atomics.load(this.words, TRANSIENT_NSLABS);
   }
 
+  /** inc_transient_used() / dec_transient_used() with a negative count (no-ops without CONFIG_DEBUG_FS). */
   addTransient(nslots: number): void {
-    Atomics.add(this.words, TRANSIENT_NSLABS, nslots);
+    if (this.debugfs) Atomics.add(this.words, TRANSIENT_NSLABS, nslots);
   }
 }

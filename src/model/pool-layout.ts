@@ -5,8 +5,8 @@
  * - per slot (Int32): `list` (free slots from here to the segment end, 0 =
  *   used), `alloc_size` (bytes from this slot to the allocation end),
  *   `pad_slots`; per slot (Float64): `orig_addr` (-1 = INVALID_PHYS_ADDR);
- * - per area, one 64-byte line of Int32 words: lock word, `used` (slots),
- *   `index` (next-fit start, area-relative slot), and the bytes the live
+ * - per area, one 64-byte line of Int32 words: the lock (LOCK_WORDS words),
+ *   `used` (slots), `index` (next-fit start, area-relative slot), and the bytes the live
  *   mappings asked for (model bookkeeping, not in the kernel, kept under the
  *   area lock to measure internal waste without a shared hot counter);
  * - the bounce data itself: nslabs x 2 KiB bytes.
@@ -14,16 +14,17 @@
  * theirs from one reserve: `capacity`, `firstSlot`, `firstArea`).
  */
 import { INVALID_PHYS_ADDR, IO_TLB_SEGSIZE, IO_TLB_SIZE, type KernelRules } from './constants.js';
+import { LOCK_WORDS, type LockKind } from './lock.js';
 import { allocateMemStats } from './mem-stats.js';
 
 /** Int32 words per area: one 64-byte cache line, so areas share no line. */
 export const AREA_STRIDE = 16;
-/** Area word offsets: the lock word, `used` (slots), `index` (area-relative slot). */
+/** Area word offsets: the lock (LOCK_WORDS words), `used` (slots), `index` (area-relative slot). */
 export const AREA_LOCK = 0;
-export const AREA_USED = 1;
-export const AREA_INDEX = 2;
+export const AREA_USED = AREA_LOCK + LOCK_WORDS;
+export const AREA_INDEX = AREA_USED + 1;
 /** Area word offset: bytes requested by the live mappings of the area (fits: an area is at most 1 GiB). */
-export const AREA_REQ_BYTES = 3;
+export const AREA_REQ_BYTES = AREA_INDEX + 1;
 
 /** Structured-cloneable description of one pool's shared memory. */
 export interface PoolShared {
@@ -35,6 +36,8 @@ export interface PoolShared {
   nareas: number;
   /** Slot-search rule set. */
   rules: KernelRules;
+  /** The lock its areas run with (`--lock`). */
+  lock: LockKind;
   /** The io_tlb_mem counters this pool counts into (shared by pools of one allocator). */
   mem: SharedArrayBuffer;
   /**
@@ -67,8 +70,12 @@ export interface PoolAllocation {
   /** Allocate the bounce data too (false for bookkeeping-only pools, e.g. conformance replay). */
   withData?: boolean;
   rules?: KernelRules;
-  /** io_tlb_mem counters to count into; a fresh set when omitted. */
+  /** The areas' lock; qspinlock when omitted. */
+  lock?: LockKind;
+  /** io_tlb_mem counters to count into; a fresh set (with `debugfs`) when omitted. */
   mem?: SharedArrayBuffer;
+  /** CONFIG_DEBUG_FS of a fresh set of counters; true when omitted. */
+  debugfs?: boolean;
 }
 
 /**
@@ -86,7 +93,8 @@ export function allocatePool(nslabs: number, nareas: number, start: number, opti
     nslabs,
     nareas,
     rules: options.rules ?? 'newest',
-    mem: options.mem ?? allocateMemStats(),
+    lock: options.lock ?? 'qspinlock',
+    mem: options.mem ?? allocateMemStats(options.debugfs ?? true),
     slotWords: new SharedArrayBuffer(nslabs * 3 * 4),
     origAddr: new SharedArrayBuffer(nslabs * 8),
     areas: new SharedArrayBuffer(nareas * AREA_STRIDE * 4),

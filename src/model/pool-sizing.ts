@@ -1,6 +1,8 @@
 /**
  * Pool and area sizing as the kernel does at boot (docs/model.md, "Pool layout and
- * boot sizing": swiotlb_adjust_nareas, round_up_default_nslabs, limit_nareas).
+ * boot sizing"): setup_io_tlb_npages, swiotlb_adjust_nareas,
+ * round_up_default_nslabs, limit_nareas and swiotlb_init_remap in
+ * kernel/dma/swiotlb.c. Sizes are in slots of 2 KiB.
  */
 import { IO_TLB_DEFAULT_SIZE, IO_TLB_SEGSIZE, IO_TLB_SIZE } from './constants.js';
 
@@ -11,6 +13,7 @@ export function isPowerOfTwo(n: number): boolean {
   return n > 0 && (n & (n - 1)) === 0;
 }
 
+/** roundup_pow_of_two() (1 for n <= 1). */
 export function roundUpPowerOfTwo(n: number): number {
   return n <= 1 ? 1 : 2 ** Math.ceil(Math.log2(n));
 }
@@ -19,29 +22,65 @@ export function roundDownPowerOfTwo(n: number): number {
   return n <= 1 ? 1 : 2 ** Math.floor(Math.log2(n));
 }
 
-/**
- * Boot pool size in slots for `requested` slots: aligned to whole segments
- * (the `swiotlb=` parameter), then round_up_default_nslabs(): at least one
- * segment per area, otherwise rounded up to a power of two.
- * Appends what changed to `changes`.
- */
-export function bootPoolSlots(requested: number | undefined, nareas: number, changes: string[]): number {
-  requested ??= DEFAULT_POOL_SLOTS;
-  let nslabs = Math.ceil(requested / IO_TLB_SEGSIZE) * IO_TLB_SEGSIZE;
-  if (nslabs < IO_TLB_SEGSIZE * nareas) nslabs = IO_TLB_SEGSIZE * nareas;
-  else if (!isPowerOfTwo(nslabs)) nslabs = roundUpPowerOfTwo(nslabs);
-  if (nslabs !== requested) changes.push(`pool of ${requested} slots rounded up to ${nslabs} (SWIOTLB bounce buffer size roundup)`);
-  return nslabs;
+/** What the boot rules decided for the default pool, and what the kernel printed. */
+export interface BootSizing {
+  /** default_nslabs after boot: the pool's slots. */
+  nslabs: number;
+  /** default_nareas after swiotlb_adjust_nareas(): the pool's areas. */
+  nareas: number;
+  /** The kernel's pr_info lines, "software IO TLB: " prefixed as in dmesg. */
+  messages: string[];
+  /** What differs from what was asked, in words (for the warnings before the runs). */
+  changes: string[];
 }
 
 /**
- * limit_nareas(): cut the area count so each area holds at least one segment
- * (kept a power of two, so `cpu & (nareas - 1)` stays a valid area);
- * appends the change to `changes`.
+ * The boot pool for `requested` slots (`swiotlb=<nslabs>`; the 64 MiB
+ * default when undefined) and `areas` (`swiotlb=,<nareas>`, else
+ * num_possible_cpus(): here the run's threads):
+ * - setup_io_tlb_npages(): nslabs = ALIGN(requested, IO_TLB_SEGSIZE);
+ * - swiotlb_adjust_nareas(): nareas = roundup_pow_of_two(areas) (0 counts
+ *   as 1), printing "area num N.";
+ * - round_up_default_nslabs(): below IO_TLB_SEGSIZE * nareas the pool grows
+ *   to that; otherwise a size that is not a power of two is rounded up to
+ *   one; either way the kernel prints "SWIOTLB bounce buffer size roundup to
+ *   N MB" (whole MiB, rounded down, so 0 for pools under 1 MiB);
+ * - swiotlb_init_remap(): limit_nareas(nareas, nslabs), a no-op after the
+ *   round-up. The memblock halving on allocation failure is not modelled:
+ *   the boot allocation always succeeds here.
  */
-export function limitNareas(nareas: number, nslabs: number, changes: string[]): number {
-  const most = roundDownPowerOfTwo(Math.floor(nslabs / IO_TLB_SEGSIZE));
-  if (nareas <= most) return nareas;
-  changes.push(`areas limited from ${nareas} to ${most} so each holds at least ${IO_TLB_SEGSIZE} slots`);
-  return most;
+export function bootSizing(requested: number | undefined, areas: number): BootSizing {
+  const messages: string[] = [];
+  const changes: string[] = [];
+  const asked = requested ?? DEFAULT_POOL_SLOTS;
+  const aligned = Math.ceil(asked / IO_TLB_SEGSIZE) * IO_TLB_SEGSIZE;
+  if (aligned !== asked) changes.push(`pool of ${asked} slots aligned up to ${aligned}, whole ${IO_TLB_SEGSIZE}-slot segments (setup_io_tlb_npages)`);
+  const nareas = areas <= 0 ? 1 : roundUpPowerOfTwo(areas);
+  messages.push(`software IO TLB: area num ${nareas}.`);
+  let nslabs = aligned;
+  let why = '';
+  if (aligned < IO_TLB_SEGSIZE * nareas) {
+    nslabs = IO_TLB_SEGSIZE * nareas;
+    why = `so each of ${nareas} areas holds a ${IO_TLB_SEGSIZE}-slot segment`;
+  } else if (!isPowerOfTwo(aligned)) {
+    nslabs = roundUpPowerOfTwo(aligned);
+    why = 'to a power of two';
+  }
+  if (why) {
+    messages.push(`software IO TLB: SWIOTLB bounce buffer size roundup to ${Math.floor((nslabs * IO_TLB_SIZE) / 2 ** 20)}MB`);
+    changes.push(`pool of ${aligned} slots rounded up to ${nslabs} (${(nslabs * IO_TLB_SIZE) / 1024} KiB) in ${nareas} areas, ${why} (round_up_default_nslabs)`);
+  }
+  return { nslabs, nareas: limitNareas(nareas, nslabs), messages, changes };
+}
+
+/**
+ * limit_nareas(): the most areas a pool of `nslots` slots can have, each
+ * holding at least one segment: `nslots / IO_TLB_SEGSIZE` (rounded down)
+ * when `nareas` segments do not fit, else `nareas`. The kernel applies it to
+ * fixed-size pools only (one that had to shrink, late and dynamic pools).
+ * The result need not be a power of two (the kernel allows that); this
+ * model's pools require one, so callers pass sizes for which it is.
+ */
+export function limitNareas(nareas: number, nslots: number): number {
+  return nslots < nareas * IO_TLB_SEGSIZE ? Math.floor(nslots / IO_TLB_SEGSIZE) : nareas;
 }

@@ -8,7 +8,7 @@
 import {
   DMA_MAPPING_ERROR, INVALID_PHYS_ADDR, IO_TLB_SEGSIZE, IO_TLB_SHIFT, IO_TLB_SIZE, PAGE_SIZE, alignUp, nrSlots,
 } from './constants.js';
-import { lockAcquire, lockRelease } from './lock.js';
+import { type LockOps, lockOps } from './lock.js';
 import { MemStats } from './mem-stats.js';
 import { AREA_INDEX, AREA_LOCK, AREA_REQ_BYTES, AREA_STRIDE, AREA_USED, type PoolShared } from './pool-layout.js';
 import { type AllocCounters, type BounceAllocator, type HostMemory, newAllocCounters } from './strategy.js';
@@ -29,6 +29,8 @@ export class SwiotlbPool implements BounceAllocator {
   readonly data: Uint8Array;
   readonly counters: AllocCounters;
   readonly mem: MemStats;
+  /** The areas' lock (`--lock`). */
+  readonly lock: LockOps;
   /** True for the v6.6 rules. */
   private readonly v66: boolean;
 
@@ -48,6 +50,7 @@ export class SwiotlbPool implements BounceAllocator {
     this.data = shared.data.byteLength ? new Uint8Array(shared.data, firstSlot * IO_TLB_SIZE, nslabs * IO_TLB_SIZE) : new Uint8Array(0);
     this.counters = counters;
     this.v66 = shared.rules === 'v6.6';
+    this.lock = lockOps(shared.lock);
   }
 
   /** io_tlb_mem nslabs (one pool: this pool's). */
@@ -55,9 +58,19 @@ export class SwiotlbPool implements BounceAllocator {
     return this.nslabs;
   }
 
-  /** mem_used(): the io_tlb_mem total_used atomic. */
+  /**
+   * mem_used(): the atomic total_used with CONFIG_DEBUG_FS; without it,
+   * mem_pool_used(): the areas' `used` summed without their locks (racy).
+   */
   usedSlots(): number {
-    return this.mem.used;
+    return this.mem.debugfs ? this.mem.used : this.poolUsed();
+  }
+
+  /** mem_pool_used(): this pool's areas' `used`, summed without locks. */
+  poolUsed(): number {
+    let used = 0;
+    for (let a = 0; a < this.nareas; a++) used += this.areaUsed(a);
+    return used;
   }
 
   /** Absolute slot index of bounce address `tlb`. */
@@ -124,9 +137,10 @@ export class SwiotlbPool implements BounceAllocator {
     const aw = areaIndex * AREA_STRIDE;
     const counters = this.counters;
 
-    lockAcquire(words, aw + AREA_LOCK, counters.lock);
+    const lock = this.lock;
+    lock.acquire(words, aw + AREA_LOCK, counters.lock);
     if (nslots > areaNslabs - words[aw + AREA_USED]) {
-      lockRelease(words, aw + AREA_LOCK);
+      lock.release(words, aw + AREA_LOCK);
       return -1;
     }
     const slotBase = areaIndex * areaNslabs;
@@ -151,7 +165,7 @@ export class SwiotlbPool implements BounceAllocator {
     }
     counters.slotsScanned += scanned;
     if (slotIndex < 0) {
-      lockRelease(words, aw + AREA_LOCK);
+      lock.release(words, aw + AREA_LOCK);
       return -1;
     }
 
@@ -169,7 +183,7 @@ export class SwiotlbPool implements BounceAllocator {
     words[aw + AREA_INDEX] = next >= areaNslabs ? 0 : next;
     words[aw + AREA_USED] += nslots;
     words[aw + AREA_REQ_BYTES] += requested;
-    lockRelease(words, aw + AREA_LOCK);
+    lock.release(words, aw + AREA_LOCK);
 
     const raised = this.mem.incUsedAndHiwater(nslots);
     if (raised > this.counters.hiwaterRaised) this.counters.hiwaterRaised = raised;
@@ -203,14 +217,14 @@ export class SwiotlbPool implements BounceAllocator {
    * swiotlb_tbl_map_single() without the copy: reserve slots for `mappingSize`
    * bytes at `orig`, record pad_slots and orig_addr, and return the bounce
    * (tlb) address, or DMA_MAPPING_ERROR (-1) when the pool is full
-   * (counters.lastFailSize then holds the padded size the kernel prints).
+   * (counters.lastFailSize then holds the `sz` the kernel prints: see failSize).
    */
   tblMapSingle(cpu: number, orig: number, mappingSize: number, allocAlignMask: number, minAlignMask: number): number {
     const offset = this.mapOffset(orig, allocAlignMask, minAlignMask);
     const size = this.paddedSize(mappingSize, offset, allocAlignMask);
     const index = this.findSlots(cpu, orig, size, allocAlignMask, minAlignMask, mappingSize);
     if (index < 0) {
-      this.counters.lastFailSize = size;
+      this.counters.lastFailSize = this.failSize(mappingSize, size);
       return DMA_MAPPING_ERROR;
     }
     return this.finishMap(index, orig, offset, size);
@@ -225,6 +239,16 @@ export class SwiotlbPool implements BounceAllocator {
   /** Bytes to allocate: mapping + offset, rounded up to the alloc_align_mask (newest rules). */
   paddedSize(mappingSize: number, offset: number, allocAlignMask: number): number {
     return allocAlignMask && !this.v66 ? alignUp(mappingSize + offset, allocAlignMask + 1) : mappingSize + offset;
+  }
+
+  /**
+   * The `sz` of swiotlb_tbl_map_single()'s "swiotlb buffer is full" message:
+   * the newest kernel prints the size it searched for (`size`: mapping plus
+   * offset, rounded up to alloc_align_mask); v6.6 prints `alloc_size`, the
+   * mapping size without the offset.
+   */
+  failSize(mappingSize: number, size: number): number {
+    return this.v66 ? mappingSize : size;
   }
 
   /** The tail of swiotlb_tbl_map_single(): pad_slots and orig_addr of the slots found at `index`; returns the tlb address. */
@@ -257,7 +281,7 @@ export class SwiotlbPool implements BounceAllocator {
     const padSlots = this.padSlots;
     const origAddr = this.origAddr;
 
-    lockAcquire(words, aw + AREA_LOCK, this.counters.lock);
+    this.lock.acquire(words, aw + AREA_LOCK, this.counters.lock);
     const segmentEnd = (index + IO_TLB_SEGSIZE) & -IO_TLB_SEGSIZE;
     let count = index + nslots < segmentEnd ? list[index + nslots] : 0;
     for (let i = index + nslots - 1; i >= index; i--) {
@@ -270,7 +294,7 @@ export class SwiotlbPool implements BounceAllocator {
     for (let i = index - 1; i >= segmentStart && list[i] !== 0; i--) list[i] = ++count;
     words[aw + AREA_REQ_BYTES] -= requested;
     words[aw + AREA_USED] -= nslots;
-    lockRelease(words, aw + AREA_LOCK);
+    this.lock.release(words, aw + AREA_LOCK);
 
     this.mem.decUsed(nslots);
   }

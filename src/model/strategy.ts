@@ -7,7 +7,7 @@
  */
 import type { ColumnSpec } from '../base/column.js';
 import type { KernelRules } from './constants.js';
-import { type LockStats, newLockStats } from './lock.js';
+import { type LockKind, type LockStats, newLockStats } from './lock.js';
 import type { PoolShared } from './pool-layout.js';
 
 /** Counters kept by one user (one worker) of a pool; summed over workers after a run. */
@@ -54,6 +54,10 @@ export interface PoolOptions {
   cpusPerNode?: number;
   /** `--max-pool`: memory budget of growing strategies, slots. */
   maxPoolSlots?: number;
+  /** `--debugfs`: CONFIG_DEBUG_FS, the io_tlb_mem counters are kept (true when absent). */
+  debugfs?: boolean;
+  /** `--lock`, or the default for the run's threads (qspinlock when absent). */
+  lock?: LockKind;
 }
 
 /** What a run asks of a strategy's pool. */
@@ -82,6 +86,14 @@ export interface PoolPlan {
   cpusPerNode?: number;
   /** Memory budget, slots, for strategies that grow. */
   maxPoolSlots?: number;
+  /** Bound on BounceAllocator.slotOf() when it exceeds nslabs (pools that grow): slots. */
+  slotSpace?: number;
+  /** Slots of each node's pool, for strategies with per-node pools (sums to nslabs). */
+  nodeSlots?: number[];
+  /** CONFIG_DEBUG_FS; the harness copies it from the request after `plan` (true when absent). */
+  debugfs?: boolean;
+  /** The lock the pools run with; the harness sets it after `plan` (qspinlock when absent). */
+  lock?: LockKind;
 }
 
 /**
@@ -100,8 +112,12 @@ export interface BounceAllocator {
   tblMapSingle(cpu: number, orig: number, mappingSize: number, allocAlignMask: number, minAlignMask: number): number;
   /** swiotlb_find_pool() + swiotlb_release_slots() for the buffer at `tlb`. */
   releaseSlots(tlb: number, minAlignMask: number, mappingSize: number): void;
-  /** swiotlb_bounce(): copy between bounce buffer and original; returns bytes copied. */
-  bounce(tlb: number, size: number, toDevice: boolean, minAlignMask: number, host: HostMemory): number;
+  /**
+   * swiotlb_bounce(): copy between bounce buffer and original; returns bytes
+   * copied. `atMap`: the copy swiotlb_tbl_map_single() makes itself (it has
+   * the pool at hand; a sync or unmap looks the pool up first).
+   */
+  bounce(tlb: number, size: number, toDevice: boolean, minAlignMask: number, host: HostMemory, atMap?: boolean): number;
   /** The device's view of `size` bytes at bounce address `tlb` (for simulated DMA). */
   deviceAccess(tlb: number, size: number): Uint8Array;
   /** A slot number unique over all of the strategy's pools (for invariant checks). */

@@ -67,6 +67,7 @@ export function collectRun(key: RunKey, plan: PoolPlan, results: readonly Worker
     threads: key.threads,
     nareas: plan.nareas,
     pool_slots: plan.nslabs,
+    lock: plan.lock ?? 'qspinlock',
     repeat: key.repeat,
     seconds,
     maps,
@@ -97,7 +98,8 @@ export function collectRun(key: RunKey, plan: PoolPlan, results: readonly Worker
   };
   for (const k of [...new Set(results.flatMap((r) => Object.keys(r.extra)))].sort()) row[k] = sum((r) => r.extra[k] ?? 0);
   if (end.memHiwater.length > 1) end.memHiwater.forEach((h, i) => (row[`node${i}_hiwater_slots`] = h));
-  return { row, map, unmap, failuresBySize, messages: results.flatMap((r) => r.messages).slice(0, 5), verify: mergeVerify(results) };
+  const messages = results.flatMap((r) => r.messages).sort((a, b) => a.ms - b.ms).map((m) => m.text);
+  return { row, map, unmap, failuresBySize, messages, verify: mergeVerify(results) };
 }
 
 /** One fragmentation.csv row from a pool sample taken `tMs` after measuring started, when `mapsDone` maps were done. */

@@ -5,7 +5,7 @@
  * completion (handoff.ts) and verify mode (verify-check.ts) are null in the
  * common case, so the hot loop pays one null test for each.
  */
-import { DMA_ATTR_SKIP_CPU_SYNC, DMA_FROM_DEVICE, type DmaDevice, DmaMapper, type DmaDirection } from '../model/dma.js';
+import { DMA_ATTR_MAY_BLOCK, DMA_ATTR_SKIP_CPU_SYNC, DMA_FROM_DEVICE, type DmaDevice, DmaMapper, type DmaDirection } from '../model/dma.js';
 import type { BounceAllocator, MapThrottle, ThrottledAllocator } from '../model/strategy.js';
 import { xorshift32 } from '../stats/prng.js';
 import { encodeHistogram, newHistogram } from '../stats/latency.js';
@@ -32,6 +32,7 @@ export class CpuReplay {
   private readonly dir: Int32Array;
   private readonly copyBack: Int32Array;
   private readonly mask: Int32Array;
+  private readonly attrs: Int32Array;
   private readonly mapCpu: Int32Array;
   /** This CPU's bounce addresses by mapping (same-CPU completion). */
   private readonly tlbs: Float64Array;
@@ -63,13 +64,14 @@ export class CpuReplay {
     this.alloc = alloc;
     this.dev = { name: 'nvme0', minAlignMask: s.minAlignMask };
     const hostBytes = new Uint8Array(task.host);
-    this.dma = new DmaMapper(alloc, { bytes: hostBytes, base: HOST_BASE }, task.cpu);
+    this.dma = new DmaMapper(alloc, { bytes: hostBytes, base: HOST_BASE }, task.cpu, task.ratelimit);
     this.events = new Int32Array(s.events[task.cpu]);
     this.orig = new Float64Array(s.orig);
     this.size = new Int32Array(s.size);
     this.dir = new Int32Array(s.dir);
     this.copyBack = new Int32Array(s.copyBack);
     this.mask = new Int32Array(s.mask);
+    this.attrs = new Int32Array(s.attrs);
     this.mapCpu = new Int32Array(s.mapCpu);
     this.tlbs = new Float64Array(s.mappings).fill(-1);
     const regions = { region: new Int32Array(s.region), regionSeq: new Int32Array(s.regionSeq), regionUses: new Int32Array(s.regionUses), mapCpu: this.mapCpu };
@@ -153,7 +155,9 @@ export class CpuReplay {
   /** Map mapping `m` (event `at` of this CPU). Returns false when the run stopped while it waited. */
   private mapEvent(m: number, at: number): boolean {
     if (this.handoff !== null && !this.handoff.awaitRegion(m, this.pass)) return false;
-    if (this.throttle !== null && !this.throttle.tryEnter() && !this.throttleWait!.await(this.events, at, (k) => this.completeEarly(k))) return false;
+    const attrs = this.attrs[m];
+    // Only a map that may sleep (DMA_ATTR_MAY_BLOCK) can be throttled.
+    if (this.throttle !== null && (attrs & DMA_ATTR_MAY_BLOCK) !== 0 && !this.throttle.tryEnter() && !this.throttleWait!.await(this.events, at, (k) => this.completeEarly(k))) return false;
     const size = this.size[m];
     const dir = this.dir[m] as DmaDirection;
     const orig = this.orig[m];
@@ -163,10 +167,10 @@ export class CpuReplay {
     if (this.task.sampleEvery > 0 && --this.mapsToSample === 0) {
       this.mapsToSample = this.nextSampleGap();
       const start = performance.now();
-      tlb = this.dma.map(this.dev, orig, size, dir);
+      tlb = this.dma.map(this.dev, orig, size, dir, attrs);
       (tlb >= 0 ? this.mapHist : this.failHist).recordValue(Math.max(1, Math.round((performance.now() - start) * 1e6)));
     } else {
-      tlb = this.dma.map(this.dev, orig, size, dir);
+      tlb = this.dma.map(this.dev, orig, size, dir, attrs);
     }
     if (tlb >= 0) {
       this.maps++;

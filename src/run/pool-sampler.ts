@@ -3,7 +3,9 @@
  * reads of `list[]`, area `used` and the io_tlb_mem counters, as debugfs does.
  * With several io_tlb_mems (per-node pools) `used` is their sum, and the
  * high-water mark of that sum is the largest sampled value (each mem's own
- * hiwater is exact and reported per mem).
+ * hiwater is exact and reported per mem). With `--debugfs off` the kernel
+ * keeps no counters: `used` is then the areas' `used` of every live pool
+ * (transient ones included) and the high-water mark the largest sample.
  */
 import { freeRunStats, internalWastePct, unusableShares } from '../model/fragmentation.js';
 import { MemStats } from '../model/mem-stats.js';
@@ -45,17 +47,28 @@ export class PoolSampler {
     return this.strategy.livePools?.(this.state) ?? this.state.pools;
   }
 
-  /** io_tlb_used: slots in use over all io_tlb_mems. */
+  /** CONFIG_DEBUG_FS: the kernel's counters are there to read. */
+  private get debugfs(): boolean {
+    return this.mems.every((m) => m.debugfs);
+  }
+
+  /** io_tlb_used: slots in use over all io_tlb_mems (without debugfs: the areas' sum over all live pools). */
   get used(): number {
+    if (!this.debugfs) return this.livePools().reduce((sum, p) => sum + new SwiotlbPool(p).poolUsed(), 0);
     return this.mems.reduce((s, m) => s + m.used, 0);
   }
 
-  /** io_tlb_used_hiwater (exact with one io_tlb_mem, sampled with several). */
+  /** io_tlb_used_hiwater (exact with one io_tlb_mem and debugfs, else the largest sample). */
   get hiwater(): number {
-    return this.mems.length === 1 ? this.mems[0].hiwater : Math.max(this.sampledHiwater, this.used);
+    return this.mems.length === 1 && this.debugfs ? this.mems[0].hiwater : Math.max(this.sampledHiwater, this.used);
   }
 
-  /** Restart the high-water marks from current use (as writing 0 to debugfs). */
+  /** Each io_tlb_mem's own high-water mark (none without debugfs). */
+  get memHiwater(): number[] {
+    return this.debugfs ? this.mems.map((m) => m.hiwater) : [];
+  }
+
+  /** Write 0 to the high-water marks, as to debugfs io_tlb_used_hiwater (the sampled one restarts from current use). */
   resetHiwater(): void {
     for (const m of this.mems) m.resetHiwater();
     this.sampledHiwater = this.used;
@@ -91,12 +104,12 @@ export class PoolSampler {
         requested += occupancy.requestedBytes;
       }
     }
-    const used = this.used;
+    const used = this.debugfs ? this.used : usedSlots;
     this.sampledHiwater = Math.max(this.sampledHiwater, used);
     return {
       used,
       hiwater: this.hiwater,
-      perMem: this.mems.map((m) => ({ used: m.used, hiwater: m.hiwater })),
+      perMem: this.debugfs ? this.mems.map((m) => ({ used: m.used, hiwater: m.hiwater })) : [],
       freeRuns,
       largestFreeRun,
       unusable: unusable.map((u) => (free === 0 ? 0 : u / free)),

@@ -5,9 +5,12 @@
  * them, and collects their counters (collect.ts). A worker error or timeout
  * fails the run with a message; nothing here ever blocks the main thread.
  */
+import { availableParallelism } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FragmentationRow, ThroughputRow } from '../export/columns.js';
 import type { AreaSample, PoolSnapshot } from '../export/run-series.js';
+import { defaultLock } from '../model/lock.js';
+import { allocateRatelimit } from '../model/ratelimit.js';
 import type { PoolPlan, Strategy, StrategyState } from '../model/strategy.js';
 import type { LatencySummary } from '../stats/latency.js';
 import type { Schedule } from '../../workloads/schedule/build.js';
@@ -70,7 +73,7 @@ function handoffFor(schedule: Schedule): Handoff | null {
 function workerTask(spec: RunSpec, plan: PoolPlan, state: StrategyState, control: Control): Omit<WorkerTask, 'cpu'> {
   const { schedule } = spec;
   const verify: VerifyShared | null = spec.verify
-    ? { owners: new SharedArrayBuffer((plan.maxPoolSlots ?? plan.nslabs) * 4), tags: new SharedArrayBuffer(schedule.mappings * 4) }
+    ? { owners: new SharedArrayBuffer((plan.slotSpace ?? plan.nslabs) * 4), tags: new SharedArrayBuffer(schedule.mappings * 4) }
     : null;
   return {
     threads: spec.threads,
@@ -84,6 +87,7 @@ function workerTask(spec: RunSpec, plan: PoolPlan, state: StrategyState, control
     sampleEvery: spec.sampleEvery,
     barrierTimeoutMs: spec.barrierTimeoutMs,
     waitTimeoutMs: spec.barrierTimeoutMs,
+    ratelimit: allocateRatelimit(),
   };
 }
 
@@ -140,7 +144,9 @@ function fullestFirst(sampled: PoolSnapshot[], results: WorkerResult[]): PoolSna
  * @throws RunError when a worker fails or hangs (the message says which and why).
  */
 export async function runOne(spec: RunSpec): Promise<RunOutcome> {
-  const { strategy, schedule, threads, plan } = spec;
+  const { strategy, schedule, threads } = spec;
+  // A plan made outside the harness's planning (tests, callers of runOne) gets the lock the machine calls for.
+  const plan = spec.plan.lock ? spec.plan : { ...spec.plan, lock: defaultLock(threads, availableParallelism()).kind };
   const key: RunKey = { strategy: strategy.name, workload: schedule.workload, threads, repeat: spec.repeat };
   const control = new Control(allocateControl(threads), threads);
   let workers: WorkerSet | undefined;
@@ -154,7 +160,7 @@ export async function runOne(spec: RunSpec): Promise<RunOutcome> {
     const measured = await measure(spec, key, control, sampler, workers);
     control.setPhase(PHASE_STOP);
     const { results, background } = await workers.finish(spec.barrierTimeoutMs + 5_000);
-    const collected = collectRun(key, plan, results, measured.fragmentation, { hiwater: sampler.hiwater, usedAfter: sampler.used, memHiwater: sampler.mems.map((m) => m.hiwater) });
+    const collected = collectRun(key, plan, results, measured.fragmentation, { hiwater: sampler.hiwater, usedAfter: sampler.used, memHiwater: sampler.memHiwater });
     Object.assign(collected.row, background, strategy.reportColumns?.(state) ?? {});
     Object.assign(collected.row, strategy.deriveColumns?.(collected.row) ?? {});
     return { plan, ...collected, ...measured, snapshots: fullestFirst(measured.snapshots, results), workers: results };

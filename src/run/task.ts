@@ -41,6 +41,8 @@ export interface WorkerTask {
   barrierTimeoutMs: number;
   /** Longest a worker waits for another CPU's map or unmap, ms. */
   waitTimeoutMs: number;
+  /** The "buffer is full" warning's rate-limit state, shared by the run's CPUs (src/model/ratelimit.ts). */
+  ratelimit: SharedArrayBuffer;
 }
 
 /** Verify-mode counts of one worker or one run (bytes, slots). */
@@ -70,8 +72,8 @@ export interface WorkerResult {
   bytes_mapped: number;
   /** Failed maps by mapping size: [bytes, count] pairs. */
   failures_by_size: [number, number][];
-  /** The first "swiotlb buffer is full" messages. */
-  messages: string[];
+  /** The "swiotlb buffer is full" messages this CPU printed past the rate limit, with when (ms, performance.timeOrigin based). */
+  messages: { ms: number; text: string }[];
   slots_scanned: number;
   area_fallbacks: number;
   lock_acquisitions: number;

@@ -1,6 +1,6 @@
 /**
  * `npm run bench:micro` (tinybench): side by side in one process, a raw 4 KiB
- * copy, an uncontended lock+unlock, and map+unmap of 4 KiB FROM_DEVICE per
+ * copy, an uncontended lock+unlock of each lock kind, and map+unmap of 4 KiB FROM_DEVICE per
  * strategy, with each map+unmap expressed as a ratio to (lock pair + two 4 KiB
  * copies), the least a bounced FROM_DEVICE round trip must cost. Also times
  * map+unmap with 1-in-16 latency sampling to show what sampling costs.
@@ -14,7 +14,7 @@ import { median } from 'simple-statistics';
 import { Bench } from 'tinybench';
 import { IO_TLB_DEFAULT_SIZE, IO_TLB_SIZE, PAGE_SIZE } from '../model/constants.js';
 import { DMA_FROM_DEVICE, DmaMapper } from '../model/dma.js';
-import { lockAcquire, lockRelease, newLockStats } from '../model/lock.js';
+import { LOCK_KINDS, lockOps, newLockStats } from '../model/lock.js';
 import { STRATEGIES } from '../../strategies/index.js';
 import { HOST_BASE } from '../../workloads/schedule/host-memory.js';
 
@@ -25,6 +25,8 @@ const SIZE = 4096;
 export const SAMPLE_EVERY = 16;
 /** The strategy whose map+unmap is also timed with latency sampling (the kernel's default design). */
 export const SAMPLED_STRATEGY = 'per-cpu-areas';
+/** The lock the strategies run with here (one thread on any machine: the default), and so the floor's. */
+const FLOOR_LOCK = 'qspinlock';
 
 export interface MicroResult {
   /** ns per operation, median over rounds. */
@@ -54,12 +56,16 @@ export async function runMicro(timeMs = 150): Promise<MicroResult> {
   bench.add('copy 4KiB', () => {
     for (let i = 0; i < BATCH; i++) copy();
   });
-  bench.add('lock+unlock', () => {
-    for (let i = 0; i < BATCH; i++) {
-      lockAcquire(lockWords, 0, lockStats);
-      lockRelease(lockWords, 0);
-    }
-  });
+  for (const [k, kind] of LOCK_KINDS.entries()) {
+    const lock = lockOps(kind);
+    const at = k * 8; // each kind on words of its own: their encodings differ
+    bench.add(`lock+unlock ${kind}`, () => {
+      for (let i = 0; i < BATCH; i++) {
+        lock.acquire(lockWords, at, lockStats);
+        lock.release(lockWords, at);
+      }
+    });
+  }
   const strategies = [...STRATEGIES.values()];
   for (const strategy of strategies) {
     const state = strategy.create(strategy.plan({ poolSlots: poolBytes / IO_TLB_SIZE, threads: 1, rules: 'newest' }));
@@ -104,7 +110,7 @@ export async function runMicro(timeMs = 150): Promise<MicroResult> {
   const ops: Record<string, number> = {};
   for (const [name, values] of perRound) ops[name] = median(values);
   // Ratios pair each round's map+unmap with the same round's floor, then take the median.
-  const floors = perRound.get('lock+unlock')!.map((lock, i) => lock + 2 * perRound.get('copy 4KiB')![i]);
+  const floors = perRound.get(`lock+unlock ${FLOOR_LOCK}`)!.map((lock, i) => lock + 2 * perRound.get('copy 4KiB')![i]);
   const ratios: Record<string, number> = {};
   for (const s of strategies) ratios[s.name] = median(perRound.get(`map+unmap 4KiB FROM_DEVICE ${s.name}`)!.map((ns, i) => ns / floors[i]));
   const plain = perRound.get(`map+unmap 4KiB FROM_DEVICE ${SAMPLED_STRATEGY}`)!;

@@ -162,6 +162,6 @@ describe('pools against the workload and each other', () => {
 
   it('says what each plan changed, once per strategy and change, with the thread counts', () => {
     const w = planChangeWarnings([STRATEGIES.get('per-cpu-areas')!], [1, 2], (s, threads) => s.plan({ rules: 'newest', threads, areas: 3 }));
-    expect(w).toEqual(['per-cpu-areas (threads=1,2): --areas 3 rounded up to 4 (a power of two)']);
+    expect(w).toEqual(['per-cpu-areas (threads=1,2): --areas 3 rounded up to 4, a power of two (swiotlb_adjust_nareas)']);
   });
 });

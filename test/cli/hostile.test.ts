@@ -70,9 +70,12 @@ describe('hostile input and option pairs', () => {
   it('layout changes the options asked for are console warnings', () => {
     const r = runCli('bench', [...QUICK, '--strategy', 'per-cpu-areas,global-lock,per-numa-pools', '--areas', '3', '--nodes', '3', '--threads', '2', '--workload', 'nvme-gen', '--out', join(dir, 'out-layout')]);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toContain('warning: per-cpu-areas (threads=2): --areas 3 rounded up to 4 (a power of two)');
+    expect(r.stdout).toContain('warning: per-cpu-areas (threads=2): --areas 3 rounded up to 4, a power of two (swiotlb_adjust_nareas)');
     expect(r.stdout).toContain('warning: global-lock (threads=2): --areas 3 ignored: global-lock always has 1 area');
-    expect(r.stdout).toContain('warning: per-numa-pools (threads=2): 3 nodes x 16384 slots = 49152 slots in all, not the 32768 asked for');
-    expect(r.stdout).toMatch(/warning: the strategies start with pools of different sizes \(per-cpu-areas 64 MiB, global-lock 64 MiB, per-numa-pools 96 MiB\)/);
+    expect(r.stdout).toContain('warning: per-numa-pools (threads=2): --areas 3 rounded up to 4, a power of two (swiotlb_adjust_nareas)');
+    // Equal memory: 3 nodes share the 32768 slots one pool has, in units of 4 areas x 128 slots (64 units: 22, 21, 21).
+    expect(r.stdout).not.toMatch(/pools of different sizes/);
+    const plans = JSON.parse(readFileSync(join(dir, 'out-layout', 'latest', 'summary.json'), 'utf8')).plans;
+    expect(plans['per-numa-pools threads=2']).toMatchObject({ nslabs: 32768, nareas: 4, nodeSlots: [22 * 512, 21 * 512, 21 * 512] });
   }, 60_000);
 });

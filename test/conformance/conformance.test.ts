@@ -6,8 +6,10 @@ import { FIXTURES, runCli, tempDir } from '../helpers.js';
 
 const newest = join(FIXTURES, 'conformance', 'v-newest');
 const v66 = join(FIXTURES, 'conformance', 'v6.6');
+const dynamic = join(FIXTURES, 'conformance', 'v-newest-dynamic');
 const files = readdirSync(newest).filter((f) => f.endsWith('.jsonl'));
 const v66Files = readdirSync(v66).filter((f) => f.endsWith('.jsonl'));
+const dynamicFiles = readdirSync(dynamic).filter((f) => f.endsWith('.jsonl'));
 
 describe.each([
   ['newest', newest, files, 10],
@@ -24,6 +26,42 @@ describe.each([
     expect(r.mismatches).toBe(0);
     expect(r.ops).toBeGreaterThan(3000);
     expect(r.checks).toBeGreaterThan(40);
+  });
+});
+
+describe('golden vectors of the dynamic path (CONFIG_SWIOTLB_DYNAMIC, growth run where each `grow` op says)', () => {
+  it('has all 4 files', () => {
+    expect(dynamicFiles).toHaveLength(4);
+  });
+
+  it.each(dynamicFiles)('%s replays every map, unmap, grow and check with 0 mismatches', (file) => {
+    const r = replayFile(join(dynamic, file));
+    expect(r.dynamic).toBe(true);
+    expect(r.first).toBeUndefined();
+    expect(r.mismatches).toBe(0);
+    expect(r.ops).toBeGreaterThan(4000);
+    expect(r.grows).toBeGreaterThan(200);
+    expect(r.checks).toBeGreaterThan(50);
+  });
+
+  it('reports a growth pool with the wrong area count (dyn-tight-budget-halving line 734: 1024 slots keep 8 areas)', () => {
+    const dir = tempDir('conf');
+    const lines = readFileSync(join(dynamic, 'dyn-tight-budget-halving.jsonl'), 'utf8').split('\n');
+    expect(JSON.parse(lines[733])).toMatchObject({ op: 'grow', expect: { nslabs: 1024, nareas: 8, tried: [2048, 1024] } });
+    lines[733] = lines[733].replace('"nareas":8', '"nareas":4');
+    writeFileSync(join(dir, 'mutated.jsonl'), lines.join('\n'));
+    expect(replayFile(join(dir, 'mutated.jsonl')).first).toMatchObject({ line: 734, op: 'grow', field: 'nareas' });
+  });
+
+  it('reports a transient unmap the vector does not expect', () => {
+    const dir = tempDir('conf');
+    const lines = readFileSync(join(dynamic, 'dyn-1area-overflow.jsonl'), 'utf8').split('\n');
+    const n = lines.findIndex((l) => l.includes('"transient_freed":true'));
+    const op = JSON.parse(lines[n]);
+    delete op.expect;
+    lines[n] = JSON.stringify(op);
+    writeFileSync(join(dir, 'mutated.jsonl'), lines.join('\n'));
+    expect(replayFile(join(dir, 'mutated.jsonl')).first).toMatchObject({ line: n + 1, op: 'unmap', field: 'transient_freed' });
   });
 });
 
@@ -83,11 +121,12 @@ describe('npm run conformance', () => {
     expect(r.stdout).toMatch(/mismatches=0/);
   });
 
-  it('with no arguments replays every bundled file of both rule sets', () => {
+  it('with no arguments replays every bundled file: both static rule sets and the dynamic set', () => {
     const r = runCli('conformance', []);
     expect(r.code).toBe(0);
     expect(r.stdout.match(/^ok .*\[newest\]/gm)).toHaveLength(10);
     expect(r.stdout.match(/^ok .*\[v6\.6\]/gm)).toHaveLength(9);
+    expect(r.stdout.match(/^ok .*\[newest, dynamic\] .*mismatches=0$/gm)).toHaveLength(4);
   });
 
   it('exits 1 on a mismatch and prints it', () => {

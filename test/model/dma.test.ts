@@ -1,13 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { DMA_BIDIRECTIONAL, DMA_ATTR_NO_WARN, DMA_ATTR_SKIP_CPU_SYNC, DMA_FROM_DEVICE, DMA_TO_DEVICE, DmaDirectionError, DmaMapper, type DmaDirection, fullMessage } from '../../src/model/dma.js';
+import type { KernelRules } from '../../src/model/constants.js';
 import { SwiotlbPool } from '../../src/model/pool.js';
 import { allocatePool } from '../../src/model/pool-layout.js';
+import { RATELIMIT_BURST, RATELIMIT_INTERVAL_MS, Ratelimit, allocateRatelimit } from '../../src/model/ratelimit.js';
 
 const HOST = 0x1_0000_0000;
 const dev = { name: 'nvme0', minAlignMask: 0xfff };
 
-function setup(nslabs = 256) {
-  const pool = new SwiotlbPool(allocatePool(nslabs, 1, 0x8000_0000));
+function setup(nslabs = 256, rules: KernelRules = 'newest') {
+  const pool = new SwiotlbPool(allocatePool(nslabs, 1, 0x8000_0000, { rules }));
   const host = { bytes: new Uint8Array(1 << 20), base: HOST };
   return { pool, host, dma: new DmaMapper(pool, host, 0) };
 }
@@ -42,6 +44,15 @@ describe('copy directions (model section 6 table)', () => {
     dma.unmap(dev, tlb, SIZE, dir);
     expect(hostAt(host).every((b) => b === (copies ? 0x22 : 0x11))).toBe(true);
     expect(pool.usedSlots()).toBe(0);
+  });
+
+  // swiotlb_tbl_map_single() calls swiotlb_bounce(..., DMA_TO_DEVICE) whatever the attrs: a device that writes only
+  // part of the buffer must not expose stale bounce bytes ("swiotlb: rework 'fix info leak with DMA_FROM_DEVICE'").
+  it('a map with DMA_ATTR_SKIP_CPU_SYNC still copies original -> bounce', () => {
+    const { pool, host, dma } = setup();
+    fillHost(host, 0x5a);
+    const tlb = dma.map(dev, ORIG, SIZE, DMA_FROM_DEVICE, DMA_ATTR_SKIP_CPU_SYNC);
+    expect(pool.deviceAccess(tlb, SIZE).every((b) => b === 0x5a)).toBe(true);
   });
 
   it('DMA_ATTR_SKIP_CPU_SYNC suppresses the unmap copy but still frees', () => {
@@ -96,8 +107,42 @@ describe('a full pool', () => {
     expect(dma.map(dev, HOST + 0x80000 + 0x200, 100_000, DMA_TO_DEVICE, DMA_ATTR_NO_WARN)).toBe(-1);
     expect(dma.failures).toBe(2);
     expect(dma.failuresBySize.get(100_000)).toBe(2);
-    // sz is the padded size (mapping + in-slot offset); NO_WARN suppressed the second message.
-    expect(dma.messages).toEqual([fullMessage(100_000, 128, 96)]);
-    expect(dma.messages[0]).toBe('swiotlb buffer is full (sz: 100000 bytes), total 128 (slots), used 96 (slots)');
+    // NO_WARN suppressed the second message.
+    expect(dma.messages.map((m) => m.text)).toEqual([fullMessage(100_000, 128, 96)]);
+    expect(dma.messages[0].text).toBe('swiotlb buffer is full (sz: 100000 bytes), total 128 (slots), used 96 (slots)');
+  });
+
+  // swiotlb_tbl_map_single(): the newest kernel prints `size` = ALIGN(mapping_size + offset, ...), the offset being
+  // orig & min_align_mask & 0x7ff here (0x234); v6.6 prints alloc_size, the mapping size alone.
+  it.each([['newest', 100_000 + 0x234], ['v6.6', 100_000]] as const)('%s rules: sz of an original with in-slot offset 0x234 is %i', (rules, sz) => {
+    const { dma } = setup(128, rules);
+    expect(dma.map(dev, HOST, 200 * 1024, DMA_TO_DEVICE)).toBeGreaterThan(0); // 100 of the 128 slots
+    expect(dma.map(dev, HOST + 0x80000 + 0x234, 100_000, DMA_TO_DEVICE)).toBe(-1);
+    expect(dma.messages.map((m) => m.text)).toEqual([fullMessage(sz, 128, 100)]);
+  });
+});
+
+describe('"buffer is full" rate limit (dev_warn_ratelimited: 10 per 5 s per call site, all CPUs)', () => {
+  it('lets 10 messages through in a window, counts the rest, and reports them when the next window opens', () => {
+    let now = 1000;
+    const shared = allocateRatelimit();
+    const cpu0 = new Ratelimit(shared, () => now);
+    const cpu1 = new Ratelimit(shared, () => now);
+    const printed = Array.from({ length: 15 }, (_, i) => (i % 2 ? cpu1 : cpu0).check().print);
+    expect(RATELIMIT_BURST).toBe(10);
+    expect(printed.filter(Boolean)).toHaveLength(10);
+    expect(printed.slice(0, 10).every(Boolean)).toBe(true);
+    now += RATELIMIT_INTERVAL_MS; // the window is 5 s from its first call: still open at exactly 5 s
+    expect(cpu0.check()).toEqual({ print: false, suppressed: 0 });
+    now += 1;
+    expect(cpu1.check()).toEqual({ print: true, suppressed: 6 });
+  });
+
+  it('a mapper prints at most 10 messages in one window however many maps fail', () => {
+    const { dma } = setup(128);
+    dma.map(dev, HOST, 256 * 1024 - 0x1000, DMA_TO_DEVICE);
+    for (let i = 0; i < 12; i++) dma.map(dev, HOST + 0x80000, 100_000, DMA_TO_DEVICE);
+    expect(dma.messages).toHaveLength(10);
+    expect(dma.failures).toBe(12);
   });
 });

@@ -15,7 +15,29 @@ describe('per-numa-pools', () => {
     expect(plan).toMatchObject({ nodes: 2, cpusPerNode: 2, nslabs: 4096, nareas: 2 });
     expect(state.pools.map((p) => p.nslabs)).toEqual([2048, 2048]);
     expect(state.pools[0].mem).not.toBe(state.pools[1].mem);
-    expect(plan.notes.join()).toMatch(/node 0: cpus 0,1; node 1: cpus 2,3/);
+    expect(plan.notes.join()).toMatch(/node 0: 2048 slots, cpus 0,1; node 1: 2048 slots, cpus 2,3/);
+  });
+
+  it('holds the memory one pool would: the boot-rounded total split in whole units of 128 slots per area', () => {
+    // 64 MiB = 32768 slots for 3 CPUs; 1 area per node, so 256 units of 128 slots over 3 nodes: 86, 85, 85.
+    const { plan, state } = setup(3, 32768, 3);
+    expect(plan.nodeSlots).toEqual([86 * 128, 85 * 128, 85 * 128]);
+    expect(state.pools.map((p) => p.nslabs)).toEqual(plan.nodeSlots);
+    expect(plan.nslabs).toBe(32768);
+    // 1024 slots asked by 16 CPUs: round_up_default_nslabs gives 2048; 2 nodes of 8 CPUs, 8 areas each, 1 unit of 1024 each.
+    const sixteen = setup(16, 1024, 2).plan;
+    expect(sixteen).toMatchObject({ nslabs: 2048, nareas: 8, nodeSlots: [1024, 1024] });
+  });
+
+  it('cuts the areas per node until every node holds one segment per area, and refuses a pool smaller than a segment per node', () => {
+    // 16 CPUs round 1024 slots up to 2048; 4 CPUs per node want 4 areas, units of 512: one per node, no cut.
+    const { plan } = setup(16, 1024, 4);
+    expect(plan).toMatchObject({ nslabs: 2048, nareas: 4, nodeSlots: [512, 512, 512, 512] });
+    // 512 slots (4 areas of one segment) over 4 nodes: units of 4 x 128 or 2 x 128 leave nodes empty; 1 area fits.
+    const cut = perNumaPools.plan({ poolSlots: 512, threads: 4, rules: 'newest', nodes: 4, cpusPerNode: 1, areas: 4 });
+    expect(cut).toMatchObject({ nslabs: 512, nareas: 1, nodeSlots: [128, 128, 128, 128] });
+    expect(cut.changes!.join()).toMatch(/areas per node limited from 4 to 1/);
+    expect(() => perNumaPools.plan({ poolSlots: 128, threads: 1, rules: 'newest', nodes: 2 })).toThrow(/cannot give each node one 128-slot segment/);
   });
 
   it('orders other nodes by distance', () => {
@@ -24,13 +46,13 @@ describe('per-numa-pools', () => {
   });
 
   it('maps from the own node first, spills to the nearest node, and counts remote maps and failures with room', () => {
-    const { alloc } = setup(4, 256); // 2 nodes x 128 slots (one segment each)
+    const { alloc } = setup(2, 256); // 2 nodes x 128 slots (one segment each), one CPU each
     const [pool0, pool1] = alloc.pools;
-    // cpu 2 is on node 1: its first map lands in node 1's pool.
-    const a = alloc.tblMapSingle(2, 0x1_0000_0000, 200 * 1024, 0, 0);
+    // cpu 1 is on node 1: its first map lands in node 1's pool.
+    const a = alloc.tblMapSingle(1, 0x1_0000_0000, 200 * 1024, 0, 0);
     expect(pool1.contains(a)).toBe(true);
     // Node 1 cannot fit another 100 slots: node 0 serves it, remotely.
-    const b = alloc.tblMapSingle(3, 0x1_0004_0000, 200 * 1024, 0, 0);
+    const b = alloc.tblMapSingle(1, 0x1_0004_0000, 200 * 1024, 0, 0);
     expect(pool0.contains(b)).toBe(true);
     expect(alloc.counters.extra.remote_maps).toBe(1);
     // 28 slots are free on each node: a 40-slot request fits nowhere, and no node has the room.

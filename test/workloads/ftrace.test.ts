@@ -9,10 +9,10 @@ describe("swiotlb's own evidence", () => {
     const t = await readTrace(join(FIXTURES, 'ftrace', 'bounced.txt'));
     expect(t.format).toBe('ftrace');
     expect(t.requests).toEqual([
-      { arrivalNs: 0, offset: 0xa00, size: 4096, write: false, dir: DMA_BIDIRECTIONAL, cpu: 1, minAlignMask: 0, forced: false },
-      { arrivalNs: 50_000, offset: 0, size: 512, write: false, dir: DMA_BIDIRECTIONAL, cpu: 1, minAlignMask: 0, forced: false },
+      { arrivalNs: 0, offset: 0xa00, size: 4096, write: false, dir: DMA_BIDIRECTIONAL, cpu: 1, minAlignMask: 0, mayBlock: false, forced: false },
+      { arrivalNs: 50_000, offset: 0, size: 512, write: false, dir: DMA_BIDIRECTIONAL, cpu: 1, minAlignMask: 0, mayBlock: false, forced: false },
       // dev_addr all ones (unknown original) gives offset 0.
-      { arrivalNs: 1_900_000, offset: 0, size: 66, write: false, dir: DMA_BIDIRECTIONAL, cpu: 0, minAlignMask: 0, forced: true },
+      { arrivalNs: 1_900_000, offset: 0, size: 66, write: false, dir: DMA_BIDIRECTIONAL, cpu: 0, minAlignMask: 0, mayBlock: false, forced: true },
     ]);
     expect(t.warnings.join()).toMatch(/bounced\.txt: line 9: lines that are not swiotlb_bounced events are skipped/);
   });

@@ -120,6 +120,8 @@ describe('NIC model', () => {
     const size = new Int32Array(s.size);
     expect([...dir].every((d) => d === DMA_FROM_DEVICE)).toBe(true);
     expect([...new Int32Array(s.mask)].every((m) => m === 0)).toBe(true);
+    // NAPI and ndo_start_xmit cannot sleep: no map of a NIC may block (DMA_ATTR_MAY_BLOCK).
+    expect([...new Int32Array(s.attrs)].every((a) => a === 0)).toBe(true);
     expect([...copyBack].filter((c, i) => c < size[i]).length).toBeGreaterThan(100);
     expect(DMA_TO_DEVICE).toBe(1);
   });

@@ -13,7 +13,7 @@ describe('kernel tools and IMIX files as workloads', () => {
   it('replays a dma_map_benchmark command: granule pages per round, held -x ns, in scatter-gather mode one page each', async () => {
     const t = await readTrace(join(tools, 'map-benchmark-sg.txt'));
     expect(t.format).toBe('dma-map-benchmark');
-    expect(t.requests[0]).toEqual({ arrivalNs: 0, responseNs: 1000, offset: 0, size: 16384, write: false, dir: DMA_FROM_DEVICE, minAlignMask: 0, segments: 4 });
+    expect(t.requests[0]).toEqual({ arrivalNs: 0, responseNs: 1000, offset: 0, size: 16384, write: false, dir: DMA_FROM_DEVICE, minAlignMask: 0, mayBlock: false, segments: 4 });
     expect(t.requests[1].arrivalNs).toBe(1001);
     expect(t.warnings.join()).toMatch(/the original ran 2 threads for 5 s; it reported: average map latency\(us\):1\.2 standard deviation:0\.4/);
     const s = buildSchedule('bench', t.requests.slice(0, 2), { threads: 2, segment: 'max', minAlignMask: 0xfff, latency: parseLatency('1'), completionCpu: 'same' });

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { maxMappingSize } from '../../src/model/constants.js';
-import { DMA_FROM_DEVICE, DMA_TO_DEVICE } from '../../src/model/dma.js';
+import { DMA_ATTR_MAY_BLOCK, DMA_FROM_DEVICE, DMA_TO_DEVICE } from '../../src/model/dma.js';
 import { InputError, ParseError } from '../../src/base/errors.js';
 import { detectFormat, readTrace } from '../../workloads/formats/index.js';
 import { loadWorkload } from '../../workloads/index.js';
@@ -91,6 +91,8 @@ describe('replay schedule', () => {
     const size = new Int32Array(s.size);
     const dir = new Int32Array(s.dir);
     expect(Array.from(dir)).toEqual([DMA_TO_DEVICE, DMA_FROM_DEVICE, DMA_TO_DEVICE, DMA_TO_DEVICE, DMA_TO_DEVICE]);
+    // Block I/O may sleep: DMA_ATTR_MAY_BLOCK, on a split request's first mapping only (the RFC throttles a scatterlist by its first entry).
+    expect(Array.from(new Int32Array(s.attrs))).toEqual([DMA_ATTR_MAY_BLOCK, DMA_ATTR_MAY_BLOCK, DMA_ATTR_MAY_BLOCK, 0, 0]);
     // The buffer's in-page offset comes from the device offset.
     expect((orig[1] - HOST_BASE) % 4096).toBe(11855351809 % 4096);
     const cpu0 = Array.from(new Int32Array(s.events[0]));

@@ -86,7 +86,7 @@ function rxQueue(frames: IoRequest[], queue: number, o: NetOptions, out: IoReque
   const ring: number[] = new Array<number>(o.ring).fill(start);
   const budget = Math.max(1, Math.min(o.napiBudget, o.ring));
   const buffer_ = (mapped: number, unmapped: number, copyBack: number) =>
-    out.push({ arrivalNs: mapped, responseNs: Math.max(1, unmapped - mapped), offset: 0, size: buffer, write: false, copyBack, minAlignMask: 0, cpu: queue });
+    out.push({ arrivalNs: mapped, responseNs: Math.max(1, unmapped - mapped), offset: 0, size: buffer, write: false, copyBack, minAlignMask: 0, mayBlock: false, cpu: queue });
   let i = 0;
   let end = start;
   while (i < frames.length) {
@@ -127,7 +127,7 @@ function txQueue(sends: IoRequest[], queue: number, o: NetOptions, out: IoReques
     wireFree = startWire + wireTimeNs(s.size, o.wireGbps);
     const done = wireFree + TX_IRQ_NS;
     for (const piece of txPieces(s.size)) {
-      out.push({ arrivalNs: s.arrivalNs, responseNs: Math.max(1, done - s.arrivalNs), offset: 0, size: piece, write: true, minAlignMask: 0, cpu: queue });
+      out.push({ arrivalNs: s.arrivalNs, responseNs: Math.max(1, done - s.arrivalNs), offset: 0, size: piece, write: true, minAlignMask: 0, mayBlock: false, cpu: queue });
     }
   }
 }

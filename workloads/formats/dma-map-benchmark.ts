@@ -61,7 +61,7 @@ export const dmaMapBenchmarkFormat: TraceFormat = {
     for (let round = 0; round < ROUNDS; round++) {
       yield {
         arrivalNs: round * (holdNs + 1), responseNs: holdNs, offset: 0, size: granule * PAGE,
-        write: dir === 1, dir: dir as 0 | 1 | 2, minAlignMask: 0, ...(sg ? { segments: granule } : {}),
+        write: dir === 1, dir: dir as 0 | 1 | 2, minAlignMask: 0, mayBlock: false, ...(sg ? { segments: granule } : {}),
       };
     }
   },

@@ -58,6 +58,7 @@ export const ftraceFormat = lineFormat({
         dir: DMA_BIDIRECTIONAL,
         cpu: Number(m[3]),
         minAlignMask: 0,
+        mayBlock: false,
         forced: f[5].toUpperCase() === 'FORCE',
       };
     };
@@ -89,7 +90,7 @@ export const swiotlbDmesgFormat = lineFormat({
       const ns = stamp ? Number(stamp[1]) * 1e9 + Number(stamp[2].padEnd(9, '0').slice(0, 9)) : n * 1000;
       t0 ??= ns;
       n++;
-      return { arrivalNs: ns - t0, offset: 0, size, write: false, dir: DMA_BIDIRECTIONAL, minAlignMask: 0 };
+      return { arrivalNs: ns - t0, offset: 0, size, write: false, dir: DMA_BIDIRECTIONAL, minAlignMask: 0, mayBlock: false };
     };
   },
 });

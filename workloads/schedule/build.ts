@@ -11,6 +11,7 @@ import { globalOrder } from './events.js';
 import { type WorkloadFacts, workloadFacts } from './facts.js';
 import { layoutHostMemory } from './host-memory.js';
 import { InputError } from '../../src/base/errors.js';
+import { DMA_ATTR_MAY_BLOCK } from '../../src/model/dma.js';
 import { MAX_HOST_BYTES } from '../limits.js';
 import type { IoRequest } from '../types.js';
 
@@ -35,6 +36,8 @@ export interface Schedule {
   copyBack: SharedArrayBuffer;
   /** Int32 per mapping: the device's min_align_mask. */
   mask: SharedArrayBuffer;
+  /** Int32 per mapping: DMA_ATTR_* of its map (DMA_ATTR_MAY_BLOCK for the first mapping of a block request). */
+  attrs: SharedArrayBuffer;
   /** Int32 per mapping: the CPU that maps it (and owns its original buffer). */
   mapCpu: SharedArrayBuffer;
   /** Int32 per mapping: host-memory region, and how many earlier users that region had in a pass. */
@@ -90,6 +93,7 @@ export function buildSchedule(workload: string, requests: IoRequest[], options: 
     dir: sharedInt32(m.dirs),
     copyBack: sharedInt32(m.copyBacks),
     mask: sharedInt32(m.masks),
+    attrs: sharedInt32(m.mayBlock.map((b) => (b ? DMA_ATTR_MAY_BLOCK : 0))),
     mapCpu: sharedInt32(m.cpus),
     region: sharedInt32(host.regionOf),
     regionSeq: sharedInt32(host.regionSeq),

@@ -36,6 +36,11 @@ export interface Mappings {
   /** Bytes copied back at unmap (less than the size for a frame in a bigger RX buffer). */
   copyBacks: number[];
   masks: number[];
+  /**
+   * 1 when mapped with DMA_ATTR_MAY_BLOCK: the first mapping of a request
+   * that may block (the RFC throttles only a scatterlist's first entry), else 0.
+   */
+  mayBlock: number[];
   /** The CPU that maps it, and the one that unmaps it. */
   cpus: number[];
   completeCpus: number[];
@@ -58,7 +63,7 @@ export function requestMappings(workload: string, requests: readonly IoRequest[]
   const sorted = requests.map((r, i) => ({ r, i })).sort((a, b) => a.r.arrivalNs - b.r.arrivalNs || a.i - b.i);
   const t0 = sorted[0].r.arrivalNs;
   const m: Mappings = {
-    mapTime: [], unmapTime: [], sizes: [], dirs: [], pageOffsets: [], copyBacks: [], masks: [], cpus: [], completeCpus: [],
+    mapTime: [], unmapTime: [], sizes: [], dirs: [], pageOffsets: [], copyBacks: [], masks: [], mayBlock: [], cpus: [], completeCpus: [],
     splitRequests: 0, oversize: 0, modelledCompletions: 0, reads: 0, requestBytes: 0, spanEndNs: 0,
   };
   sorted.forEach(({ r }, n) => {
@@ -80,7 +85,9 @@ export function requestMappings(workload: string, requests: readonly IoRequest[]
     let copyBack = r.copyBack ?? r.size;
     if (!r.write) m.reads++;
     m.requestBytes += r.size;
-    for (const c of chunks) {
+    const mayBlock = r.mayBlock ?? true;
+    for (const [k, c] of chunks.entries()) {
+      m.mayBlock.push(mayBlock && k === 0 ? 1 : 0);
       m.mapTime.push(arrival);
       m.unmapTime.push(done);
       m.sizes.push(c.size);

@@ -1,0 +1,91 @@
+/**
+ * What every golden-vector replay shares (formats in
+ * test/fixtures/conformance/*: the static sets and the dynamic one): reading
+ * a JSON Lines file with errors that name file, line and field, and the
+ * mismatch record a replay keeps.
+ */
+import { readFileSync } from 'node:fs';
+import type { z } from 'zod';
+
+/** Input that cannot be replayed (unreadable file, bad JSON, a field of the wrong shape). */
+export class ConformanceInputError extends Error {
+  constructor(readonly file: string, readonly line: number, detail: string) {
+    super(`${file}:${line}: ${detail}`);
+    this.name = 'ConformanceInputError';
+  }
+}
+
+/** One difference between the model and the vector. */
+export interface Mismatch {
+  line: number;
+  op: string;
+  id?: number;
+  field: string;
+  expected: unknown;
+  actual: unknown;
+}
+
+export interface ReplayResult {
+  file: string;
+  scenario: string;
+  rules: string;
+  /** True for a dynamic-path file (CONFIG_SWIOTLB_DYNAMIC). */
+  dynamic: boolean;
+  /** map + unmap ops replayed. */
+  ops: number;
+  checks: number;
+  /** `grow` ops replayed (dynamic files). */
+  grows: number;
+  mismatches: number;
+  /** The first mismatch, in full. */
+  first?: Mismatch;
+}
+
+/** A vector file's lines, with a JSON reader that names the line on error. */
+export interface VectorLines {
+  file: string;
+  lines: string[];
+  /** The parsed JSON of line index `n` (0-based). @throws ConformanceInputError */
+  json(n: number): unknown;
+}
+
+/**
+ * Read `file` as JSON Lines.
+ * @throws ConformanceInputError when it cannot be read.
+ */
+export function readVectorLines(file: string): VectorLines {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConformanceInputError(file, 0, `cannot read: ${(err as Error).message}`);
+  }
+  const lines = text.split('\n');
+  return {
+    file,
+    lines,
+    json(n: number): unknown {
+      try {
+        return JSON.parse(lines[n]);
+      } catch {
+        throw new ConformanceInputError(file, n + 1, 'not valid JSON');
+      }
+    },
+  };
+}
+
+/**
+ * `value` checked against `schema`.
+ * @throws ConformanceInputError naming the first bad field.
+ */
+export function parseLine<T>(schema: z.ZodType<T>, value: unknown, file: string, line: number): T {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  throw new ConformanceInputError(file, line, `field '${issue.path.join('.') || '(line)'}': ${issue.message}`);
+}
+
+/** The first field of `expected` whose JSON differs in `actual`, or undefined. */
+export function firstDifference(expected: Record<string, unknown>, actual: Record<string, unknown>): string | undefined {
+  return Object.keys(expected).find((k) => JSON.stringify(actual[k]) !== JSON.stringify(expected[k]));
+}
