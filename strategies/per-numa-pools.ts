@@ -16,7 +16,7 @@
  * failures_with_room (failed maps while some node still had that many free
  * slots, i.e. failures caused by fragmentation or placement, not by size).
  */
-import { DEFAULT_POOL_BASE, DMA_MAPPING_ERROR, IO_TLB_SEGSIZE, IO_TLB_SIZE, nrSlots } from '../src/model/constants.js';
+import { DEFAULT_POOL_BASE, DMA_MAPPING_ERROR, IO_TLB_SEGSIZE, IO_TLB_SIZE } from '../src/model/constants.js';
 import { type AllocCounters, type HostMemory, newAllocCounters } from '../src/model/strategy.js';
 import { SwiotlbPool } from '../src/model/pool.js';
 import { allocatePool } from '../src/model/pool-layout.js';
@@ -70,7 +70,7 @@ export class NumaAllocator implements BounceAllocator {
         return tlb;
       }
     }
-    const need = nrSlots(this.counters.lastFailSize);
+    const need = this.counters.lastFailSlots;
     if (this.pools.some((p) => p.nslabs - p.usedSlots() >= need)) this.counters.extra.failures_with_room++;
     return DMA_MAPPING_ERROR;
   }
@@ -114,7 +114,8 @@ export class NumaAllocator implements BounceAllocator {
  * segment per area (128 x nareas slots), the first nodes taking one unit
  * more when the units do not divide evenly. Areas per node are the node's
  * CPUs (or `--areas`) rounded up to a power of two, halved while the nodes
- * would not each get a unit (limit_nareas, as for any fixed-size pool).
+ * would not each get a unit (one count for all nodes; this project's rule,
+ * in the spirit of limit_nareas).
  * @throws InputError when the total cannot give every node one segment.
  */
 export function nodePoolSlots(total: number, nodes: number, wantedAreas: number, changes: string[]): { nodeSlots: number[]; nareas: number } {
@@ -123,7 +124,7 @@ export function nodePoolSlots(total: number, nodes: number, wantedAreas: number,
   }
   let nareas = wantedAreas;
   while (nareas > 1 && total / (IO_TLB_SEGSIZE * nareas) < nodes) nareas /= 2;
-  if (nareas !== wantedAreas) changes.push(`areas per node limited from ${wantedAreas} to ${nareas} so each of ${nodes} nodes holds a ${IO_TLB_SEGSIZE}-slot segment per area (limit_nareas)`);
+  if (nareas !== wantedAreas) changes.push(`areas per node limited from ${wantedAreas} to ${nareas} so each of ${nodes} nodes holds a ${IO_TLB_SEGSIZE}-slot segment per area`);
   const unit = IO_TLB_SEGSIZE * nareas;
   const units = total / unit;
   const nodeSlots = Array.from({ length: nodes }, (_, n) => (Math.floor(units / nodes) + (n < units % nodes ? 1 : 0)) * unit);

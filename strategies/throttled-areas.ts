@@ -11,7 +11,9 @@
  * such map/unmap pairs serialise. Unmap reads and clears the buffer's hold
  * before its slots go back (so a map that takes those slots cannot have its
  * own hold consumed), then does up(). A throttled map that fails gives the
- * semaphore back. Unmap never blocks.
+ * semaphore back. Unmap never blocks. The RFC keeps io_tlb_mem's `total_used`
+ * counter under CONFIG_SWIOTLB_THROTTLE as well as CONFIG_DEBUG_FS, so the
+ * counters stay with `--debugfs off` (a plan change says so).
  *
  * Extra counters: throttled_maps (maps that took the semaphore),
  * throttle_waits (maps that had to wait for it) and throttle_wait_ns.
@@ -57,12 +59,12 @@ class ThrottledPool extends SwiotlbPool implements ThrottledAllocator, MapThrott
     extra.throttled_maps = extra.throttle_waits = extra.throttle_wait_ns = 0;
   }
 
-  /** For a DMA_ATTR_MAY_BLOCK map: the RFC's test on mem_used(), then down(); false while down() would sleep. */
+  /** For a DMA_ATTR_MAY_BLOCK map: the RFC's test on total_used, then down(); false while down() would sleep. */
   tryEnter(): boolean {
     if (this.entered) return true;
     if (!this.waiting) {
       const held = Atomics.load(this.sem, 0) <= 0;
-      if (this.usedSlots() <= (held ? this.low : this.high)) return true;
+      if (this.mem.used <= (held ? this.low : this.high)) return true;
       this.waiting = true;
     }
     if (Atomics.compareExchange(this.sem, 0, 1, 0) !== 1) return false;
@@ -109,12 +111,14 @@ export const throttledAreas: Strategy<ThrottledState> = {
     // The pool and areas of per-cpu-areas; only the throttle differs.
     const plan = perCpuAreas.plan(request);
     plan.notes.push(`throttles maps above ${THROTTLE_HIGH * 100}% of nslabs (${THROTTLE_LOW * 100}% while held)`);
+    if (request.debugfs === false) plan.changes!.push('--debugfs off: the io_tlb_used counter stays, as the RFC keeps total_used under CONFIG_SWIOTLB_THROTTLE to decide when to throttle');
     return plan;
   },
   create(plan) {
     const semaphore = new SharedArrayBuffer(64);
     new Int32Array(semaphore)[0] = 1;
-    return { ...createSinglePool(plan), semaphore, holds: new SharedArrayBuffer(plan.nslabs) };
+    // The throttle reads total_used, which the RFC keeps whatever CONFIG_DEBUG_FS says.
+    return { ...createSinglePool({ ...plan, debugfs: true }), plan, semaphore, holds: new SharedArrayBuffer(plan.nslabs) };
   },
   attach: (state) => new ThrottledPool(state),
   mapsMayBlock: true,

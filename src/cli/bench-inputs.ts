@@ -33,9 +33,13 @@ export function poolOptions(opts: BenchOptions): PoolOptions {
   };
 }
 
-/** The lock a run at `threads` gets on `cores` cores: `--lock`, else defaultLock(); with the reason the report header gives. */
-export function runLock(lock: LockKind | undefined, threads: number, cores: number): { kind: LockKind; why: string } {
-  return lock ? { kind: lock, why: 'chosen with --lock' } : defaultLock(threads, cores);
+/**
+ * The lock a run of `strategy` at `threads` gets on `cores` cores: `--lock`,
+ * else defaultLock() counting the strategy's background thread; with the
+ * reason the report header gives.
+ */
+export function runLock(lock: LockKind | undefined, strategy: Pick<Strategy, 'runBackground'>, threads: number, cores: number): { kind: LockKind; why: string } {
+  return lock ? { kind: lock, why: 'chosen with --lock' } : defaultLock(threads, cores, strategy.runBackground ? 1 : 0);
 }
 
 /** What each lock is, for the plan notes. */
@@ -79,7 +83,7 @@ export function planAll(strategies: readonly LoadedStrategy[], opts: BenchOption
       throw new InputError(`--strategy ${strategy.name} with --completion-cpu other: its maps may block, and while one waits its CPU completes its own in-flight I/O, which needs --completion-cpu same`);
     }
     plans.set(strategy, new Map(opts.threads.map((threads) => {
-      const lock = runLock(opts.lock, threads, cores);
+      const lock = runLock(opts.lock, strategy, threads, cores);
       const request = { ...poolOptions(opts), threads, lock: lock.kind };
       const plan = planOne(strategy, request);
       // The kernel configuration is the harness's, whatever the strategy: copied in after plan().

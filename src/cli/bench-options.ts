@@ -85,7 +85,7 @@ export const BENCH_OPTIONS = {
   /** CONFIG_DEBUG_FS: the shared io_tlb_used / hiwater atomics. @default 'on' (as the distributions' kernels) */
   debugfs: option<'on' | 'off'>({ arg: '<on|off>', help: "CONFIG_DEBUG_FS: on = every map and unmap updates the shared io_tlb_used and hiwater atomics (Debian, Fedora, Ubuntu and RHEL kernels are built so); off = no shared counters, mem_used() sums the areas", choices: ['on', 'off'], default: 'on' }),
   /** The areas' lock. @default qspinlock when threads <= cores, else mutex */
-  lock: option<LockKind>({ arg: '<kind>', help: "area lock: qspinlock = FIFO spinlock that never sleeps, as the kernel's spin_lock_irqsave; mutex = spin-then-park, for more threads than cores", choices: LOCK_KINDS, defaultText: 'qspinlock when threads <= cores, else mutex' }),
+  lock: option<LockKind>({ arg: '<kind>', help: "area lock: qspinlock = FIFO spinlock that never sleeps, as the kernel's spin_lock_irqsave; mutex = spin-then-park, for more threads than cores", choices: LOCK_KINDS, defaultText: 'qspinlock when the threads (and a growth thread) fit on the cores, else mutex' }),
   /** Seed of generated workloads. @default 1 */
   seed: option<number>({ arg: '<n>', help: 'seed of generated workloads and of the --reference resampling', default: 1, parse: parse.int(0, 'a seed', 2 ** 32 - 1) }),
   /** Check every bounced byte and slot owner. @default false */

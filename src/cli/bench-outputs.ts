@@ -19,7 +19,6 @@ import { DEFAULT_CONFIDENCE, DEFAULT_RESAMPLES } from '../stats/bootstrap.js';
 import { WORKLOADS } from '../../workloads/index.js';
 import type { Schedule } from '../../workloads/schedule/build.js';
 import { BENCH_OPTIONS, type BenchOptions } from './bench-options.js';
-import { runLock } from './bench-inputs.js';
 import { configOf, typedOptions } from './option-spec.js';
 import { reportInputOf } from './report-input.js';
 
@@ -57,8 +56,8 @@ export async function writeResults(dir: ResultDir, job: FinishedJob, log: (line:
   const fragmentationHeader = header('fragmentation', fragmentation, job.strategies);
   await dir.write('throughput.csv', csvText(rows, throughputHeader));
   await dir.write('fragmentation.csv', csvText(fragmentation, fragmentationHeader));
-  // --lock is resolved per thread count when not given: record what ran.
-  const config = { ...configOf(BENCH_OPTIONS, opts), lock: opts.lock ?? Object.fromEntries(opts.threads.map((t) => [t, runLock(undefined, t, job.machine.cores).kind])) };
+  // Without --lock each run gets the default for its threads (plans and the lock column say which).
+  const config = { ...configOf(BENCH_OPTIONS, opts), lock: opts.lock ?? 'auto' };
   await dir.write('summary.json', summaryJsonText({
     command: job.command,
     config,

@@ -94,14 +94,16 @@ export class DmaMapper {
     this.alloc.releaseSlots(tlb, dev.minAlignMask, size);
   }
 
-  /** swiotlb_sync_single_for_cpu(): bounce -> original for FROM_DEVICE/BIDIRECTIONAL; TO_DEVICE is a no-op. */
+  /** swiotlb_sync_single_for_cpu(): find the pool, then bounce -> original for FROM_DEVICE/BIDIRECTIONAL; TO_DEVICE copies nothing. */
   syncForCpu(dev: DmaDevice, tlb: number, size: number, dir: DmaDirection): void {
+    this.alloc.syncLookup?.(tlb, dev.minAlignMask);
     if (dir === DMA_FROM_DEVICE || dir === DMA_BIDIRECTIONAL) this.alloc.bounce(tlb, size, false, dev.minAlignMask, this.host);
     else if (dir !== DMA_TO_DEVICE) throw new DmaDirectionError(`sync_for_cpu: invalid direction ${dir}`);
   }
 
-  /** swiotlb_sync_single_for_device(): original -> bounce for TO_DEVICE/BIDIRECTIONAL; FROM_DEVICE is a no-op. */
+  /** swiotlb_sync_single_for_device(): find the pool, then original -> bounce for TO_DEVICE/BIDIRECTIONAL; FROM_DEVICE copies nothing. */
   syncForDevice(dev: DmaDevice, tlb: number, size: number, dir: DmaDirection): void {
+    this.alloc.syncLookup?.(tlb, dev.minAlignMask);
     if (dir === DMA_TO_DEVICE || dir === DMA_BIDIRECTIONAL) this.alloc.bounce(tlb, size, true, dev.minAlignMask, this.host);
     else if (dir !== DMA_FROM_DEVICE) throw new DmaDirectionError(`sync_for_device: invalid direction ${dir}`);
   }

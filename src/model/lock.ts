@@ -5,12 +5,14 @@
  * `dev->dma_io_tlb_lock`):
  *
  * - `qspinlock`: a FIFO ticket spinlock (word 0: next ticket, word 1: ticket
- *   being served). Like the kernel's queued spinlock (kernel/locking/qspinlock.c,
- *   an MCS queue) it serves waiters in arrival order and never sleeps; unlike
- *   it, every waiter spins on the one shared word rather than on its own
- *   queue node. Right when every thread has a core: a spinning waiter that
- *   the OS preempts holds up everyone queued behind it, which the kernel
- *   rules out by disabling preemption.
+ *   being served, word 2: waiters parked). Like the kernel's queued spinlock
+ *   (kernel/locking/qspinlock.c, an MCS queue) it serves waiters in arrival
+ *   order; unlike it, every waiter spins on the one shared word rather than on
+ *   its own queue node. A waiter that has spun SPIN_THRESHOLD (2^15) times
+ *   parks until the releaser kicks it, as the paravirt slow path of guests
+ *   does (kernel/locking/qspinlock_paravirt.h: pv_wait() / pv_kick()), so a
+ *   waiter the OS preempted does not leave the others spinning for a whole
+ *   time slice. Right when every thread has a core.
  * - `mutex`: spin-then-park futex mutex (word 0; Drepper, "Futexes are
  *   tricky", mutex 2: 0 free, 1 held, 2 held with possible sleepers). It
  *   barges (no FIFO) and parks after SPIN_TRIES, so runs with more workers
@@ -45,15 +47,17 @@ export class LockTimeoutError extends Error {
 /** Which lock runs: see the module comment. */
 export type LockKind = 'qspinlock' | 'mutex';
 export const LOCK_KINDS: readonly LockKind[] = ['qspinlock', 'mutex'];
-/** Int32 words one lock occupies (a ticket lock needs two; the mutex uses the first). */
-export const LOCK_WORDS = 2;
+/** Int32 words one lock occupies (the ticket lock uses three; the mutex the first). */
+export const LOCK_WORDS = 3;
 
 /** Spins before parking; a critical section here is a few hundred ns. */
 const SPIN_TRIES = 128;
 /** Each park is bounded so the timeout is checked even if a wake-up is lost. */
 const PARK_SLICE_MS = 20;
-/** A spinning ticket waiter reads the clock once every this many spins. */
-const SPINS_PER_CLOCK_READ = 1 << 14;
+/** SPIN_THRESHOLD of the paravirt qspinlock: spins before a ticket waiter parks. */
+const SPIN_THRESHOLD = 1 << 15;
+/** A parked ticket waiter wakes at least this often to look again (a kick may race with its parking). */
+const TICKET_PARK_MS = 1;
 /** Default bound on one acquisition, ms. */
 export const DEFAULT_LOCK_TIMEOUT_MS = 10_000;
 
@@ -94,9 +98,10 @@ export function mutexRelease(words: Int32Array, index: number): void {
 
 /**
  * Take the ticket lock at `words[index]` (next ticket) / `words[index + 1]`
- * (now serving): draw a ticket, spin until it is served. Tickets wrap at 2^32
- * and are compared for equality only, so wrapping is harmless.
- * @throws LockTimeoutError after `timeoutMs` of spinning (the ticket is then lost with the run).
+ * (now serving) / `words[index + 2]` (parked waiters): draw a ticket, spin
+ * until it is served, parking after SPIN_THRESHOLD spins. Tickets wrap at
+ * 2^32 and are compared for equality only, so wrapping is harmless.
+ * @throws LockTimeoutError after `timeoutMs` of waiting (the ticket is then lost with the run).
  */
 export function ticketAcquire(words: Int32Array, index: number, stats: LockStats, timeoutMs = DEFAULT_LOCK_TIMEOUT_MS): void {
   stats.acquisitions++;
@@ -104,19 +109,26 @@ export function ticketAcquire(words: Int32Array, index: number, stats: LockStats
   if (Atomics.load(words, index + 1) === ticket) return;
   stats.contended++;
   const t0 = performance.now();
-  let spins = 0;
-  while (Atomics.load(words, index + 1) !== ticket) {
-    if (++spins === SPINS_PER_CLOCK_READ) {
-      spins = 0;
-      if (performance.now() - t0 > timeoutMs) throw new LockTimeoutError(`lock word ${index}`, timeoutMs);
+  for (;;) {
+    for (let spins = 0; spins < SPIN_THRESHOLD; spins++) {
+      if (Atomics.load(words, index + 1) === ticket) {
+        stats.waitNs += (performance.now() - t0) * 1e6;
+        return;
+      }
     }
+    // pv_wait(): announce a parked waiter, then sleep while the ticket served is not ours.
+    Atomics.add(words, index + 2, 1);
+    const serving = Atomics.load(words, index + 1);
+    if (serving !== ticket) Atomics.wait(words, index + 1, serving, TICKET_PARK_MS);
+    Atomics.sub(words, index + 2, 1);
+    if (performance.now() - t0 > timeoutMs) throw new LockTimeoutError(`lock word ${index}`, timeoutMs);
   }
-  stats.waitNs += (performance.now() - t0) * 1e6;
 }
 
-/** Release the ticket lock at `words[index]`: serve the next ticket. */
+/** Release the ticket lock at `words[index]`: serve the next ticket, and kick parked waiters (pv_kick()). */
 export function ticketRelease(words: Int32Array, index: number): void {
   Atomics.add(words, index + 1, 1);
+  if (Atomics.load(words, index + 2) !== 0) Atomics.notify(words, index + 1);
 }
 
 /** A lock's two operations, chosen once per pool view so the hot path makes a direct call. */
@@ -138,12 +150,16 @@ export function lockOps(kind: LockKind): LockOps {
 
 /**
  * The lock a run gets when `--lock` is not given: the FIFO spinlock when
- * every thread (CPU) has a core, as in the kernel; the parking mutex when
- * threads outnumber cores, where a preempted spinner would stall the queue.
- * Returns the kind and the reason, for the report header.
+ * every thread has a core, as in the kernel; the parking mutex when threads
+ * outnumber cores, where a preempted spinner would stall the queue.
+ * `threads` are the CPUs; `background` the threads that run beside them (a
+ * growth worker), which need cores too. Returns the kind and the reason, for
+ * the report header.
  */
-export function defaultLock(threads: number, cores: number): { kind: LockKind; why: string } {
-  return threads <= cores
-    ? { kind: 'qspinlock', why: `the default: ${threads} threads fit on ${cores} cores, so spinning waiters are never preempted` }
-    : { kind: 'mutex', why: `the default: ${threads} threads on ${cores} cores; a FIFO spinlock would stall whenever the OS preempts a waiter, so waiters park instead` };
+export function defaultLock(threads: number, cores: number, background = 0): { kind: LockKind; why: string } {
+  const runnable = threads + background;
+  const what = background ? `${threads} threads and ${background} background thread${background > 1 ? 's' : ''}` : `${threads} threads`;
+  return runnable <= cores
+    ? { kind: 'qspinlock', why: `the default: ${what} fit on ${cores} cores, so spinning waiters are never preempted` }
+    : { kind: 'mutex', why: `the default: ${what} on ${cores} cores; a FIFO spinlock would stall whenever the OS preempts a waiter, so waiters park instead` };
 }

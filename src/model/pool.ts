@@ -225,6 +225,7 @@ export class SwiotlbPool implements BounceAllocator {
     const index = this.findSlots(cpu, orig, size, allocAlignMask, minAlignMask, mappingSize);
     if (index < 0) {
       this.counters.lastFailSize = this.failSize(mappingSize, size);
+      this.counters.lastFailSlots = nrSlots(size);
       return DMA_MAPPING_ERROR;
     }
     return this.finishMap(index, orig, offset, size);

@@ -17,8 +17,10 @@ export interface AllocCounters {
   slotsScanned: number;
   /** Areas tried after the first one (spill to neighbour areas). */
   areaFallbacks: number;
-  /** Padded size (bytes) of the last request that found no slots. */
+  /** The `sz` the kernel prints for the last request that found no slots, bytes (newest: padded; v6.6: the mapping alone). */
   lastFailSize: number;
+  /** Slots the last request that found no slots needed (its padded size), for the harness's own counters. */
+  lastFailSlots: number;
   /** The highest io_tlb_used_hiwater this user set (slots; 0 until it sets one), so the harness can picture the pool at its peak. */
   hiwaterRaised: number;
   /**
@@ -31,7 +33,7 @@ export interface AllocCounters {
 
 /** Fresh, zeroed counters for one worker. */
 export function newAllocCounters(): AllocCounters {
-  return { lock: newLockStats(), slotsScanned: 0, areaFallbacks: 0, lastFailSize: 0, hiwaterRaised: 0, extra: {} };
+  return { lock: newLockStats(), slotsScanned: 0, areaFallbacks: 0, lastFailSize: 0, lastFailSlots: 0, hiwaterRaised: 0, extra: {} };
 }
 
 /** Host memory holding the original (CPU-side) buffers: byte i is physical address `base + i`. */
@@ -118,6 +120,13 @@ export interface BounceAllocator {
    * the pool at hand; a sync or unmap looks the pool up first).
    */
   bounce(tlb: number, size: number, toDevice: boolean, minAlignMask: number, host: HostMemory, atMap?: boolean): number;
+  /**
+   * Optional: the pool lookup a sync makes before it knows whether to copy
+   * (swiotlb_find_pool() in swiotlb_sync_single_for_cpu/device(); v6.6:
+   * is_swiotlb_buffer() in dma-direct), whatever the direction. Strategies
+   * whose lookup costs something (a list walk) implement it.
+   */
+  syncLookup?(tlb: number, minAlignMask: number): void;
   /** The device's view of `size` bytes at bounce address `tlb` (for simulated DMA). */
   deviceAccess(tlb: number, size: number): Uint8Array;
   /** A slot number unique over all of the strategy's pools (for invariant checks). */

@@ -146,7 +146,7 @@ function fullestFirst(sampled: PoolSnapshot[], results: WorkerResult[]): PoolSna
 export async function runOne(spec: RunSpec): Promise<RunOutcome> {
   const { strategy, schedule, threads } = spec;
   // A plan made outside the harness's planning (tests, callers of runOne) gets the lock the machine calls for.
-  const plan = spec.plan.lock ? spec.plan : { ...spec.plan, lock: defaultLock(threads, availableParallelism()).kind };
+  const plan = spec.plan.lock ? spec.plan : { ...spec.plan, lock: defaultLock(threads, availableParallelism(), strategy.runBackground ? 1 : 0).kind };
   const key: RunKey = { strategy: strategy.name, workload: schedule.workload, threads, repeat: spec.repeat };
   const control = new Control(allocateControl(threads), threads);
   let workers: WorkerSet | undefined;

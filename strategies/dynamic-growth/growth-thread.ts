@@ -3,7 +3,7 @@
  * beside the CPUs: it sleeps until schedule_work() sets PENDING, then runs
  * the work, which clears PENDING as it starts (src/model/dynamic/alloc-pool.ts).
  */
-import { runDynAllocWork } from '../../src/model/dynamic/alloc-pool.js';
+import { PENDING_QUEUED, runDynAllocWork } from '../../src/model/dynamic/alloc-pool.js';
 import { DynamicViews, type DynamicState, META_PENDING, wallMs } from '../../src/model/dynamic/layout.js';
 
 /** Longest sleep between looks at the stop flag, ms. */
@@ -15,8 +15,10 @@ export function runGrowth(state: DynamicState, stopped: () => boolean): Record<s
   const latencies: number[] = [];
   let failures = 0;
   while (!stopped()) {
-    if (Atomics.load(v.meta, META_PENDING) === 0) {
-      Atomics.wait(v.meta, META_PENDING, 0, IDLE_SLICE_MS);
+    const pending = Atomics.load(v.meta, META_PENDING);
+    if (pending !== PENDING_QUEUED) {
+      // Not queued, or a CPU is stamping its request: sleep until PENDING changes.
+      Atomics.wait(v.meta, META_PENDING, pending, IDLE_SLICE_MS);
       continue;
     }
     const asked = v.times[0];

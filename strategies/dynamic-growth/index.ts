@@ -83,7 +83,7 @@ export const dynamicGrowth: Strategy<DynamicState> = {
   attach: (state) => new DynamicAllocator(state),
   columns: {
     throughput: [
-      numberColumn('lookups', 'count', 'swiotlb_find_pool() walks in the measured time: one per unmap and one per sync (v6.6: also at map, and more per unmap)'),
+      numberColumn('lookups', 'count', 'swiotlb_find_pool() walks in the measured time: newest kernel, one per unmap and one per sync (an unmap syncs first unless DMA_ATTR_SKIP_CPU_SYNC); v6.6 also walks at map, in each copy, and two or three times per unmap'),
       numberColumn('lookup_steps', 'count', 'pools compared by those walks: mem->pools newest first, then the device\'s transient pools'),
       numberColumn('oversize_rejects', 'count', 'maps of more than 256 KiB after offset and round-up, refused before any search (newest kernel; v6.6 has no such check)'),
       numberColumn('growth_requests', 'count', 'failed searches that queued the dyn_alloc work (schedule_work found it not pending)'),

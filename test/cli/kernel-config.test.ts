@@ -55,11 +55,18 @@ describe('kernel configuration of a run', () => {
     }
   }, 120_000);
 
-  it('without --lock the configuration records the lock each thread count got', () => {
+  it('without --lock each run gets the spinlock when its threads (and a growth thread) fit on the cores, else the mutex', () => {
     const out = join(tempDir('kcfg'), 'out');
-    const r = runCli('bench', [...QUICK, '--strategy', 'global-lock', '--threads', `1,${cores + 1}`, '--out', out]);
+    const r = runCli('bench', [...QUICK, '--strategy', 'global-lock,dynamic-growth', '--threads', `1,${cores}`, '--out', out]);
     expect(r.code, r.stderr).toBe(0);
-    expect(results(out).summary.config.lock).toEqual({ 1: 'qspinlock', [cores + 1]: 'mutex' });
+    const { summary, rows } = results(out);
+    expect(summary.config.lock).toBe('auto');
+    const lockOf = (strategy: string, threads: number) => rows.find((x) => x.strategy === strategy && Number(x.threads) === threads)!.lock;
+    expect(lockOf('global-lock', 1)).toBe('qspinlock');
+    expect(lockOf('global-lock', cores)).toBe('qspinlock');
+    expect(lockOf('dynamic-growth', 1)).toBe(cores >= 2 ? 'qspinlock' : 'mutex');
+    expect(lockOf('dynamic-growth', cores)).toBe('mutex'); // its growth thread needs a core too
+    expect(summary.plans[`dynamic-growth threads=${cores}`].notes.join()).toMatch(/1 background thread on \d+ cores/);
   }, 120_000);
 
   it('refuses a lock or debugfs setting it does not know, naming the choices', () => {

@@ -61,5 +61,6 @@ describe('locks', () => {
   it('the default is the spinlock when every thread has a core, the parking mutex when threads outnumber cores', () => {
     expect(defaultLock(2, 2).kind).toBe('qspinlock');
     expect(defaultLock(3, 2)).toMatchObject({ kind: 'mutex', why: expect.stringMatching(/3 threads on 2 cores/) });
+    expect(defaultLock(2, 2, 1).kind).toBe('mutex'); // a growth thread runs beside the CPUs
   });
 });

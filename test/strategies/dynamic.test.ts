@@ -6,9 +6,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { KernelRules } from '../../src/model/constants.js';
-import { dynAllocPending, runDynAllocWork } from '../../src/model/dynamic/alloc-pool.js';
+import { DMA_ATTR_SKIP_CPU_SYNC, DMA_FROM_DEVICE, DMA_TO_DEVICE, DmaMapper, type DmaDirection } from '../../src/model/dma.js';
+import { PENDING_CLAIMED, dynAllocPending, runDynAllocWork, scheduleDynAlloc } from '../../src/model/dynamic/alloc-pool.js';
+import { META_PENDING } from '../../src/model/dynamic/layout.js';
+import { runGrowth } from '../../strategies/dynamic-growth/growth-thread.js';
 import type { DynamicAllocator } from '../../src/model/dynamic/allocator.js';
 import { dynamicGrowth } from '../../strategies/dynamic-growth/index.js';
+import { perCpuAreas } from '../../strategies/per-cpu-areas.js';
 
 const HOST = 0x1_0000_0000;
 const SEG = 128 * 2048; // one whole segment: 256 KiB
@@ -165,6 +169,19 @@ describe('dynamic-growth search order', () => {
   });
 });
 
+describe('area_fallbacks: one per area tried after the start area of each pool, in both paths', () => {
+  it('a map that fails in every area of one 4-area pool counts 3, static or dynamic', () => {
+    const stat = perCpuAreas.attach(perCpuAreas.create(perCpuAreas.plan({ poolSlots: 512, threads: 4, rules: 'newest' })));
+    const { alloc: dyn } = setup({ threads: 4, maxPool: 512 }); // no budget: the transient pool fails too
+    for (const alloc of [stat, dyn]) {
+      for (let k = 0; k < 4; k++) expect(mapSegment(alloc as DynamicAllocator, k, k)).toBeGreaterThan(0);
+      alloc.counters.areaFallbacks = 0;
+      expect(alloc.tblMapSingle(1, HOST + 0x100000, 4096, 0, 0)).toBe(-1);
+      expect(alloc.counters.areaFallbacks).toBe(3);
+    }
+  });
+});
+
 describe('dynamic-growth pool lookup (__swiotlb_find_pool)', () => {
   it('walks mem->pools newest first, then the device\'s transient pools newest first, a step per pool compared', () => {
     const { alloc, grow } = setup();
@@ -196,6 +213,48 @@ describe('dynamic-growth pool lookup (__swiotlb_find_pool)', () => {
     const tlb = alloc.tblMapSingle(0, HOST, 2048, 0, 0);
     alloc.releaseSlots(tlb, 0, 2048);
     expect(alloc.counters.extra).toMatchObject({ lookups: 3, lookup_steps: 3 });
+  });
+});
+
+describe('pool lookups of the DMA calls (newest: the pool passed down; v6.6: is_swiotlb_buffer and swiotlb_bounce walk)', () => {
+  const host = { bytes: new Uint8Array(1 << 20), base: HOST };
+  const dev = { name: 'nvme0', minAlignMask: 0 };
+  /** Lookups one map, and one unmap of direction `dir` (with `attrs`), cost through the DMA layer. */
+  function lookups(rules: KernelRules, dir: DmaDirection, attrs = 0) {
+    const { alloc } = setup({ rules });
+    const dma = new DmaMapper(alloc, host, 0);
+    const tlb = dma.map(dev, HOST, 4096, dir);
+    const atMap = alloc.counters.extra.lookups;
+    dma.unmap(dev, tlb, 4096, dir, attrs);
+    return [atMap, alloc.counters.extra.lookups - atMap];
+  }
+
+  it.each([
+    // rules, direction, attrs, [map, unmap]
+    ['newest', DMA_TO_DEVICE, 0, [0, 2]], // the sync's swiotlb_find_pool() looks even though TO_DEVICE copies nothing
+    ['newest', DMA_FROM_DEVICE, 0, [0, 2]],
+    ['newest', DMA_FROM_DEVICE, DMA_ATTR_SKIP_CPU_SYNC, [0, 1]],
+    ['v6.6', DMA_TO_DEVICE, 0, [1, 4]], // sync: is_swiotlb_buffer; unmap: is_swiotlb_buffer, del_transient, release_slots
+    ['v6.6', DMA_FROM_DEVICE, 0, [1, 5]], // plus swiotlb_bounce's own lookup for the copy
+    ['v6.6', DMA_FROM_DEVICE, DMA_ATTR_SKIP_CPU_SYNC, [1, 3]],
+  ] as const)('%s rules, direction %i, attrs %i: lookups at map and unmap %j', (rules, dir, attrs, expected) => {
+    expect(lookups(rules, dir, attrs)).toEqual(expected);
+  });
+});
+
+describe('the growth thread', () => {
+  it('acts only once the request is stamped: PENDING claimed by a mapper is not yet queued work', () => {
+    const { state, alloc } = setup();
+    Atomics.store(alloc.v.meta, META_PENDING, PENDING_CLAIMED); // a CPU won schedule_work() and is stamping the time
+    let polls = 0;
+    expect(runGrowth(state, () => ++polls > 3)).toMatchObject({ growths: 0, growth_failures: 0 });
+    // Queued with its stamp: the thread runs the work, and the latency is the time since the stamp.
+    Atomics.store(alloc.v.meta, META_PENDING, 0);
+    expect(scheduleDynAlloc(alloc.v)).toBe(true);
+    const counters = runGrowth(state, () => Atomics.load(alloc.v.meta, META_PENDING) === 0);
+    expect(counters.growths).toBe(1);
+    expect(counters.growth_latency_max_ms).toBeGreaterThanOrEqual(0);
+    expect(counters.growth_latency_max_ms).toBeLessThan(10_000);
   });
 });
 

@@ -64,6 +64,17 @@ describe('per-numa-pools', () => {
     expect(alloc.usedSlots()).toBe(100);
   });
 
+  it('under v6.6 rules judges "room" by the slots the request needed, not by the mapping size its message prints', () => {
+    const plan = perNumaPools.plan({ poolSlots: 256, threads: 2, rules: 'v6.6', nodes: 2 });
+    const alloc = perNumaPools.attach(perNumaPools.create(plan)) as NumaAllocator;
+    expect(alloc.tblMapSingle(0, 0x1_0000_0000, 78 * 2048, 0, 0)).toBeGreaterThanOrEqual(0);
+    expect(alloc.tblMapSingle(1, 0x1_0010_0000, 78 * 2048, 0, 0)).toBeGreaterThanOrEqual(0);
+    // 50 free slots on each node; 100 KiB at in-slot offset 0x7ff needs nr_slots(102400 + 0x7ff) = 51.
+    expect(alloc.tblMapSingle(0, 0x1_0020_07ff, 102_400, 0, 0xfff)).toBe(-1);
+    expect(alloc.counters.lastFailSize).toBe(102_400); // v6.6's sz: the mapping alone (50 slots)
+    expect(alloc.counters.extra.failures_with_room).toBe(0);
+  });
+
   it('counts a failure while a node still has the free slots, only scattered', () => {
     const { alloc } = setup(2, 256);
     const tlbs = Array.from({ length: 256 }, (_, i) => alloc.tblMapSingle(0, 0x1_0000_0000 + i * 4096, 2048, 0, 0));

@@ -91,6 +91,18 @@ describe('throttled-areas (Kelley RFC semantics)', () => {
     expect(cpu0.throttle.tryEnter()).toBe(true);
   });
 
+  it('with --debugfs off it keeps total_used (the RFC keeps it under CONFIG_SWIOTLB_THROTTLE) and says so', () => {
+    const plan = throttledAreas.plan({ poolSlots: 1024, threads: 2, rules: 'newest', debugfs: false });
+    plan.debugfs = false; // as the harness sets it
+    expect(plan.changes!.join()).toMatch(/--debugfs off: the io_tlb_used counter stays/);
+    const cpu = throttledAreas.attach(throttledAreas.create(plan)) as ThrottledAllocator & { mem: { used: number } };
+    fill(cpu, 720);
+    expect(cpu.mem.used).toBe(720);
+    expect(cpu.throttle.tryEnter()).toBe(true); // above 70%: throttled, and it got the semaphore
+    expect(cpu.tblMapSingle(0, HOST + 0x800000, 2048, 0, 0)).toBeGreaterThan(0);
+    expect(cpu.counters.extra.throttled_maps).toBe(1);
+  });
+
   it('a map that fails after taking the semaphore gives it back', () => {
     const { cpu0, cpu1 } = setup();
     fill(cpu0, 1000);

@@ -64,14 +64,21 @@ export function swiotlbDynAlloc(v: DynamicViews): GrowResult {
   return { pool: { start: v.poolShared(r.entry).start, nslabs: v.table[at + E_NSLABS], nareas: v.table[at + E_NAREAS] }, tried: r.tried };
 }
 
+/** PENDING values: the work is queued (QUEUED), or being queued by a CPU still stamping the request time (CLAIMED). */
+export const PENDING_CLAIMED = 2;
+export const PENDING_QUEUED = 1;
+
 /**
  * schedule_work(&mem->dyn_alloc): set PENDING unless it is set. Returns true
- * when this call queued the work (and stamps the request time for the
- * growth latency), false when it was already pending.
+ * when this call queued the work, false when it was already pending. The
+ * winner claims PENDING, stamps the request time (for the growth latency),
+ * then marks it queued, so the growth thread, which acts on QUEUED only,
+ * never reads a stale stamp.
  */
 export function scheduleDynAlloc(v: DynamicViews): boolean {
-  if (Atomics.compareExchange(v.meta, META_PENDING, 0, 1) !== 0) return false;
+  if (Atomics.compareExchange(v.meta, META_PENDING, 0, PENDING_CLAIMED) !== 0) return false;
   v.times[0] = wallMs();
+  Atomics.store(v.meta, META_PENDING, PENDING_QUEUED);
   Atomics.notify(v.meta, META_PENDING);
   return true;
 }

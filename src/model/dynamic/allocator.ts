@@ -32,6 +32,8 @@ export class DynamicAllocator implements BounceAllocator {
   private readonly devices = new Map<number, number>();
   /** The pool the last successful map used: swiotlb_tbl_map_single() hands it to its own copy. */
   private mapPool: SwiotlbPool | null = null;
+  /** The pool the last sync's lookup found: the newest kernel hands it to the copy. */
+  private syncPool: SwiotlbPool | null = null;
 
   /** The pool the last successful map used (replays describe the map from it). */
   get lastMapPool(): SwiotlbPool | null {
@@ -77,6 +79,7 @@ export class DynamicAllocator implements BounceAllocator {
     const found = this.findSlots(cpu, orig, size, allocAlignMask, minAlignMask, mappingSize);
     if (found < 0) {
       this.counters.lastFailSize = boot.failSize(mappingSize, size);
+      this.counters.lastFailSlots = nrSlots(size);
       return DMA_MAPPING_ERROR;
     }
     return this.mapPool!.finishMap(found, orig, offset, size);
@@ -213,17 +216,22 @@ export class DynamicAllocator implements BounceAllocator {
   }
 
   /**
-   * swiotlb_bounce() of a map (`atMap`: the newest kernel passes the pool it
-   * just mapped from; v6.6 looks it up) or of a sync (newest: one
-   * swiotlb_find_pool(); v6.6: is_swiotlb_buffer() and swiotlb_bounce() each walk).
+   * A sync's lookup, whatever its direction: swiotlb_find_pool() in the
+   * newest kernel's swiotlb_sync_single_for_cpu/device(), is_swiotlb_buffer()
+   * in v6.6's dma-direct sync.
+   */
+  syncLookup(tlb: number, minAlignMask: number): void {
+    this.syncPool = this.findPool(tlb, minAlignMask).pool;
+  }
+
+  /**
+   * swiotlb_bounce(). The newest kernel hands it the pool: the one just
+   * mapped from (`atMap`) or the one the sync found. v6.6's swiotlb_bounce()
+   * looks the pool up itself, at map and at sync alike.
    */
   bounce(tlb: number, size: number, toDevice: boolean, minAlignMask: number, host: HostMemory, atMap = false): number {
-    let pool: SwiotlbPool;
-    if (atMap && !this.v66 && this.mapPool !== null) pool = this.mapPool;
-    else {
-      if (this.v66 && !atMap) this.findPool(tlb, minAlignMask);
-      pool = this.findPool(tlb, minAlignMask).pool;
-    }
+    let pool = this.v66 ? null : atMap ? this.mapPool : this.syncPool;
+    if (pool === null || !pool.contains(tlb)) pool = this.findPool(tlb, minAlignMask).pool;
     return pool.bounce(tlb, size, toDevice, minAlignMask, host);
   }
 

@@ -148,7 +148,8 @@ export class DynamicViews {
   /**
    * The live entries' pools read consistently from another thread (the
    * harness's sampler): an entry whose generation moved while it was read
-   * is read again. Boot and growth pools first (oldest first), then transient ones.
+   * is read again. The boot pool first, then growth pools by reserve address
+   * (not age: a halved pool can sit below an older one), then transient pools.
    */
   livePools(): PoolShared[] {
     const t = this.table;
