@@ -44,7 +44,7 @@ export function runLock(lock: LockKind | undefined, strategy: Pick<Strategy, 'ru
 
 /** What each lock is, for the plan notes. */
 const LOCK_WHAT: Record<LockKind, string> = {
-  qspinlock: 'FIFO ticket spinlock, never sleeps (the kernel: spin_lock_irqsave, a queued spinlock)',
+  qspinlock: "FIFO ticket spinlock, as the kernel's spin_lock_irqsave (a queued spinlock); a waiter parks after 2^15 spins, as paravirt guests' do",
   mutex: 'spin-then-park futex mutex, waiters barge',
 };
 

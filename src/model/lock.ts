@@ -158,8 +158,9 @@ export function lockOps(kind: LockKind): LockOps {
  */
 export function defaultLock(threads: number, cores: number, background = 0): { kind: LockKind; why: string } {
   const runnable = threads + background;
-  const what = background ? `${threads} threads and ${background} background thread${background > 1 ? 's' : ''}` : `${threads} threads`;
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  const what = background ? `${plural(threads, 'thread')} and ${plural(background, 'background thread')}` : plural(threads, 'thread');
   return runnable <= cores
-    ? { kind: 'qspinlock', why: `the default: ${what} fit on ${cores} cores, so spinning waiters are never preempted` }
-    : { kind: 'mutex', why: `the default: ${what} on ${cores} cores; a FIFO spinlock would stall whenever the OS preempts a waiter, so waiters park instead` };
+    ? { kind: 'qspinlock', why: `the default: ${what} fit on ${plural(cores, 'core')}, so spinning waiters are seldom preempted` }
+    : { kind: 'mutex', why: `the default: ${what} on ${plural(cores, 'core')}; a FIFO spinlock would stall whenever the OS preempts a waiter, so waiters park at once instead` };
 }
