@@ -14,7 +14,7 @@ import { createDynamicState } from '../model/dynamic/create.js';
 import { META_COUNT, META_NSLABS, META_ORDER, META_PENDING, META_TRANSIENT_COUNT } from '../model/dynamic/layout.js';
 import { listHash } from '../model/fragmentation.js';
 import type { SwiotlbPool } from '../model/pool.js';
-import { ConformanceInputError, type Mismatch, type ReplayResult, type VectorLines, firstDifference, parseLine } from './vector-file.js';
+import { ConformanceInputError, MismatchLog, type ReplayResult, type VectorLines, parseLine } from './vector-file.js';
 
 const nonNegative = z.number().int().nonnegative();
 const configLine = z.object({
@@ -83,14 +83,7 @@ export function replayDynamic(input: VectorLines): ReplayResult {
   const alloc = new DynamicAllocator(state);
   const result: ReplayResult = { file, scenario: config.scenario, rules: config.kernel_rules, dynamic: true, ops: 0, checks: 0, grows: 0, mismatches: 0 };
   const live = new Map<number, LiveMapping>();
-  const mismatch = (m: Mismatch) => {
-    result.mismatches++;
-    result.first ??= m;
-  };
-  const compare = (line: number, op: string, expected: Record<string, unknown>, actual: Record<string, unknown>, id?: number) => {
-    const field = firstDifference(expected, actual);
-    if (field !== undefined) mismatch({ line, op, id, field, expected, actual });
-  };
+  const log = new MismatchLog(result);
 
   for (let n = 1; n < lines.length; n++) {
     if (lines[n].trim() === '') continue;
@@ -110,27 +103,23 @@ export function replayDynamic(input: VectorLines): ReplayResult {
         actual = { ...describeMapping(pool, tlb), transient, ...(transient ? { grow_scheduled: moved.growth_requests > 0 } : {}) };
         live.set(op.id, { tlb, size: op.size, minAlignMask: op.min_align_mask, transientPool: transient ? pool.start : -1 });
       }
-      compare(line, 'map', op.expect, actual, op.id);
+      log.compare(line, 'map', op.expect, actual, op.id);
     } else if (op.op === 'unmap') {
       result.ops++;
-      const mapping = live.get(op.id);
-      if (!mapping) {
-        mismatch({ line, op: 'unmap', id: op.id, field: 'id', expected: 'a live mapping', actual: 'no live mapping with this id' });
-        continue;
-      }
-      live.delete(op.id);
+      const mapping = log.takeLive(live, op.id, line);
+      if (!mapping) continue;
       alloc.releaseSlots(mapping.tlb, mapping.minAlignMask, mapping.size);
       const actual = mapping.transientPool >= 0 ? { transient_freed: true, pool: mapping.transientPool } : {};
-      compare(line, 'unmap', op.expect ?? {}, actual, op.id);
-      if (!op.expect && mapping.transientPool >= 0) mismatch({ line, op: 'unmap', id: op.id, field: 'transient_freed', expected: undefined, actual });
+      log.compare(line, 'unmap', op.expect ?? {}, actual, op.id);
+      if (!op.expect && mapping.transientPool >= 0) log.add({ line, op: 'unmap', id: op.id, field: 'transient_freed', expected: undefined, actual });
     } else if (op.op === 'grow') {
       result.grows++;
       const grown = runDynAllocWork(alloc.v);
-      compare(line, 'grow', op.expect, grown.pool ? { ...grown.pool, tried: grown.tried } : { failed: true, tried: grown.tried });
+      log.compare(line, 'grow', op.expect, grown.pool ? { ...grown.pool, tried: grown.tried } : { failed: true, tried: grown.tried });
     } else {
       result.checks++;
       const { op: _op, ...expected } = op;
-      compare(line, 'check', expected, checkState(alloc, result.ops));
+      log.compare(line, 'check', expected, checkState(alloc, result.ops), undefined, true);
     }
   }
   return result;

@@ -8,7 +8,7 @@ import { IO_TLB_SIZE, KERNEL_RULES, type KernelRules, nrSlots } from '../model/c
 import { freeRunStats, listHash } from '../model/fragmentation.js';
 import { SwiotlbPool } from '../model/pool.js';
 import { allocatePool } from '../model/pool-layout.js';
-import { ConformanceInputError, type Mismatch, type ReplayResult, type VectorLines, parseLine } from './vector-file.js';
+import { ConformanceInputError, MismatchLog, type ReplayResult, type VectorLines, parseLine } from './vector-file.js';
 
 const configLine = z.object({
   kind: z.literal('config'),
@@ -72,10 +72,7 @@ export function replayStatic(input: VectorLines): ReplayResult {
   const pool = new SwiotlbPool(allocatePool(config.nslabs, config.nareas, config.pool_base, { withData: false, rules: config.kernel_rules as KernelRules }));
   const result: ReplayResult = { file, scenario: config.scenario, rules: config.kernel_rules, dynamic: false, ops: 0, checks: 0, grows: 0, mismatches: 0 };
   const live = new Map<number, LiveMapping>();
-  const mismatch = (m: Mismatch) => {
-    result.mismatches++;
-    result.first ??= m;
-  };
+  const log = new MismatchLog(result);
 
   for (let n = 1; n < lines.length; n++) {
     if (lines[n].trim() === '') continue;
@@ -86,32 +83,15 @@ export function replayStatic(input: VectorLines): ReplayResult {
       const tlb = pool.tblMapSingle(op.cpu, op.orig, op.size, op.alloc_align_mask, op.min_align_mask);
       const actual = tlb < 0 ? { full: true } : describeMapping(pool, tlb);
       if (tlb >= 0) live.set(op.id, { tlb, size: op.size, minAlignMask: op.min_align_mask });
-      for (const [field, expected] of Object.entries(op.expect)) {
-        const got = (actual as Record<string, unknown>)[field];
-        if (got !== expected) {
-          mismatch({ line, op: 'map', id: op.id, field, expected: op.expect, actual });
-          break;
-        }
-      }
+      log.compare(line, 'map', op.expect, actual, op.id);
     } else if (op.op === 'unmap') {
       result.ops++;
-      const mapping = live.get(op.id);
-      if (!mapping) {
-        mismatch({ line, op: 'unmap', id: op.id, field: 'id', expected: 'a live mapping', actual: 'no live mapping with this id' });
-        continue;
-      }
-      live.delete(op.id);
-      pool.releaseSlots(mapping.tlb, mapping.minAlignMask, mapping.size);
+      const mapping = log.takeLive(live, op.id, line);
+      if (mapping) pool.releaseSlots(mapping.tlb, mapping.minAlignMask, mapping.size);
     } else {
       result.checks++;
-      const actual = checkState(pool, op.list !== undefined);
-      for (const field of Object.keys(op) as (keyof typeof op)[]) {
-        if (field === 'op') continue;
-        if (JSON.stringify(actual[field]) !== JSON.stringify(op[field])) {
-          mismatch({ line, op: 'check', field, expected: op[field], actual: actual[field] });
-          break;
-        }
-      }
+      const { op: _op, ...expected } = op;
+      log.compare(line, 'check', expected, checkState(pool, op.list !== undefined), undefined, true);
     }
   }
   return result;

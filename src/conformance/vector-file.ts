@@ -89,3 +89,32 @@ export function parseLine<T>(schema: z.ZodType<T>, value: unknown, file: string,
 export function firstDifference(expected: Record<string, unknown>, actual: Record<string, unknown>): string | undefined {
   return Object.keys(expected).find((k) => JSON.stringify(actual[k]) !== JSON.stringify(expected[k]));
 }
+
+/** Counts a replay's mismatches into its result, keeping the first in full. */
+export class MismatchLog {
+  constructor(private readonly result: ReplayResult) {}
+
+  add(m: Mismatch): void {
+    this.result.mismatches++;
+    this.result.first ??= m;
+  }
+
+  /**
+   * Record a mismatch when a field of `expected` differs in `actual` (JSON
+   * equality): with the two objects whole, or (`fieldsOnly`, for big check
+   * lines) with the differing field's two values.
+   */
+  compare(line: number, op: string, expected: Record<string, unknown>, actual: Record<string, unknown>, id?: number, fieldsOnly = false): void {
+    const field = firstDifference(expected, actual);
+    if (field === undefined) return;
+    this.add(fieldsOnly ? { line, op, id, field, expected: expected[field], actual: actual[field] } : { line, op, id, field, expected, actual });
+  }
+
+  /** Take the live mapping an `unmap` names out of `live`; undefined, with a mismatch recorded, when there is none. */
+  takeLive<T>(live: Map<number, T>, id: number, line: number): T | undefined {
+    const mapping = live.get(id);
+    if (mapping === undefined) this.add({ line, op: 'unmap', id, field: 'id', expected: 'a live mapping', actual: 'no live mapping with this id' });
+    live.delete(id);
+    return mapping;
+  }
+}
