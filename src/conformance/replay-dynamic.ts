@@ -7,24 +7,19 @@
  * every `expect` and every `check` (pools newest first, transient pools by start).
  */
 import { z } from 'zod';
-import { DMA_MAPPING_ERROR, IO_TLB_SIZE, KERNEL_RULES, type KernelRules, nrSlots } from '../model/constants.js';
+import { DMA_MAPPING_ERROR } from '../model/constants.js';
 import { runDynAllocWork } from '../model/dynamic/alloc-pool.js';
 import { DynamicAllocator } from '../model/dynamic/allocator.js';
 import { createDynamicState } from '../model/dynamic/create.js';
 import { META_COUNT, META_NSLABS, META_ORDER, META_PENDING, META_TRANSIENT_COUNT } from '../model/dynamic/layout.js';
 import { listHash } from '../model/fragmentation.js';
 import type { SwiotlbPool } from '../model/pool.js';
-import { ConformanceInputError, MismatchLog, type ReplayResult, type VectorLines, parseLine } from './vector-file.js';
+import { describeMapping } from './replay-static.js';
+import { CONFIG_FIELDS, ConformanceInputError, MAP_FIELDS, MismatchLog, type ReplayResult, type VectorLines, checkRules, nonNegative, opsOf, parseLine } from './vector-file.js';
 
-const nonNegative = z.number().int().nonnegative();
 const configLine = z.object({
-  kind: z.literal('config'),
-  scenario: z.string(),
-  kernel_rules: z.string(),
+  ...CONFIG_FIELDS,
   dynamic: z.literal(true),
-  pool_base: nonNegative,
-  nslabs: z.number().int().positive(),
-  nareas: z.number().int().positive(),
   default_nslabs: z.number().int().positive(),
   default_nareas: z.number().int().positive(),
   max_page_order: z.literal(10),
@@ -32,20 +27,8 @@ const configLine = z.object({
   reserve_base: nonNegative,
   reserve_bytes: z.number().int().positive(),
   budget_bytes: nonNegative,
-  io_tlb_size: z.literal(IO_TLB_SIZE),
-  io_tlb_segsize: z.literal(128),
-  page_size: z.literal(4096),
 });
-const mapOp = z.object({
-  op: z.literal('map'),
-  id: nonNegative,
-  cpu: nonNegative,
-  orig: nonNegative,
-  size: z.number().int().positive(),
-  min_align_mask: nonNegative,
-  alloc_align_mask: nonNegative,
-  expect: z.record(z.string(), z.unknown()),
-});
+const mapOp = z.object({ ...MAP_FIELDS, expect: z.record(z.string(), z.unknown()) });
 const unmapOp = z.object({ op: z.literal('unmap'), id: nonNegative, cpu: nonNegative, expect: z.record(z.string(), z.unknown()).optional() });
 const growOp = z.object({ op: z.literal('grow'), expect: z.record(z.string(), z.unknown()) });
 const checkOp = z.object({ op: z.literal('check') }).catchall(z.unknown());
@@ -67,15 +50,13 @@ const MAP_COUNTERS = ['oversize_rejects', 'growth_requests', 'transient_alloc_fa
  * @throws ConformanceInputError for malformed input or an unsupported rule set.
  */
 export function replayDynamic(input: VectorLines): ReplayResult {
-  const { file, lines, json } = input;
+  const { file, json } = input;
   const config = parseLine(configLine, json(0), file, 1);
-  if (!KERNEL_RULES.includes(config.kernel_rules as KernelRules)) {
-    throw new ConformanceInputError(file, 1, `field 'kernel_rules': '${config.kernel_rules}' is not supported (supported: ${KERNEL_RULES.join(', ')})`);
-  }
+  const rules = checkRules(file, config.kernel_rules);
   if (config.default_nslabs !== config.nslabs || config.default_nareas !== config.nareas) {
     throw new ConformanceInputError(file, 1, `field 'default_nslabs': the boot pool (${config.nslabs} slots, ${config.nareas} areas) must be default_nslabs / default_nareas`);
   }
-  const plan = { nslabs: config.nslabs, nareas: config.nareas, rules: config.kernel_rules as KernelRules, notes: [] };
+  const plan = { nslabs: config.nslabs, nareas: config.nareas, rules, notes: [] };
   const state = createDynamicState(plan, {
     defaultNslabs: config.default_nslabs, defaultNareas: config.default_nareas, bootStart: config.pool_base,
     reserveBase: config.reserve_base, reserveBytes: config.reserve_bytes, budgetBytes: config.budget_bytes,
@@ -85,10 +66,7 @@ export function replayDynamic(input: VectorLines): ReplayResult {
   const live = new Map<number, LiveMapping>();
   const log = new MismatchLog(result);
 
-  for (let n = 1; n < lines.length; n++) {
-    if (lines[n].trim() === '') continue;
-    const op = parseLine(opLine, json(n), file, n + 1);
-    const line = n + 1;
+  for (const { op, line } of opsOf(input, opLine)) {
     if (op.op === 'map') {
       result.ops++;
       const before = MAP_COUNTERS.map((k) => alloc.counters.extra[k]);
@@ -100,7 +78,7 @@ export function replayDynamic(input: VectorLines): ReplayResult {
       } else {
         const pool = alloc.lastMapPool!;
         const transient = alloc.v.isTransient(alloc.v.entryOf(pool.shared));
-        actual = { ...describeMapping(pool, tlb), transient, ...(transient ? { grow_scheduled: moved.growth_requests > 0 } : {}) };
+        actual = { ...describeDynamicMapping(pool, tlb), transient, ...(transient ? { grow_scheduled: moved.growth_requests > 0 } : {}) };
         live.set(op.id, { tlb, size: op.size, minAlignMask: op.min_align_mask, transientPool: transient ? pool.start : -1 });
       }
       log.compare(line, 'map', op.expect, actual, op.id);
@@ -125,14 +103,10 @@ export function replayDynamic(input: VectorLines): ReplayResult {
   return result;
 }
 
-/** What a successful map produced, read back from the pool's slot metadata as unmap would; `index` relative to the pool. */
-function describeMapping(pool: SwiotlbPool, tlb: number) {
-  const dataSlot = Math.floor((tlb - pool.start) / IO_TLB_SIZE);
-  const pad = pool.padSlots[dataSlot];
-  const index = dataSlot - pad;
-  return {
-    tlb, index, nslots: nrSlots(pool.allocSize[index] + (tlb & (IO_TLB_SIZE - 1))), pad_slots: pad, pool: pool.start, area: Math.floor(index / pool.areaNslabs),
-  };
+/** What a successful map produced (describeMapping), with the pool that served it and the area. */
+function describeDynamicMapping(pool: SwiotlbPool, tlb: number) {
+  const mapping = describeMapping(pool, tlb);
+  return { ...mapping, pool: pool.start, area: Math.floor(mapping.index / pool.areaNslabs) };
 }
 
 /** Every field a `check` line may hold, read from the allocator's shared state. */

@@ -4,32 +4,15 @@
  * order against a fresh pool, comparing every `expect` and `check` slot for slot.
  */
 import { z } from 'zod';
-import { IO_TLB_SIZE, KERNEL_RULES, type KernelRules, nrSlots } from '../model/constants.js';
+import { IO_TLB_SIZE, KERNEL_RULES, nrSlots } from '../model/constants.js';
 import { freeRunStats, listHash } from '../model/fragmentation.js';
 import { SwiotlbPool } from '../model/pool.js';
 import { allocatePool } from '../model/pool-layout.js';
-import { ConformanceInputError, MismatchLog, type ReplayResult, type VectorLines, parseLine } from './vector-file.js';
+import { CONFIG_FIELDS, MAP_FIELDS, MismatchLog, type ReplayResult, type VectorLines, checkRules, nonNegative, opsOf, parseLine } from './vector-file.js';
 
-const configLine = z.object({
-  kind: z.literal('config'),
-  scenario: z.string(),
-  kernel_rules: z.string(),
-  pool_base: z.number().int().nonnegative(),
-  nslabs: z.number().int().positive(),
-  nareas: z.number().int().positive(),
-  io_tlb_size: z.literal(IO_TLB_SIZE),
-  io_tlb_segsize: z.literal(128),
-  page_size: z.literal(4096),
-});
-const nonNegative = z.number().int().nonnegative();
+const configLine = z.object(CONFIG_FIELDS);
 const mapOp = z.object({
-  op: z.literal('map'),
-  id: nonNegative,
-  cpu: nonNegative,
-  orig: nonNegative,
-  size: z.number().int().positive(),
-  min_align_mask: nonNegative,
-  alloc_align_mask: nonNegative,
+  ...MAP_FIELDS,
   expect: z.union([
     z.object({ full: z.literal(true) }),
     z.object({ tlb: nonNegative, index: nonNegative, nslots: nonNegative, pad_slots: nonNegative }),
@@ -64,20 +47,15 @@ interface LiveMapping {
  * @throws ConformanceInputError for malformed input or an unsupported rule set.
  */
 export function replayStatic(input: VectorLines): ReplayResult {
-  const { file, lines, json } = input;
+  const { file, json } = input;
   const config = parseLine(configLine, json(0), file, 1);
-  if (!SUPPORTED_RULES.includes(config.kernel_rules)) {
-    throw new ConformanceInputError(file, 1, `field 'kernel_rules': '${config.kernel_rules}' is not supported (supported: ${SUPPORTED_RULES.join(', ')})`);
-  }
-  const pool = new SwiotlbPool(allocatePool(config.nslabs, config.nareas, config.pool_base, { withData: false, rules: config.kernel_rules as KernelRules }));
+  const rules = checkRules(file, config.kernel_rules);
+  const pool = new SwiotlbPool(allocatePool(config.nslabs, config.nareas, config.pool_base, { withData: false, rules }));
   const result: ReplayResult = { file, scenario: config.scenario, rules: config.kernel_rules, dynamic: false, ops: 0, checks: 0, grows: 0, mismatches: 0 };
   const live = new Map<number, LiveMapping>();
   const log = new MismatchLog(result);
 
-  for (let n = 1; n < lines.length; n++) {
-    if (lines[n].trim() === '') continue;
-    const op = parseLine(opLine, json(n), file, n + 1);
-    const line = n + 1;
+  for (const { op, line } of opsOf(input, opLine)) {
     if (op.op === 'map') {
       result.ops++;
       const tlb = pool.tblMapSingle(op.cpu, op.orig, op.size, op.alloc_align_mask, op.min_align_mask);
@@ -97,8 +75,8 @@ export function replayStatic(input: VectorLines): ReplayResult {
   return result;
 }
 
-/** What a successful map produced, read back from the slot metadata as unmap would. */
-function describeMapping(pool: SwiotlbPool, tlb: number) {
+/** What a successful map produced, read back from the slot metadata as unmap would (`index` relative to `pool`). */
+export function describeMapping(pool: SwiotlbPool, tlb: number) {
   const dataSlot = (tlb - pool.start) / IO_TLB_SIZE | 0;
   const pad = pool.padSlots[dataSlot];
   const index = dataSlot - pad;

@@ -5,7 +5,35 @@
  * mismatch record a replay keeps.
  */
 import { readFileSync } from 'node:fs';
-import type { z } from 'zod';
+import { z } from 'zod';
+import { IO_TLB_SIZE, KERNEL_RULES, type KernelRules } from '../model/constants.js';
+
+/** A count, index or address: an integer >= 0. */
+export const nonNegative = z.number().int().nonnegative();
+
+/** Config fields every vector file has: the boot pool and the sizes the files assume. */
+export const CONFIG_FIELDS = {
+  kind: z.literal('config'),
+  scenario: z.string(),
+  kernel_rules: z.string(),
+  pool_base: nonNegative,
+  nslabs: z.number().int().positive(),
+  nareas: z.number().int().positive(),
+  io_tlb_size: z.literal(IO_TLB_SIZE),
+  io_tlb_segsize: z.literal(128),
+  page_size: z.literal(4096),
+};
+
+/** The fields of a `map` op but its `expect`: swiotlb_tbl_map_single(dev, orig, size, alloc_align_mask, ...) on `cpu`. */
+export const MAP_FIELDS = {
+  op: z.literal('map'),
+  id: nonNegative,
+  cpu: nonNegative,
+  orig: nonNegative,
+  size: z.number().int().positive(),
+  min_align_mask: nonNegative,
+  alloc_align_mask: nonNegative,
+};
 
 /** Input that cannot be replayed (unreadable file, bad JSON, a field of the wrong shape). */
 export class ConformanceInputError extends Error {
@@ -83,6 +111,25 @@ export function parseLine<T>(schema: z.ZodType<T>, value: unknown, file: string,
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
   throw new ConformanceInputError(file, line, `field '${issue.path.join('.') || '(line)'}': ${issue.message}`);
+}
+
+/** Each operation line after the config line, parsed by `schema`, with its line number (from 1); blank lines skipped. */
+export function* opsOf<T>(input: VectorLines, schema: z.ZodType<T>): Generator<{ op: T; line: number }> {
+  for (let n = 1; n < input.lines.length; n++) {
+    if (input.lines[n].trim() === '') continue;
+    yield { op: parseLine(schema, input.json(n), input.file, n + 1), line: n + 1 };
+  }
+}
+
+/**
+ * `rules` checked against the rule sets this build replays.
+ * @throws ConformanceInputError naming the supported ones.
+ */
+export function checkRules(file: string, rules: string): KernelRules {
+  if (!KERNEL_RULES.includes(rules as KernelRules)) {
+    throw new ConformanceInputError(file, 1, `field 'kernel_rules': '${rules}' is not supported (supported: ${KERNEL_RULES.join(', ')})`);
+  }
+  return rules as KernelRules;
 }
 
 /** The first field of `expected` whose JSON differs in `actual`, or undefined. */
