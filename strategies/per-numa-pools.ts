@@ -62,9 +62,22 @@ export class NumaAllocator implements BounceAllocator {
   }
 
   tblMapSingle(cpu: number, orig: number, mappingSize: number, allocAlignMask: number, minAlignMask: number): number {
+    return this.mapNearest(cpu, orig, mappingSize, allocAlignMask, minAlignMask, null);
+  }
+
+  mapAndCopy(cpu: number, orig: number, mappingSize: number, allocAlignMask: number, minAlignMask: number, host: HostMemory): number {
+    return this.mapNearest(cpu, orig, mappingSize, allocAlignMask, minAlignMask, host);
+  }
+
+  /** The CPU's node's pool first, then the others by distance; with `host`, the map's copy too. */
+  private mapNearest(cpu: number, orig: number, mappingSize: number, allocAlignMask: number, minAlignMask: number, host: HostMemory | null): number {
     const order = this.order[nodeOfCpu(cpu, this.state.plan)];
     for (let k = 0; k < order.length; k++) {
-      const tlb = this.pools[order[k]].tblMapSingle(cpu, orig, mappingSize, allocAlignMask, minAlignMask);
+      const pool = this.pools[order[k]];
+      const tlb =
+        host === null
+          ? pool.tblMapSingle(cpu, orig, mappingSize, allocAlignMask, minAlignMask)
+          : pool.mapAndCopy(cpu, orig, mappingSize, allocAlignMask, minAlignMask, host);
       if (tlb !== DMA_MAPPING_ERROR) {
         if (k > 0) this.counters.extra.remote_maps++;
         return tlb;
@@ -84,6 +97,10 @@ export class NumaAllocator implements BounceAllocator {
 
   releaseSlots(tlb: number, minAlignMask: number, mappingSize: number): void {
     this.pools[this.poolIndex(tlb)].releaseSlots(tlb, minAlignMask, mappingSize);
+  }
+
+  copyAndRelease(tlb: number, minAlignMask: number, mappingSize: number, copyBack: number, host: HostMemory): void {
+    this.pools[this.poolIndex(tlb)].copyAndRelease(tlb, minAlignMask, mappingSize, copyBack, host);
   }
 
   bounce(tlb: number, size: number, toDevice: boolean, minAlignMask: number, host: HostMemory): number {
@@ -156,11 +173,11 @@ export const perNumaPools: Strategy = {
     ];
     return { nslabs: whole.nslabs, nareas, rules: request.rules, notes, changes, nodes, cpusPerNode, nodeSlots };
   },
-  create(plan) {
+  create(plan, arena) {
     const pools = [];
     let start = DEFAULT_POOL_BASE;
     for (const slots of plan.nodeSlots!) {
-      pools.push(allocatePool(slots, plan.nareas, start, { rules: plan.rules, lock: plan.lock, debugfs: plan.debugfs }));
+      pools.push(allocatePool(slots, plan.nareas, start, { rules: plan.rules, lock: plan.lock, debugfs: plan.debugfs, arena }));
       start += Math.ceil((slots * IO_TLB_SIZE) / NODE_ALIGN) * NODE_ALIGN;
     }
     return { plan, pools };

@@ -22,7 +22,7 @@ import { numberColumn } from '../src/base/column.js';
 import { DMA_MAPPING_ERROR, IO_TLB_SHIFT } from '../src/model/constants.js';
 import { SwiotlbPool } from '../src/model/pool.js';
 import { createSinglePool } from '../src/model/single-pool.js';
-import type { MapThrottle, Strategy, StrategyState, ThrottledAllocator } from '../src/model/strategy.js';
+import type { HostMemory, MapThrottle, Strategy, StrategyState, ThrottledAllocator } from '../src/model/strategy.js';
 import { perCpuAreas } from './per-cpu-areas.js';
 
 /** Throttle when io_tlb_used exceeds this share of nslabs... */
@@ -83,7 +83,15 @@ class ThrottledPool extends SwiotlbPool implements ThrottledAllocator, MapThrott
   }
 
   override tblMapSingle(cpu: number, orig: number, mappingSize: number, allocAlignMask: number, minAlignMask: number): number {
-    const tlb = super.tblMapSingle(cpu, orig, mappingSize, allocAlignMask, minAlignMask);
+    return this.afterMap(super.tblMapSingle(cpu, orig, mappingSize, allocAlignMask, minAlignMask));
+  }
+
+  override mapAndCopy(cpu: number, orig: number, mappingSize: number, allocAlignMask: number, minAlignMask: number, host: HostMemory): number {
+    return this.afterMap(super.mapAndCopy(cpu, orig, mappingSize, allocAlignMask, minAlignMask, host));
+  }
+
+  /** A map that took the semaphore holds it with its buffer, or gives it back at once when it failed. */
+  private afterMap(tlb: number): number {
     if (this.entered) {
       this.entered = false;
       if (tlb === DMA_MAPPING_ERROR) this.up();
@@ -96,11 +104,23 @@ class ThrottledPool extends SwiotlbPool implements ThrottledAllocator, MapThrott
   }
 
   override releaseSlots(tlb: number, minAlignMask: number, mappingSize: number): void {
-    const slot = (tlb - this.start) >>> IO_TLB_SHIFT;
-    const held = this.holds[slot] !== 0;
-    if (held) this.holds[slot] = 0;
+    const held = this.takeHold(tlb);
     super.releaseSlots(tlb, minAlignMask, mappingSize);
     if (held) this.up();
+  }
+
+  override copyAndRelease(tlb: number, minAlignMask: number, mappingSize: number, copyBack: number, host: HostMemory): void {
+    const held = this.takeHold(tlb);
+    super.copyAndRelease(tlb, minAlignMask, mappingSize, copyBack, host);
+    if (held) this.up();
+  }
+
+  /** True when the buffer at `tlb` held the semaphore (up() is due after its release); clears the mark. */
+  private takeHold(tlb: number): boolean {
+    const slot = (tlb - this.start) >>> IO_TLB_SHIFT;
+    if (this.holds[slot] === 0) return false;
+    this.holds[slot] = 0;
+    return true;
   }
 }
 
@@ -114,11 +134,11 @@ export const throttledAreas: Strategy<ThrottledState> = {
     if (request.debugfs === false) plan.changes!.push('--debugfs off: the io_tlb_used counter stays, as the RFC keeps total_used under CONFIG_SWIOTLB_THROTTLE to decide when to throttle');
     return plan;
   },
-  create(plan) {
+  create(plan, arena) {
     const semaphore = new SharedArrayBuffer(64);
     new Int32Array(semaphore)[0] = 1;
     // The throttle reads total_used, which the RFC keeps whatever CONFIG_DEBUG_FS says.
-    return { ...createSinglePool({ ...plan, debugfs: true }), plan, semaphore, holds: new SharedArrayBuffer(plan.nslabs) };
+    return { ...createSinglePool({ ...plan, debugfs: true }, arena), plan, semaphore, holds: new SharedArrayBuffer(plan.nslabs) };
   },
   attach: (state) => new ThrottledPool(state),
   mapsMayBlock: true,

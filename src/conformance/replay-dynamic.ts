@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { DMA_MAPPING_ERROR } from '../model/constants.js';
 import { runDynAllocWork } from '../model/dynamic/alloc-pool.js';
 import { DynamicAllocator } from '../model/dynamic/allocator.js';
+import type { DmaArena } from '../model/dma-arena.js';
 import { createDynamicState } from '../model/dynamic/create.js';
 import { META_COUNT, META_NSLABS, META_ORDER, META_PENDING, META_TRANSIENT_COUNT } from '../model/dynamic/layout.js';
 import { listHash } from '../model/fragmentation.js';
@@ -49,7 +50,7 @@ const MAP_COUNTERS = ['oversize_rejects', 'growth_requests', 'transient_alloc_fa
  * Replay a dynamic-path vector file. Mismatches are counted, not thrown.
  * @throws ConformanceInputError for malformed input or an unsupported rule set.
  */
-export function replayDynamic(input: VectorLines): ReplayResult {
+export function replayDynamic(input: VectorLines, arena?: DmaArena): ReplayResult {
   const { file, json } = input;
   const config = parseLine(configLine, json(0), file, 1);
   const rules = checkRules(file, config.kernel_rules);
@@ -60,7 +61,7 @@ export function replayDynamic(input: VectorLines): ReplayResult {
   const state = createDynamicState(plan, {
     defaultNslabs: config.default_nslabs, defaultNareas: config.default_nareas, bootStart: config.pool_base,
     reserveBase: config.reserve_base, reserveBytes: config.reserve_bytes, budgetBytes: config.budget_bytes,
-  }, false);
+  }, false, arena);
   const alloc = new DynamicAllocator(state);
   const result: ReplayResult = { file, scenario: config.scenario, rules: config.kernel_rules, dynamic: true, ops: 0, checks: 0, grows: 0, mismatches: 0 };
   const live = new Map<number, LiveMapping>();

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { IO_TLB_SIZE, KERNEL_RULES, nrSlots } from '../model/constants.js';
 import { freeRunStats, listHash } from '../model/fragmentation.js';
 import { SwiotlbPool } from '../model/pool.js';
+import type { DmaArena } from '../model/dma-arena.js';
 import { allocatePool } from '../model/pool-layout.js';
 import { CONFIG_FIELDS, MAP_FIELDS, MismatchLog, type ReplayResult, type VectorLines, checkRules, nonNegative, opsOf, parseLine } from './vector-file.js';
 
@@ -42,15 +43,16 @@ interface LiveMapping {
 }
 
 /**
- * Replay a static-path vector file (CONFIG_SWIOTLB_DYNAMIC=n): one pool.
+ * Replay a static-path vector file (CONFIG_SWIOTLB_DYNAMIC=n): one pool, in
+ * `arena` when given.
  * Mismatches are counted, not thrown.
  * @throws ConformanceInputError for malformed input or an unsupported rule set.
  */
-export function replayStatic(input: VectorLines): ReplayResult {
+export function replayStatic(input: VectorLines, arena?: DmaArena): ReplayResult {
   const { file, json } = input;
   const config = parseLine(configLine, json(0), file, 1);
   const rules = checkRules(file, config.kernel_rules);
-  const pool = new SwiotlbPool(allocatePool(config.nslabs, config.nareas, config.pool_base, { withData: false, rules }));
+  const pool = new SwiotlbPool(allocatePool(config.nslabs, config.nareas, config.pool_base, { withData: false, rules, arena }));
   const result: ReplayResult = { file, scenario: config.scenario, rules: config.kernel_rules, dynamic: false, ops: 0, checks: 0, grows: 0, mismatches: 0 };
   const live = new Map<number, LiveMapping>();
   const log = new MismatchLog(result);

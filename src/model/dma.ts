@@ -9,7 +9,8 @@
  * limited as dev_warn_ratelimited() does (ratelimit.ts).
  */
 import { DMA_MAPPING_ERROR } from './constants.js';
-import { Ratelimit, allocateRatelimit } from './ratelimit.js';
+import { RATELIMIT_SILENT, Ratelimit, allocateRatelimit, printsOf, suppressedOf } from './ratelimit.js';
+import { SizeCounts } from './size-counts.js';
 import type { HostMemory } from './strategy.js';
 import type { BounceAllocator } from './strategy.js';
 
@@ -44,6 +45,17 @@ export function fullMessage(sizeBytes: number, totalSlots: number, usedSlots: nu
 /** Thrown for a direction the kernel would BUG_ON. */
 export class DmaDirectionError extends Error {}
 
+/**
+ * Bytes a sync for the CPU copies bounce -> original: `size` for
+ * FROM_DEVICE and BIDIRECTIONAL, 0 for TO_DEVICE.
+ * @throws DmaDirectionError for any other direction (the kernel's BUG_ON), naming `what`.
+ */
+function cpuCopyBytes(dir: DmaDirection, size: number, what: string): number {
+  if (dir === DMA_FROM_DEVICE || dir === DMA_BIDIRECTIONAL) return size;
+  if (dir === DMA_TO_DEVICE) return 0;
+  throw new DmaDirectionError(`${what}: invalid direction ${dir}`);
+}
+
 /** The call site of the "buffer is full" warning, as ___ratelimit() names it. */
 const CALL_SITE = 'swiotlb_tbl_map_single';
 
@@ -53,7 +65,7 @@ const CALL_SITE = 'swiotlb_tbl_map_single';
  */
 export class DmaMapper {
   /** Failed maps by mapping size in bytes. */
-  readonly failuresBySize = new Map<number, number>();
+  readonly failuresBySize = new SizeCounts();
   failures = 0;
   /** The "swiotlb buffer is full" messages this CPU printed (and "callbacks suppressed" lines), with when (ms, performance.timeOrigin based). */
   readonly messages: { ms: number; text: string }[] = [];
@@ -73,32 +85,32 @@ export class DmaMapper {
    * Returns the bounce (DMA) address, or DMA_MAPPING_ERROR (-1).
    */
   map(dev: DmaDevice, orig: number, size: number, dir: DmaDirection, attrs = 0): number {
-    const alloc = this.alloc;
-    const tlb = alloc.tblMapSingle(this.cpu, orig, size, 0, dev.minAlignMask);
-    if (tlb === DMA_MAPPING_ERROR) {
-      this.recordFailure(size, attrs);
-      return DMA_MAPPING_ERROR;
-    }
     void dir; // the map-time copy ignores direction in the newest kernels
-    alloc.bounce(tlb, size, true, dev.minAlignMask, this.host, true);
+    const tlb = this.alloc.mapAndCopy(this.cpu, orig, size, 0, dev.minAlignMask, this.host);
+    if (tlb === DMA_MAPPING_ERROR) this.recordFailure(size, attrs);
     return tlb;
   }
 
   /**
    * dma_unmap_single() (dma_direct_unmap_phys): unless DMA_ATTR_SKIP_CPU_SYNC,
-   * sync for the CPU first (bounce -> original for FROM_DEVICE/BIDIRECTIONAL),
-   * then release the slots.
+   * sync for the CPU first (the pool lookup, then bounce -> original for
+   * FROM_DEVICE/BIDIRECTIONAL), then release the slots; the copy and the
+   * release are one allocator call.
    */
   unmap(dev: DmaDevice, tlb: number, size: number, dir: DmaDirection, attrs = 0): void {
-    if ((attrs & DMA_ATTR_SKIP_CPU_SYNC) === 0) this.syncForCpu(dev, tlb, size, dir);
-    this.alloc.releaseSlots(tlb, dev.minAlignMask, size);
+    let copyBack = 0;
+    if ((attrs & DMA_ATTR_SKIP_CPU_SYNC) === 0) {
+      this.alloc.syncLookup?.(tlb, dev.minAlignMask);
+      copyBack = cpuCopyBytes(dir, size, 'sync_for_cpu');
+    }
+    this.alloc.copyAndRelease(tlb, dev.minAlignMask, size, copyBack, this.host);
   }
 
   /** swiotlb_sync_single_for_cpu(): find the pool, then bounce -> original for FROM_DEVICE/BIDIRECTIONAL; TO_DEVICE copies nothing. */
   syncForCpu(dev: DmaDevice, tlb: number, size: number, dir: DmaDirection): void {
     this.alloc.syncLookup?.(tlb, dev.minAlignMask);
-    if (dir === DMA_FROM_DEVICE || dir === DMA_BIDIRECTIONAL) this.alloc.bounce(tlb, size, false, dev.minAlignMask, this.host);
-    else if (dir !== DMA_TO_DEVICE) throw new DmaDirectionError(`sync_for_cpu: invalid direction ${dir}`);
+    const bytes = cpuCopyBytes(dir, size, 'sync_for_cpu');
+    if (bytes !== 0) this.alloc.bounce(tlb, bytes, false, dev.minAlignMask, this.host);
   }
 
   /** swiotlb_sync_single_for_device(): find the pool, then original -> bounce for TO_DEVICE/BIDIRECTIONAL; FROM_DEVICE copies nothing. */
@@ -110,12 +122,14 @@ export class DmaMapper {
 
   private recordFailure(size: number, attrs: number): void {
     this.failures++;
-    this.failuresBySize.set(size, (this.failuresBySize.get(size) ?? 0) + 1);
+    this.failuresBySize.add(size);
     if ((attrs & DMA_ATTR_NO_WARN) !== 0) return;
     const verdict = this.ratelimit.check();
+    if (verdict === RATELIMIT_SILENT) return;
     const ms = performance.timeOrigin + performance.now();
-    if (verdict.suppressed > 0) this.messages.push({ ms, text: `${CALL_SITE}: ${verdict.suppressed} callbacks suppressed` });
-    if (verdict.print) {
+    const suppressed = suppressedOf(verdict);
+    if (suppressed > 0) this.messages.push({ ms, text: `${CALL_SITE}: ${suppressed} callbacks suppressed` });
+    if (printsOf(verdict)) {
       const alloc = this.alloc;
       this.messages.push({ ms, text: fullMessage(alloc.counters.lastFailSize, alloc.totalSlots, alloc.usedSlots()) });
     }

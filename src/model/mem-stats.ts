@@ -11,19 +11,27 @@
  * counters here then stay 0 and the allocator computes mem_used() itself
  * (SwiotlbPool.usedSlots).
  */
+import { DmaArena } from './dma-arena.js';
 
 const TOTAL_USED = 0;
 const USED_HIWATER = 1;
 const TRANSIENT_NSLABS = 2;
 /** 1 when the counters are kept (CONFIG_DEBUG_FS=y); set once at allocation. */
 const DEBUG_FS = 3;
+/** Int32 words of the block: one 64-byte line. (wasm/pool-ops.wat reads the same words.) */
 const WORDS = 16;
 
-/** Shared memory behind {@link MemStats}: 64 bytes; `debugfs` says whether the counters are kept. */
-export function allocateMemStats(debugfs = true): SharedArrayBuffer {
-  const buffer = new SharedArrayBuffer(WORDS * 4);
-  new Int32Array(buffer)[DEBUG_FS] = debugfs ? 1 : 0;
-  return buffer;
+/** Where an io_tlb_mem's counters live: WORDS Int32 words at `offset` in a shared memory (structured-cloneable). */
+export interface MemRegion {
+  memory: WebAssembly.Memory;
+  offset: number;
+}
+
+/** The counters of one io_tlb_mem in `arena` (a private one when omitted); `debugfs` says whether they are kept. */
+export function allocateMemStats(debugfs = true, arena: DmaArena = new DmaArena()): MemRegion {
+  const region: MemRegion = { memory: arena.memory, offset: arena.alloc(WORDS * 4) };
+  new Int32Array(arena.buffer, region.offset, WORDS)[DEBUG_FS] = debugfs ? 1 : 0;
+  return region;
 }
 
 /** A view of the io_tlb_mem counters; units are slots. */
@@ -32,8 +40,8 @@ export class MemStats {
   /** CONFIG_DEBUG_FS: the counters are kept. */
   readonly debugfs: boolean;
 
-  constructor(buffer: SharedArrayBuffer) {
-    this.words = new Int32Array(buffer);
+  constructor(region: MemRegion) {
+    this.words = new Int32Array(region.memory.buffer, region.offset, WORDS);
     this.debugfs = this.words[DEBUG_FS] === 1;
   }
 

@@ -10,12 +10,16 @@
  *   mappings asked for (model bookkeeping, not in the kernel, kept under the
  *   area lock to measure internal waste without a shared hot counter);
  * - the bounce data itself: nslabs x 2 KiB bytes.
- * Several pools may share one set of backing arrays (dynamic pools carve
- * theirs from one reserve: `capacity`, `firstSlot`, `firstArea`).
+ * All of it, with the io_tlb_mem counters and a pool descriptor (the offsets
+ * and sizes below, DESC_* words), lives in one shared WebAssembly.Memory: the
+ * run's DmaArena, where wasm/pool-ops.wat runs the map, the unmap and the copy.
+ * Several pools may share one store of slot arrays and one array of area
+ * lines (dynamic pools carve theirs from one reserve: `firstSlot`, `firstArea`).
  */
-import { INVALID_PHYS_ADDR, IO_TLB_SEGSIZE, IO_TLB_SIZE, type KernelRules } from './constants.js';
+import { INVALID_PHYS_ADDR, IO_TLB_SEGSIZE, IO_TLB_SIZE, type KernelRules, PAGE_SIZE } from './constants.js';
+import { DmaArena } from './dma-arena.js';
 import { LOCK_WORDS, type LockKind } from './lock.js';
-import { allocateMemStats } from './mem-stats.js';
+import { type MemRegion, allocateMemStats } from './mem-stats.js';
 
 /** Int32 words per area: one 64-byte cache line, so areas share no line. */
 export const AREA_STRIDE = 16;
@@ -25,6 +29,61 @@ export const AREA_USED = AREA_LOCK + LOCK_WORDS;
 export const AREA_INDEX = AREA_USED + 1;
 /** Area word offset: bytes requested by the live mappings of the area (fits: an area is at most 1 GiB). */
 export const AREA_REQ_BYTES = AREA_INDEX + 1;
+
+/**
+ * Where a set of slot arrays lives (structured-cloneable): byte offsets in
+ * one shared WebAssembly.Memory (dma-arena.ts) of `capacity` entries each.
+ * Several pools may share one store (dynamic pools carve theirs from one
+ * reserve), each using entries firstSlot..firstSlot+nslabs-1.
+ */
+export interface SlotStore {
+  memory: WebAssembly.Memory;
+  /** Entries in each array. */
+  capacity: number;
+  /** Int32 list[capacity]: free slots from here to the segment end, 0 = used. */
+  list: number;
+  /** Int32 alloc_size[capacity]: bytes from this slot to the allocation end. */
+  allocSize: number;
+  /** Int32 pad_slots[capacity]. */
+  padSlots: number;
+  /** Float64 orig_addr[capacity] (-1 = INVALID_PHYS_ADDR). */
+  origAddr: number;
+  /** Bounce data, capacity x IO_TLB_SIZE bytes; -1 when the store has none (bookkeeping-only pools). */
+  data: number;
+}
+
+/**
+ * Reserve a SlotStore of `capacity` slots in `arena` (a private arena when
+ * none is given), with bounce data unless `withData` is false.
+ */
+export function allocateSlotStore(capacity: number, withData: boolean, arena: DmaArena = new DmaArena()): SlotStore {
+  return {
+    memory: arena.memory,
+    capacity,
+    list: arena.alloc(capacity * 4),
+    allocSize: arena.alloc(capacity * 4),
+    padSlots: arena.alloc(capacity * 4),
+    origAddr: arena.alloc(capacity * 8),
+    data: withData ? arena.alloc(capacity * IO_TLB_SIZE, PAGE_SIZE) : -1,
+  };
+}
+
+/** Byte offset in a memory of an array of area lines (AREA_STRIDE Int32 words each). */
+export type AreaLines = number;
+
+/** Reserve `count` zeroed area lines in `arena`. */
+export function allocateAreaLines(count: number, arena: DmaArena): AreaLines {
+  return arena.alloc(count * AREA_STRIDE * 4, AREA_STRIDE * 4);
+}
+
+/** Bytes of a pool descriptor, and its Int32 words (the layout wasm/pool-ops.wat reads). */
+export const DESC_BYTES = 64;
+const DESC_WORDS = {
+  list: 0, allocSize: 1, padSlots: 2, origAddr: 3, areas: 4, mem: 5, nslabs: 6, nareas: 7, areaNslabs: 8, startLo: 9, flags: 10, data: 11,
+} as const;
+/** Descriptor flags: v6.6 rules, and the mutex (rather than the ticket lock). */
+export const DESC_V66 = 1;
+export const DESC_MUTEX = 2;
 
 /** Structured-cloneable description of one pool's shared memory. */
 export interface PoolShared {
@@ -38,26 +97,18 @@ export interface PoolShared {
   rules: KernelRules;
   /** The lock its areas run with (`--lock`). */
   lock: LockKind;
-  /** The io_tlb_mem counters this pool counts into (shared by pools of one allocator). */
-  mem: SharedArrayBuffer;
-  /**
-   * Backing arrays, which may hold several pools (dynamic pools carve theirs
-   * from one reserve): Int32 list[capacity], alloc_size[capacity],
-   * pad_slots[capacity]; this pool uses entries firstSlot..firstSlot+nslabs-1.
-   */
-  slotWords: SharedArrayBuffer;
-  /** Float64 orig_addr[capacity]. */
-  origAddr: SharedArrayBuffer;
-  /** AREA_STRIDE Int32 words per area; this pool's areas start at firstArea. */
-  areas: SharedArrayBuffer;
-  /** Bounce data: capacity * IO_TLB_SIZE bytes (or empty). */
-  data: SharedArrayBuffer;
-  /** Slots in the backing arrays. */
-  capacity: number;
-  /** This pool's first slot in the backing arrays. */
+  /** The io_tlb_mem counters this pool counts into (shared by pools of one allocator), in the store's memory. */
+  mem: MemRegion;
+  /** The slot arrays and bounce data this pool's slots are entries of. */
+  store: SlotStore;
+  /** This pool's first slot in the store. */
   firstSlot: number;
+  /** The area lines (in the store's memory); this pool's start at firstArea. */
+  areas: AreaLines;
   /** This pool's first area in `areas`. */
   firstArea: number;
+  /** Byte offset of this pool's descriptor in the store's memory (writeDescriptor). */
+  desc: number;
   /**
    * How reports name the pool when the strategy names it (dynamic pools: kind
    * and first slot in the reserve, e.g. `transient@1536`); otherwise by position.
@@ -72,10 +123,12 @@ export interface PoolAllocation {
   rules?: KernelRules;
   /** The areas' lock; qspinlock when omitted. */
   lock?: LockKind;
-  /** io_tlb_mem counters to count into; a fresh set (with `debugfs`) when omitted. */
-  mem?: SharedArrayBuffer;
+  /** io_tlb_mem counters to count into (in `arena`); a fresh set (with `debugfs`) when omitted. */
+  mem?: MemRegion;
   /** CONFIG_DEBUG_FS of a fresh set of counters; true when omitted. */
   debugfs?: boolean;
+  /** The run's shared memory (bounce copies to and from its host buffers then run as memory.copy); a private one when omitted. */
+  arena?: DmaArena;
 }
 
 /**
@@ -88,23 +141,63 @@ export function allocatePool(nslabs: number, nareas: number, start: number, opti
   if (nareas < 1 || (nareas & (nareas - 1)) !== 0) throw new RangeError(`nareas must be a power of two, got ${nareas}`);
   if (nslabs % nareas !== 0) throw new RangeError(`nslabs ${nslabs} is not a multiple of nareas ${nareas}`);
   if (start % IO_TLB_SIZE !== 0) throw new RangeError(`pool start 0x${start.toString(16)} is not slot aligned`);
+  const arena = options.arena ?? new DmaArena();
+  const mem = options.mem ?? allocateMemStats(options.debugfs ?? true, arena);
+  if (mem.memory !== arena.memory) throw new RangeError('a pool and the io_tlb_mem counters it counts into must be in one memory');
   const shared: PoolShared = {
     start,
     nslabs,
     nareas,
     rules: options.rules ?? 'newest',
     lock: options.lock ?? 'qspinlock',
-    mem: options.mem ?? allocateMemStats(options.debugfs ?? true),
-    slotWords: new SharedArrayBuffer(nslabs * 3 * 4),
-    origAddr: new SharedArrayBuffer(nslabs * 8),
-    areas: new SharedArrayBuffer(nareas * AREA_STRIDE * 4),
-    data: new SharedArrayBuffer(options.withData === false ? 0 : nslabs * IO_TLB_SIZE),
-    capacity: nslabs,
+    mem,
+    store: allocateSlotStore(nslabs, options.withData !== false, arena),
     firstSlot: 0,
+    areas: allocateAreaLines(nareas, arena),
     firstArea: 0,
+    desc: arena.alloc(DESC_BYTES),
   };
   initPoolSlots(shared);
   return shared;
+}
+
+/**
+ * Write `shared`'s descriptor, the offsets and sizes pool-ops.wat reads.
+ * Call before the pool is published to other threads.
+ */
+export function writeDescriptor(shared: PoolShared): void {
+  const { store, firstSlot } = shared;
+  const d = new Int32Array(store.memory.buffer as SharedArrayBuffer, shared.desc, DESC_BYTES / 4);
+  d[DESC_WORDS.list] = store.list + firstSlot * 4;
+  d[DESC_WORDS.allocSize] = store.allocSize + firstSlot * 4;
+  d[DESC_WORDS.padSlots] = store.padSlots + firstSlot * 4;
+  d[DESC_WORDS.origAddr] = store.origAddr + firstSlot * 8;
+  d[DESC_WORDS.areas] = shared.areas + shared.firstArea * AREA_STRIDE * 4;
+  d[DESC_WORDS.mem] = shared.mem.offset;
+  d[DESC_WORDS.nslabs] = shared.nslabs;
+  d[DESC_WORDS.nareas] = shared.nareas;
+  d[DESC_WORDS.areaNslabs] = shared.nslabs / shared.nareas;
+  d[DESC_WORDS.startLo] = shared.start | 0;
+  d[DESC_WORDS.flags] = (shared.rules === 'v6.6' ? DESC_V66 : 0) | (shared.lock === 'mutex' ? DESC_MUTEX : 0);
+  d[DESC_WORDS.data] = store.data < 0 ? -1 : store.data + firstSlot * IO_TLB_SIZE;
+}
+
+/** A pool's area lines: AREA_STRIDE Int32 words per area. */
+export function areaLineView(shared: PoolShared): Int32Array {
+  return new Int32Array(shared.store.memory.buffer as SharedArrayBuffer, shared.areas + shared.firstArea * AREA_STRIDE * 4, shared.nareas * AREA_STRIDE);
+}
+
+/** Views of a pool's entries of its store (over the memory's current buffer). */
+export function slotViews(shared: PoolShared): { list: Int32Array; allocSize: Int32Array; padSlots: Int32Array; origAddr: Float64Array; data: Uint8Array } {
+  const { store, firstSlot, nslabs } = shared;
+  const buffer = store.memory.buffer as SharedArrayBuffer;
+  return {
+    list: new Int32Array(buffer, store.list + firstSlot * 4, nslabs),
+    allocSize: new Int32Array(buffer, store.allocSize + firstSlot * 4, nslabs),
+    padSlots: new Int32Array(buffer, store.padSlots + firstSlot * 4, nslabs),
+    origAddr: new Float64Array(buffer, store.origAddr + firstSlot * 8, nslabs),
+    data: store.data < 0 ? new Uint8Array(0) : new Uint8Array(buffer, store.data + firstSlot * IO_TLB_SIZE, nslabs * IO_TLB_SIZE),
+  };
 }
 
 /**
@@ -112,13 +205,14 @@ export function allocatePool(nslabs: number, nareas: number, start: number, opti
  * `list[i] = min(128 - i % 128, nslabs - i)`, no orig_addr, every area empty at index 0.
  */
 export function initPoolSlots(shared: PoolShared): void {
-  const { nslabs, capacity, firstSlot } = shared;
-  const list = new Int32Array(shared.slotWords, firstSlot * 4, nslabs);
-  for (let i = 0; i < nslabs; i++) list[i] = Math.min(IO_TLB_SEGSIZE - (i % IO_TLB_SEGSIZE), nslabs - i);
-  new Int32Array(shared.slotWords, (capacity + firstSlot) * 4, nslabs).fill(0);
-  new Int32Array(shared.slotWords, (2 * capacity + firstSlot) * 4, nslabs).fill(0);
-  new Float64Array(shared.origAddr, firstSlot * 8, nslabs).fill(INVALID_PHYS_ADDR);
-  new Int32Array(shared.areas, shared.firstArea * AREA_STRIDE * 4, shared.nareas * AREA_STRIDE).fill(0);
+  const { nslabs } = shared;
+  const v = slotViews(shared);
+  for (let i = 0; i < nslabs; i++) v.list[i] = Math.min(IO_TLB_SEGSIZE - (i % IO_TLB_SEGSIZE), nslabs - i);
+  v.allocSize.fill(0);
+  v.padSlots.fill(0);
+  v.origAddr.fill(INVALID_PHYS_ADDR);
+  areaLineView(shared).fill(0);
+  writeDescriptor(shared);
 }
 
 /**

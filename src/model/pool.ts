@@ -4,14 +4,19 @@
  * v6.6 when the pool's `rules` say so (docs/model.md, "Slot search", "Mapping
  * and release"; golden vectors in test/fixtures/conformance/). Not modelled:
  * `iommu_is_span_boundary`, which never fires for pools of at most 2 GiB.
+ *
+ * The work runs in WebAssembly (wasm/pool-ops.wat: the search, the area
+ * locks' fast paths, the renumbering of `list[]`, the counters, memory.copy),
+ * one call per map, unmap or copy; this class passes the arguments, adds the
+ * call's results to this CPU's counters, and keeps the typed-array views the
+ * harness reads (pictures, verify mode, conformance checks).
  */
-import {
-  DMA_MAPPING_ERROR, INVALID_PHYS_ADDR, IO_TLB_SEGSIZE, IO_TLB_SHIFT, IO_TLB_SIZE, PAGE_SIZE, alignUp, nrSlots,
-} from './constants.js';
-import { type LockOps, lockOps } from './lock.js';
+import { DMA_MAPPING_ERROR, IO_TLB_SHIFT, IO_TLB_SIZE, alignUp, nrSlots } from './constants.js';
+import { LockTimeoutError, type LockOps, lockOps } from './lock.js';
 import { MemStats } from './mem-stats.js';
-import { AREA_INDEX, AREA_LOCK, AREA_REQ_BYTES, AREA_STRIDE, AREA_USED, type PoolShared } from './pool-layout.js';
-import { type AllocCounters, type BounceAllocator, type HostMemory, newAllocCounters } from './strategy.js';
+import { AREA_INDEX, AREA_STRIDE, AREA_USED, type PoolShared, areaLineView, slotViews } from './pool-layout.js';
+import { type AllocCounters, type BounceAllocator, type HostMemory, copyAndReleaseOf, mapAndCopyOf, newAllocCounters } from './strategy.js';
+import { type PoolOps, type PoolOpsExports, SCRATCH, poolOpsFor } from './wasm/pool-ops.js';
 
 /** A worker's view of a shared pool; every method is safe to call from many workers at once. */
 export class SwiotlbPool implements BounceAllocator {
@@ -29,10 +34,18 @@ export class SwiotlbPool implements BounceAllocator {
   readonly data: Uint8Array;
   readonly counters: AllocCounters;
   readonly mem: MemStats;
-  /** The areas' lock (`--lock`). */
+  /** The areas' lock (`--lock`), for JavaScript that takes an area lock itself (tests). */
   readonly lock: LockOps;
   /** True for the v6.6 rules. */
   private readonly v66: boolean;
+  /** This thread's binding of pool-ops.wat to the pool's memory. */
+  private readonly ops: PoolOps;
+  private readonly wasm: PoolOpsExports;
+  private readonly memory: WebAssembly.Memory;
+  /** Byte offset of the pool's descriptor, and of this thread's scratch block. */
+  private readonly desc: number;
+  private readonly scratch: number;
+  private readonly hasData: boolean;
 
   constructor(readonly shared: PoolShared, counters: AllocCounters = newAllocCounters()) {
     this.mem = new MemStats(shared.mem);
@@ -41,16 +54,22 @@ export class SwiotlbPool implements BounceAllocator {
     this.nareas = shared.nareas;
     this.end = shared.start + shared.nslabs * IO_TLB_SIZE;
     this.areaNslabs = shared.nslabs / shared.nareas;
-    const { capacity, firstSlot, nslabs } = shared;
-    this.list = new Int32Array(shared.slotWords, firstSlot * 4, nslabs);
-    this.allocSize = new Int32Array(shared.slotWords, (capacity + firstSlot) * 4, nslabs);
-    this.padSlots = new Int32Array(shared.slotWords, (2 * capacity + firstSlot) * 4, nslabs);
-    this.origAddr = new Float64Array(shared.origAddr, firstSlot * 8, nslabs);
-    this.areaWords = new Int32Array(shared.areas, shared.firstArea * AREA_STRIDE * 4, shared.nareas * AREA_STRIDE);
-    this.data = shared.data.byteLength ? new Uint8Array(shared.data, firstSlot * IO_TLB_SIZE, nslabs * IO_TLB_SIZE) : new Uint8Array(0);
+    const views = slotViews(shared);
+    this.list = views.list;
+    this.allocSize = views.allocSize;
+    this.padSlots = views.padSlots;
+    this.origAddr = views.origAddr;
+    this.data = views.data;
+    this.areaWords = areaLineView(shared);
     this.counters = counters;
     this.v66 = shared.rules === 'v6.6';
     this.lock = lockOps(shared.lock);
+    this.memory = shared.store.memory;
+    this.ops = poolOpsFor(this.memory);
+    this.wasm = this.ops.exports;
+    this.desc = shared.desc;
+    this.scratch = this.ops.scratch;
+    this.hasData = shared.store.data >= 0;
   }
 
   /** io_tlb_mem nslabs (one pool: this pool's). */
@@ -99,6 +118,33 @@ export class SwiotlbPool implements BounceAllocator {
     return Atomics.load(this.areaWords, a * AREA_STRIDE + AREA_INDEX);
   }
 
+  /** Zero this thread's scratch block before a call that does not (map and release clear it themselves). */
+  private clearScratch(): void {
+    const s = this.ops.scratchWords;
+    s[0] = s[1] = s[2] = s[3] = s[6] = s[7] = s[8] = 0;
+    this.ops.scratchWaitNs[0] = 0;
+  }
+
+  /**
+   * Add what the last call left in this thread's scratch block to the counters.
+   * @throws LockTimeoutError when the call (`result` -2, or `timedOut`) gave up on a lock.
+   */
+  private account(timedOut: boolean): void {
+    const s = this.ops.scratchWords;
+    const c = this.counters;
+    c.slotsScanned += s[SCRATCH.scanned];
+    c.areaFallbacks += s[SCRATCH.fallbacks];
+    c.lock.acquisitions += s[SCRATCH.acquisitions];
+    if (s[SCRATCH.contended] !== 0) {
+      c.lock.contended += s[SCRATCH.contended];
+      c.lock.waitNs += this.ops.scratchWaitNs[0];
+    }
+    c.lockedOps += s[SCRATCH.lockedOps];
+    const raised = s[SCRATCH.raised];
+    if (raised > c.hiwaterRaised) c.hiwaterRaised = raised;
+    if (timedOut) throw new LockTimeoutError(`area lock of the pool at 0x${this.start.toString(16)}`, 10_000);
+  }
+
   /**
    * swiotlb_search_pool_area() (v6.6: swiotlb_area_find_slots()): find
    * `nrSlots(allocSize)` free slots in area `areaIndex` under its lock.
@@ -106,88 +152,13 @@ export class SwiotlbPool implements BounceAllocator {
    * alloc_align_mask round-up). Returns the absolute index of the first
    * allocated slot, or -1. `requested` (bytes the caller asked to map) only
    * feeds the internal-waste bookkeeping.
+   * @throws LockTimeoutError when the area lock cannot be had.
    */
   searchArea(areaIndex: number, orig: number, allocSize: number, allocAlignMask: number, minAlignMask: number, requested: number): number {
-    const areaNslabs = this.areaNslabs;
-    const nslots = nrSlots(allocSize);
-    const offset = orig & minAlignMask & (IO_TLB_SIZE - 1);
-    let iotlbAlignMask: number;
-    let stride: number;
-    if (this.v66) {
-      // One test: slot bits under min | alloc | page mask (above the slot) must match orig's.
-      iotlbAlignMask = minAlignMask | allocAlignMask;
-      if (allocSize >= PAGE_SIZE) iotlbAlignMask |= PAGE_SIZE - 1;
-      iotlbAlignMask &= ~(IO_TLB_SIZE - 1);
-      stride = (iotlbAlignMask >>> IO_TLB_SHIFT) + 1;
-      allocAlignMask = 0;
-    } else {
-      iotlbAlignMask = minAlignMask;
-      // Page rule: >= PAGE_SIZE with no masks stays page aligned (Will Deacon, 2024).
-      if (!allocAlignMask && !iotlbAlignMask && allocSize >= PAGE_SIZE) allocAlignMask = PAGE_SIZE - 1;
-      allocAlignMask |= IO_TLB_SIZE - 1;
-      // Bits preserved by the in-allocation offset need not be matched by slot choice.
-      iotlbAlignMask &= ~allocAlignMask;
-      stride = (Math.max(allocAlignMask, iotlbAlignMask) >>> IO_TLB_SHIFT) + 1;
-    }
-    const origBits = orig & iotlbAlignMask;
-    const matchOrig = orig !== 0;
-    const base = this.start;
-    const list = this.list;
-    const words = this.areaWords;
-    const aw = areaIndex * AREA_STRIDE;
-    const counters = this.counters;
-
-    const lock = this.lock;
-    lock.acquire(words, aw + AREA_LOCK, counters.lock);
-    if (nslots > areaNslabs - words[aw + AREA_USED]) {
-      lock.release(words, aw + AREA_LOCK);
-      return -1;
-    }
-    const slotBase = areaIndex * areaNslabs;
-    let index = words[aw + AREA_INDEX];
-    let scanned = 0;
-    let slotIndex = -1;
-    for (let checked = 0; checked < areaNslabs;) {
-      scanned++;
-      const candidate = slotBase + index;
-      const tlbAddr = base + candidate * IO_TLB_SIZE;
-      if ((tlbAddr & allocAlignMask) !== 0 || (matchOrig && (tlbAddr & iotlbAlignMask) !== origBits)) {
-        index = index + 1 >= areaNslabs ? 0 : index + 1;
-        checked++;
-        continue;
-      }
-      if (list[candidate] >= nslots) {
-        slotIndex = candidate;
-        break;
-      }
-      index = index + stride >= areaNslabs ? 0 : index + stride;
-      checked += stride;
-    }
-    counters.slotsScanned += scanned;
-    if (slotIndex < 0) {
-      lock.release(words, aw + AREA_LOCK);
-      return -1;
-    }
-
-    const allocSizes = this.allocSize;
-    for (let i = 0; i < nslots; i++) {
-      list[slotIndex + i] = 0;
-      allocSizes[slotIndex + i] = allocSize - (offset + i * IO_TLB_SIZE);
-    }
-    // Free slots before the buffer, back to the segment start, no longer reach past it.
-    // (The kernel stops at io_tlb_offset(i) == IO_TLB_SEGSIZE - 1; a lower bound is the same test, cheaper.)
-    const segmentStart = slotIndex & -IO_TLB_SEGSIZE;
-    let count = 0;
-    for (let i = slotIndex - 1; i >= segmentStart && list[i] !== 0; i--) list[i] = ++count;
-    const next = index + nslots;
-    words[aw + AREA_INDEX] = next >= areaNslabs ? 0 : next;
-    words[aw + AREA_USED] += nslots;
-    words[aw + AREA_REQ_BYTES] += requested;
-    lock.release(words, aw + AREA_LOCK);
-
-    const raised = this.mem.incUsedAndHiwater(nslots);
-    if (raised > this.counters.hiwaterRaised) this.counters.hiwaterRaised = raised;
-    return slotIndex;
+    this.clearScratch();
+    const index = this.wasm.search_area(this.desc, this.scratch, areaIndex, orig | 0, orig !== 0 ? 1 : 0, allocSize, allocAlignMask, minAlignMask, requested);
+    this.account(index === -2);
+    return index;
   }
 
   /** The area a CPU's search starts in: `cpu & (nareas - 1)` (a plug-in may choose otherwise). */
@@ -197,20 +168,15 @@ export class SwiotlbPool implements BounceAllocator {
 
   /**
    * swiotlb_find_slots() without CONFIG_SWIOTLB_DYNAMIC: start in area
-   * `cpu & (nareas - 1)`, then the following areas in turn, wrapping.
+   * startArea(cpu), then the following areas in turn, wrapping.
    * Returns the first allocated slot's index, or -1.
+   * @throws LockTimeoutError when an area lock cannot be had.
    */
   findSlots(cpu: number, orig: number, allocSize: number, allocAlignMask: number, minAlignMask: number, requested: number): number {
-    const nareas = this.nareas;
-    const start = this.startArea(cpu);
-    let a = start;
-    do {
-      const index = this.searchArea(a, orig, allocSize, allocAlignMask, minAlignMask, requested);
-      if (index >= 0) return index;
-      if (++a >= nareas) a = 0;
-      if (a !== start) this.counters.areaFallbacks++;
-    } while (a !== start);
-    return -1;
+    this.clearScratch();
+    const index = this.wasm.find_slots(this.desc, this.scratch, this.startArea(cpu), orig | 0, orig !== 0 ? 1 : 0, allocSize, allocAlignMask, minAlignMask, requested);
+    this.account(index === -2);
+    return index;
   }
 
   /**
@@ -218,17 +184,31 @@ export class SwiotlbPool implements BounceAllocator {
    * bytes at `orig`, record pad_slots and orig_addr, and return the bounce
    * (tlb) address, or DMA_MAPPING_ERROR (-1) when the pool is full
    * (counters.lastFailSize then holds the `sz` the kernel prints: see failSize).
+   * @throws LockTimeoutError when an area lock cannot be had.
    */
   tblMapSingle(cpu: number, orig: number, mappingSize: number, allocAlignMask: number, minAlignMask: number): number {
-    const offset = this.mapOffset(orig, allocAlignMask, minAlignMask);
-    const size = this.paddedSize(mappingSize, offset, allocAlignMask);
-    const index = this.findSlots(cpu, orig, size, allocAlignMask, minAlignMask, mappingSize);
-    if (index < 0) {
-      this.counters.lastFailSize = this.failSize(mappingSize, size);
-      this.counters.lastFailSlots = nrSlots(size);
-      return DMA_MAPPING_ERROR;
-    }
-    return this.finishMap(index, orig, offset, size);
+    const tlb = this.wasm.map(this.desc, this.scratch, this.startArea(cpu), orig, mappingSize, allocAlignMask, minAlignMask);
+    return this.mapped(tlb, orig, mappingSize, allocAlignMask, minAlignMask);
+  }
+
+  /**
+   * tblMapSingle() and the map's copy original -> bounce in one WebAssembly
+   * call when `host` is in this pool's memory.
+   * @throws LockTimeoutError when an area lock cannot be had.
+   */
+  mapAndCopy(cpu: number, orig: number, mappingSize: number, allocAlignMask: number, minAlignMask: number, host: HostMemory): number {
+    if (host.memory !== this.memory || !this.hasData) return mapAndCopyOf(this, cpu, orig, mappingSize, allocAlignMask, minAlignMask, host);
+    const tlb = this.wasm.map_copy(this.desc, this.scratch, this.startArea(cpu), orig, mappingSize, allocAlignMask, minAlignMask, host.at, host.base);
+    return this.mapped(tlb, orig, mappingSize, allocAlignMask, minAlignMask);
+  }
+
+  /** The tail of a map call: counters, then the tlb address or DMA_MAPPING_ERROR with the failure's sizes. */
+  private mapped(tlb: number, orig: number, mappingSize: number, allocAlignMask: number, minAlignMask: number): number {
+    this.account(tlb === -2);
+    if (tlb >= 0) return this.start + tlb;
+    this.counters.lastFailSize = this.ops.scratchWords[SCRATCH.failSize];
+    this.counters.lastFailSlots = nrSlots(this.paddedSize(mappingSize, this.mapOffset(orig, allocAlignMask, minAlignMask), allocAlignMask));
+    return DMA_MAPPING_ERROR;
   }
 
   /** The part of `orig` reproduced inside the allocation (swiotlb_align_offset with the map's masks). */
@@ -254,50 +234,29 @@ export class SwiotlbPool implements BounceAllocator {
 
   /** The tail of swiotlb_tbl_map_single(): pad_slots and orig_addr of the slots found at `index`; returns the tlb address. */
   finishMap(index: number, orig: number, offset: number, size: number): number {
-    const pad = offset >>> IO_TLB_SHIFT;
-    offset &= IO_TLB_SIZE - 1;
-    index += pad;
-    this.padSlots[index] = pad;
-    const dataSlots = nrSlots(size) - pad;
-    const origAddr = this.origAddr;
-    for (let i = 0; i < dataSlots; i++) origAddr[index + i] = orig + i * IO_TLB_SIZE;
-    return this.start + index * IO_TLB_SIZE + offset;
+    return this.start + this.wasm.finish_map(this.desc, index, orig, offset, size);
   }
 
   /**
    * swiotlb_release_slots(): return the buffer at `tlb` to its area, merging
    * with the free runs after and before it inside the segment. `minAlignMask`
    * must be the mapping device's; `requested` the bytes it mapped.
+   * @throws LockTimeoutError when the area lock cannot be had.
    */
   releaseSlots(tlb: number, minAlignMask: number, requested: number): void {
-    const offset = tlb & minAlignMask & (IO_TLB_SIZE - 1);
-    let index = (tlb - offset - this.start) / IO_TLB_SIZE;
-    index -= this.padSlots[index];
-    const nslots = nrSlots(this.allocSize[index] + offset);
-    const areaIndex = Math.floor(index / this.areaNslabs);
-    const words = this.areaWords;
-    const aw = areaIndex * AREA_STRIDE;
-    const list = this.list;
-    const allocSizes = this.allocSize;
-    const padSlots = this.padSlots;
-    const origAddr = this.origAddr;
+    const done = this.wasm.release(this.desc, this.scratch, tlb - this.start, minAlignMask, requested);
+    this.account(done === 0);
+  }
 
-    this.lock.acquire(words, aw + AREA_LOCK, this.counters.lock);
-    const segmentEnd = (index + IO_TLB_SEGSIZE) & -IO_TLB_SEGSIZE;
-    let count = index + nslots < segmentEnd ? list[index + nslots] : 0;
-    for (let i = index + nslots - 1; i >= index; i--) {
-      list[i] = ++count;
-      origAddr[i] = INVALID_PHYS_ADDR;
-      allocSizes[i] = 0;
-      padSlots[i] = 0;
-    }
-    const segmentStart = index & -IO_TLB_SEGSIZE;
-    for (let i = index - 1; i >= segmentStart && list[i] !== 0; i--) list[i] = ++count;
-    words[aw + AREA_REQ_BYTES] -= requested;
-    words[aw + AREA_USED] -= nslots;
-    this.lock.release(words, aw + AREA_LOCK);
-
-    this.mem.decUsed(nslots);
+  /**
+   * Copy `copyBack` bytes bounce -> original (0: none), then releaseSlots(),
+   * in one WebAssembly call when `host` is in this pool's memory.
+   * @throws LockTimeoutError when the area lock cannot be had.
+   */
+  copyAndRelease(tlb: number, minAlignMask: number, requested: number, copyBack: number, host: HostMemory): void {
+    if (host.memory !== this.memory || !this.hasData) return copyAndReleaseOf(this, tlb, minAlignMask, requested, copyBack, host);
+    const done = this.wasm.unmap_copy(this.desc, this.scratch, tlb - this.start, minAlignMask, requested, copyBack, host.at, host.base);
+    this.account(done === 0);
   }
 
   /**
@@ -305,12 +264,17 @@ export class SwiotlbPool implements BounceAllocator {
    * the original buffer recorded in the slot (`toDevice`: original -> bounce,
    * else bounce -> original). `tlb` may point inside the buffer (partial sync).
    * A copy longer than the rest of the allocation is clamped, as the kernel's
-   * "Buffer overflow detected" path does. Returns the bytes copied.
+   * "Buffer overflow detected" path does. Returns the bytes copied. With the
+   * host buffers in this pool's memory the copy is memory.copy in
+   * WebAssembly; else a typed-array copy.
    */
   bounce(tlb: number, size: number, toDevice: boolean, minAlignMask: number, host: HostMemory): number {
+    if (host.memory === this.memory && this.hasData) {
+      return this.wasm.bounce(this.desc, tlb - this.start, size, toDevice ? 1 : 0, minAlignMask, host.at, host.base);
+    }
     const index = (tlb - this.start) >>> IO_TLB_SHIFT;
     let orig = this.origAddr[index];
-    if (orig === INVALID_PHYS_ADDR) return 0;
+    if (orig === -1) return 0;
     let allocSize = this.allocSize[index];
     const tlbOffset = (tlb & (IO_TLB_SIZE - 1)) - (orig & minAlignMask & (IO_TLB_SIZE - 1));
     orig += tlbOffset;

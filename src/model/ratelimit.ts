@@ -31,12 +31,23 @@ export function allocateRatelimit(): SharedArrayBuffer {
   return new SharedArrayBuffer(24);
 }
 
-/** What one call to the limiter decided. */
-export interface RatelimitVerdict {
-  /** Print this message. */
-  print: boolean;
-  /** Calls missed before this window reopened, to report first (0: none). */
-  suppressed: number;
+/**
+ * What one call to the limiter decided, as one number (no object per call):
+ * n >= 0: print, after reporting n calls suppressed before this window
+ * reopened (0: none); n < 0: do not print, after reporting -n - 1.
+ * RATELIMIT_SILENT (-1): nothing to print or report.
+ */
+export type RatelimitVerdict = number;
+export const RATELIMIT_SILENT = -1;
+
+/** Whether the verdict lets this message print. */
+export function printsOf(verdict: RatelimitVerdict): boolean {
+  return verdict >= 0;
+}
+
+/** The calls suppressed before this window reopened that the verdict asks to report. */
+export function suppressedOf(verdict: RatelimitVerdict): number {
+  return verdict >= 0 ? verdict : -verdict - 1;
 }
 
 /** A view of a shared rate-limit state (one call site). */
@@ -77,6 +88,6 @@ export class Ratelimit {
       Atomics.store(w, LOCK, 0);
     }
     if (!print) Atomics.add(w, MISSED, 1);
-    return { print, suppressed };
+    return print ? suppressed : -suppressed - 1;
   }
 }

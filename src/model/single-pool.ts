@@ -3,6 +3,7 @@
  * (`defpool`), as the kernel does without CONFIG_SWIOTLB_DYNAMIC.
  */
 import { DEFAULT_POOL_BASE } from './constants.js';
+import type { DmaArena } from './dma-arena.js';
 import { SwiotlbPool } from './pool.js';
 import { allocatePool } from './pool-layout.js';
 import { bootSizing } from './pool-sizing.js';
@@ -20,9 +21,9 @@ export function planBootPool(request: PoolRequest, areas: number): PoolPlan {
   return { nslabs: boot.nslabs, nareas: boot.nareas, rules: request.rules, notes: [...boot.messages], changes };
 }
 
-/** Allocate one pool (with its io_tlb_mem counters) of `plan.nslabs` slots in `plan.nareas` areas at DEFAULT_POOL_BASE. */
-export function createSinglePool(plan: PoolPlan): StrategyState {
-  return { plan, pools: [allocatePool(plan.nslabs, plan.nareas, DEFAULT_POOL_BASE, { rules: plan.rules, lock: plan.lock, debugfs: plan.debugfs })] };
+/** Allocate one pool (with its io_tlb_mem counters) of `plan.nslabs` slots in `plan.nareas` areas at DEFAULT_POOL_BASE, in `arena` when given. */
+export function createSinglePool(plan: PoolPlan, arena?: DmaArena): StrategyState {
+  return { plan, pools: [allocatePool(plan.nslabs, plan.nareas, DEFAULT_POOL_BASE, { rules: plan.rules, lock: plan.lock, debugfs: plan.debugfs, arena })] };
 }
 
 /** Attach to the single pool: the pool view is the allocator (find_pool is one range check). */

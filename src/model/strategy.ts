@@ -6,7 +6,8 @@
  * be structured-cloneable.
  */
 import type { ColumnSpec } from '../base/column.js';
-import type { KernelRules } from './constants.js';
+import { DMA_MAPPING_ERROR, type KernelRules } from './constants.js';
+import type { DmaArena } from './dma-arena.js';
 import { type LockKind, type LockStats, newLockStats } from './lock.js';
 import type { PoolShared } from './pool-layout.js';
 
@@ -21,6 +22,13 @@ export interface AllocCounters {
   lastFailSize: number;
   /** Slots the last request that found no slots needed (its padded size), for the harness's own counters. */
   lastFailSlots: number;
+  /**
+   * Locked read-modify-write instructions and atomic stores the WebAssembly
+   * pool code executed for this user (lock words, debugfs counters):
+   * `bench:micro` sets them against the kernel's. JavaScript Atomics calls are
+   * not in it.
+   */
+  lockedOps: number;
   /** The highest io_tlb_used_hiwater this user set (slots; 0 until it sets one), so the harness can picture the pool at its peak. */
   hiwaterRaised: number;
   /**
@@ -33,13 +41,32 @@ export interface AllocCounters {
 
 /** Fresh, zeroed counters for one worker. */
 export function newAllocCounters(): AllocCounters {
-  return { lock: newLockStats(), slotsScanned: 0, areaFallbacks: 0, lastFailSize: 0, lastFailSlots: 0, hiwaterRaised: 0, extra: {} };
+  return { lock: newLockStats(), slotsScanned: 0, areaFallbacks: 0, lastFailSize: 0, lastFailSlots: 0, lockedOps: 0, hiwaterRaised: 0, extra: {} };
 }
 
 /** Host memory holding the original (CPU-side) buffers: byte i is physical address `base + i`. */
 export interface HostMemory {
   bytes: Uint8Array;
   base: number;
+  /** The shared WebAssembly.Memory `bytes` views, when it is one (a pool in the same memory then copies with memory.copy). */
+  memory?: WebAssembly.Memory;
+  /** Byte offset of `bytes` in `memory` (-1 without one): read once, as `byteOffset` costs a call per access. */
+  at: number;
+}
+
+/**
+ * The host memory at physical address `base`, held by `bytes`; `memory`: the
+ * shared WebAssembly.Memory that `bytes` views (through any of its buffers:
+ * one taken before the memory grew still views it), so that pools in it copy
+ * with memory.copy.
+ * @throws RangeError when `bytes` cannot be a view of `memory`.
+ */
+export function hostMemory(bytes: Uint8Array, base: number, memory?: WebAssembly.Memory): HostMemory {
+  if (memory === undefined) return { bytes, base, memory: undefined, at: -1 };
+  if (!(bytes.buffer instanceof SharedArrayBuffer) || bytes.byteOffset + bytes.length > memory.buffer.byteLength) {
+    throw new RangeError('host bytes are not a view of the WebAssembly memory given');
+  }
+  return { bytes, base, memory, at: bytes.byteOffset };
 }
 
 /** Pool options from the command line, common to all strategies (each uses what applies). */
@@ -121,6 +148,20 @@ export interface BounceAllocator {
    */
   bounce(tlb: number, size: number, toDevice: boolean, minAlignMask: number, host: HostMemory, atMap?: boolean): number;
   /**
+   * The DMA layer's map: swiotlb_tbl_map_single() with its copy of the
+   * mapping original -> bounce, in one step (SwiotlbPool: one WebAssembly
+   * call). Same result as tblMapSingle() then bounce(atMap); mapAndCopyOf()
+   * is that composition for allocators with nothing to fuse.
+   */
+  mapAndCopy(cpu: number, orig: number, mappingSize: number, allocAlignMask: number, minAlignMask: number, host: HostMemory): number;
+  /**
+   * The DMA layer's unmap after the sync's lookup (syncLookup): copy
+   * `copyBack` bytes bounce -> original (0: none), then
+   * swiotlb_release_slots(), in one step. Same result as bounce() then
+   * releaseSlots(); copyAndReleaseOf() is that composition.
+   */
+  copyAndRelease(tlb: number, minAlignMask: number, mappingSize: number, copyBack: number, host: HostMemory): void;
+  /**
    * Optional: the pool lookup a sync makes before it knows whether to copy
    * (swiotlb_find_pool() in swiotlb_sync_single_for_cpu/device(); v6.6:
    * is_swiotlb_buffer() in dma-direct), whatever the direction. Strategies
@@ -166,8 +207,13 @@ export interface Strategy<S extends StrategyState = StrategyState> {
   readonly mapsMayBlock?: boolean;
   /** Choose the pool layout for a run. */
   plan(request: PoolRequest): PoolPlan;
-  /** Allocate and initialise shared memory (main thread). */
-  create(plan: PoolPlan): S;
+  /**
+   * Allocate and initialise shared memory (main thread). `arena` is the run's
+   * shared memory, which also holds the host buffers: pools whose slot arrays
+   * and bounce data are reserved in it (allocatePool's `arena`) copy with
+   * memory.copy; pools elsewhere still work, with slower typed-array copies.
+   */
+  create(plan: PoolPlan, arena?: DmaArena): S;
   /** Bind to shared memory as one CPU (worker thread, or main thread in tests). */
   attach(state: S): BounceAllocator;
   /** Optional extra throughput.csv columns derived from a finished row (e.g. shares of its counters). */
@@ -203,4 +249,17 @@ export interface MapThrottle {
 /** Optional capability of a {@link BounceAllocator}. */
 export interface ThrottledAllocator extends BounceAllocator {
   readonly throttle: MapThrottle;
+}
+
+/** mapAndCopy() as tblMapSingle() then the map's bounce, for allocators that do not fuse the two. */
+export function mapAndCopyOf(alloc: BounceAllocator, cpu: number, orig: number, mappingSize: number, allocAlignMask: number, minAlignMask: number, host: HostMemory): number {
+  const tlb = alloc.tblMapSingle(cpu, orig, mappingSize, allocAlignMask, minAlignMask);
+  if (tlb !== DMA_MAPPING_ERROR) alloc.bounce(tlb, mappingSize, true, minAlignMask, host, true);
+  return tlb;
+}
+
+/** copyAndRelease() as bounce() then releaseSlots(), for allocators that do not fuse the two. */
+export function copyAndReleaseOf(alloc: BounceAllocator, tlb: number, minAlignMask: number, mappingSize: number, copyBack: number, host: HostMemory): void {
+  if (copyBack !== 0) alloc.bounce(tlb, copyBack, false, minAlignMask, host);
+  alloc.releaseSlots(tlb, minAlignMask, mappingSize);
 }

@@ -6,7 +6,7 @@
  * common case, so the hot loop pays one null test for each.
  */
 import { DMA_ATTR_MAY_BLOCK, DMA_ATTR_SKIP_CPU_SYNC, DMA_FROM_DEVICE, type DmaDevice, DmaMapper, type DmaDirection } from '../model/dma.js';
-import type { BounceAllocator, MapThrottle, ThrottledAllocator } from '../model/strategy.js';
+import { type BounceAllocator, type MapThrottle, type ThrottledAllocator, hostMemory } from '../model/strategy.js';
 import { xorshift32 } from '../stats/prng.js';
 import { encodeHistogram, newHistogram } from '../stats/latency.js';
 import { HOST_BASE } from '../../workloads/schedule/host-memory.js';
@@ -63,8 +63,8 @@ export class CpuReplay {
     this.control = new Control(task.control, task.threads);
     this.alloc = alloc;
     this.dev = { name: 'nvme0', minAlignMask: s.minAlignMask };
-    const hostBytes = new Uint8Array(task.host);
-    this.dma = new DmaMapper(alloc, { bytes: hostBytes, base: HOST_BASE }, task.cpu, task.ratelimit);
+    const hostBytes = new Uint8Array(task.host.memory.buffer, task.host.offset, task.host.bytes);
+    this.dma = new DmaMapper(alloc, hostMemory(hostBytes, HOST_BASE, task.host.memory), task.cpu, task.ratelimit);
     this.events = new Int32Array(s.events[task.cpu]);
     this.orig = new Float64Array(s.orig);
     this.size = new Int32Array(s.size);
@@ -266,7 +266,7 @@ export class CpuReplay {
       unmaps: this.unmaps,
       full_failures: this.dma.failures,
       bytes_mapped: this.bytesMapped,
-      failures_by_size: [...this.dma.failuresBySize],
+      failures_by_size: this.dma.failuresBySize.entries(),
       messages: this.dma.messages,
       slots_scanned: c.slotsScanned,
       area_fallbacks: c.areaFallbacks,

@@ -32,8 +32,9 @@ export function slotStates(pool: Pick<SwiotlbPool, 'list' | 'padSlots' | 'nslabs
  * node for pools of several io_tlb_mems, else `pool i`, or `pool` alone.
  */
 export function poolLabels(pools: PoolShared[]): string[] {
-  const mems = [...new Set(pools.map((p) => p.mem))];
-  return pools.map((p, i) => p.label ?? (mems.length > 1 ? `node ${mems.indexOf(p.mem)}` : pools.length > 1 ? `pool ${i}` : 'pool'));
+  // io_tlb_mem blocks by offset: a pool posted to another thread arrives with a copy of its MemRegion.
+  const mems = [...new Set(pools.map((p) => p.mem.offset))];
+  return pools.map((p, i) => p.label ?? (mems.length > 1 ? `node ${mems.indexOf(p.mem.offset)}` : pools.length > 1 ? `pool ${i}` : 'pool'));
 }
 
 /** An area's name in reports: `area 2` in the only pool, else `node 1, area 2` or `transient@1536, area 0`. */

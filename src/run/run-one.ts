@@ -9,6 +9,8 @@ import { availableParallelism } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FragmentationRow, ThroughputRow } from '../export/columns.js';
 import type { AreaSample, PoolSnapshot } from '../export/run-series.js';
+import { PAGE_SIZE } from '../model/constants.js';
+import { type ArenaRegion, DmaArena } from '../model/dma-arena.js';
 import { defaultLock } from '../model/lock.js';
 import { allocateRatelimit } from '../model/ratelimit.js';
 import type { PoolPlan, Strategy, StrategyState } from '../model/strategy.js';
@@ -69,8 +71,8 @@ function handoffFor(schedule: Schedule): Handoff | null {
   };
 }
 
-/** What every worker of the run gets (its `cpu` added per worker). */
-function workerTask(spec: RunSpec, plan: PoolPlan, state: StrategyState, control: Control): Omit<WorkerTask, 'cpu'> {
+/** What every worker of the run gets (its `cpu` added per worker); `host` holds the original buffers, in the run's arena. */
+function workerTask(spec: RunSpec, plan: PoolPlan, state: StrategyState, control: Control, host: ArenaRegion): Omit<WorkerTask, 'cpu'> {
   const { schedule } = spec;
   const verify: VerifyShared | null = spec.verify
     ? { owners: new SharedArrayBuffer((plan.slotSpace ?? plan.nslabs) * 4), tags: new SharedArrayBuffer(schedule.mappings * 4) }
@@ -81,7 +83,7 @@ function workerTask(spec: RunSpec, plan: PoolPlan, state: StrategyState, control
     strategy: spec.strategyRef,
     state,
     schedule,
-    host: new SharedArrayBuffer(Math.max(1, schedule.hostBytes)),
+    host,
     handoff: handoffFor(schedule),
     verify,
     sampleEvery: spec.sampleEvery,
@@ -151,9 +153,12 @@ export async function runOne(spec: RunSpec): Promise<RunOutcome> {
   const control = new Control(allocateControl(threads), threads);
   let workers: WorkerSet | undefined;
   try {
-    const state = strategy.create(plan);
+    // One shared memory for the host buffers and the pools, so bounce copies are memory.copy.
+    const arena = new DmaArena();
+    const host = arena.region(Math.max(1, schedule.hostBytes), PAGE_SIZE);
+    const state = strategy.create(plan, arena);
     const sampler = new PoolSampler(strategy, state);
-    workers = new WorkerSet(strategy, workerTask(spec, plan, state, control), control);
+    workers = new WorkerSet(strategy, workerTask(spec, plan, state, control, host), control);
     await workers.started(spec.barrierTimeoutMs);
     await sleep(spec.warmupMs);
     workers.check();

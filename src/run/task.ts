@@ -1,5 +1,6 @@
 /** The messages between one run (run-one.ts) and its workers (worker.ts). */
 import type { PoolSnapshot } from '../export/run-series.js';
+import type { ArenaRegion } from '../model/dma-arena.js';
 import type { StrategyState } from '../model/strategy.js';
 import type { Schedule } from '../../workloads/schedule/build.js';
 
@@ -33,7 +34,7 @@ export interface WorkerTask {
   state: StrategyState;
   schedule: Schedule;
   /** Host memory holding the original buffers (HOST_BASE..). */
-  host: SharedArrayBuffer;
+  host: ArenaRegion;
   handoff: Handoff | null;
   verify: VerifyShared | null;
   /** Time one map and one unmap in every N (0: never). */

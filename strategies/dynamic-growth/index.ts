@@ -79,7 +79,7 @@ export const dynamicGrowth: Strategy<DynamicState> = {
   name: 'dynamic-growth',
   description: 'CONFIG_SWIOTLB_DYNAMIC: a small boot pool grown by default_nslabs at a time in a background thread, transient pools meanwhile',
   plan: planDynamic,
-  create: (plan) => createDynamicState(plan, dynamicConfig(plan)),
+  create: (plan, arena) => createDynamicState(plan, dynamicConfig(plan), true, arena),
   attach: (state) => new DynamicAllocator(state),
   columns: {
     throughput: [

@@ -1,16 +1,23 @@
 import { describe, expect, it } from 'vitest';
 import { DMA_BIDIRECTIONAL, DMA_ATTR_NO_WARN, DMA_ATTR_SKIP_CPU_SYNC, DMA_FROM_DEVICE, DMA_TO_DEVICE, DmaDirectionError, DmaMapper, type DmaDirection, fullMessage } from '../../src/model/dma.js';
 import type { KernelRules } from '../../src/model/constants.js';
+import { DmaArena } from '../../src/model/dma-arena.js';
 import { SwiotlbPool } from '../../src/model/pool.js';
 import { allocatePool } from '../../src/model/pool-layout.js';
-import { RATELIMIT_BURST, RATELIMIT_INTERVAL_MS, Ratelimit, allocateRatelimit } from '../../src/model/ratelimit.js';
+import { hostMemory } from '../../src/model/strategy.js';
+import { RATELIMIT_BURST, RATELIMIT_INTERVAL_MS, RATELIMIT_SILENT, Ratelimit, allocateRatelimit, printsOf, suppressedOf } from '../../src/model/ratelimit.js';
 
 const HOST = 0x1_0000_0000;
 const dev = { name: 'nvme0', minAlignMask: 0xfff };
 
-function setup(nslabs = 256, rules: KernelRules = 'newest') {
-  const pool = new SwiotlbPool(allocatePool(nslabs, 1, 0x8000_0000, { rules }));
-  const host = { bytes: new Uint8Array(1 << 20), base: HOST };
+/** Where the host buffers live: in the pool's WebAssembly memory (the harness: one call maps and copies) or in a plain typed array. */
+type HostPlacement = 'shared memory' | 'typed array';
+
+function setup(nslabs = 256, rules: KernelRules = 'newest', placement: HostPlacement = 'shared memory') {
+  const arena = new DmaArena();
+  const pool = new SwiotlbPool(allocatePool(nslabs, 1, 0x8000_0000, { rules, arena }));
+  const region = arena.region(1 << 20, 4096);
+  const host = placement === 'typed array' ? hostMemory(new Uint8Array(1 << 20), HOST) : hostMemory(new Uint8Array(arena.buffer, region.offset, region.bytes), HOST, arena.memory);
   return { pool, host, dma: new DmaMapper(pool, host, 0) };
 }
 
@@ -22,9 +29,9 @@ function fillHost(host: { bytes: Uint8Array }, value: number) {
 }
 const hostAt = (host: { bytes: Uint8Array }) => host.bytes.subarray(ORIG - HOST, ORIG - HOST + SIZE);
 
-describe('copy directions (model section 6 table)', () => {
+describe.each(['shared memory', 'typed array'] as HostPlacement[])('copy directions (model section 6 table), host in a %s', (placement) => {
   it.each([DMA_TO_DEVICE, DMA_FROM_DEVICE, DMA_BIDIRECTIONAL] as DmaDirection[])('map copies original -> bounce for direction %i', (dir) => {
-    const { pool, host, dma } = setup();
+    const { pool, host, dma } = setup(256, 'newest', placement);
     fillHost(host, 0x66);
     const tlb = dma.map(dev, ORIG, SIZE, dir);
     expect(tlb).toBeGreaterThan(0);
@@ -37,7 +44,7 @@ describe('copy directions (model section 6 table)', () => {
     [DMA_FROM_DEVICE, true],
     [DMA_BIDIRECTIONAL, true],
   ] as [DmaDirection, boolean][])('unmap of direction %i copies bounce -> original: %s', (dir, copies) => {
-    const { pool, host, dma } = setup();
+    const { pool, host, dma } = setup(256, 'newest', placement);
     fillHost(host, 0x11);
     const tlb = dma.map(dev, ORIG, SIZE, dir);
     pool.deviceAccess(tlb, SIZE).fill(0x22); // the device writes
@@ -49,14 +56,14 @@ describe('copy directions (model section 6 table)', () => {
   // swiotlb_tbl_map_single() calls swiotlb_bounce(..., DMA_TO_DEVICE) whatever the attrs: a device that writes only
   // part of the buffer must not expose stale bounce bytes ("swiotlb: rework 'fix info leak with DMA_FROM_DEVICE'").
   it('a map with DMA_ATTR_SKIP_CPU_SYNC still copies original -> bounce', () => {
-    const { pool, host, dma } = setup();
+    const { pool, host, dma } = setup(256, 'newest', placement);
     fillHost(host, 0x5a);
     const tlb = dma.map(dev, ORIG, SIZE, DMA_FROM_DEVICE, DMA_ATTR_SKIP_CPU_SYNC);
     expect(pool.deviceAccess(tlb, SIZE).every((b) => b === 0x5a)).toBe(true);
   });
 
   it('DMA_ATTR_SKIP_CPU_SYNC suppresses the unmap copy but still frees', () => {
-    const { pool, host, dma } = setup();
+    const { pool, host, dma } = setup(256, 'newest', placement);
     fillHost(host, 0x11);
     const tlb = dma.map(dev, ORIG, SIZE, DMA_FROM_DEVICE, DMA_ATTR_SKIP_CPU_SYNC);
     pool.deviceAccess(tlb, SIZE).fill(0x22);
@@ -67,7 +74,7 @@ describe('copy directions (model section 6 table)', () => {
 
   it('sync_for_device copies original -> bounce only for TO_DEVICE and BIDIRECTIONAL', () => {
     for (const [dir, copies] of [[DMA_TO_DEVICE, true], [DMA_BIDIRECTIONAL, true], [DMA_FROM_DEVICE, false]] as [DmaDirection, boolean][]) {
-      const { pool, host, dma } = setup();
+      const { pool, host, dma } = setup(256, 'newest', placement);
       fillHost(host, 0x11);
       const tlb = dma.map(dev, ORIG, SIZE, dir);
       fillHost(host, 0x33);
@@ -78,7 +85,7 @@ describe('copy directions (model section 6 table)', () => {
 
   it('sync_for_cpu copies bounce -> original only for FROM_DEVICE and BIDIRECTIONAL, and works on a partial range', () => {
     for (const [dir, copies] of [[DMA_FROM_DEVICE, true], [DMA_BIDIRECTIONAL, true], [DMA_TO_DEVICE, false]] as [DmaDirection, boolean][]) {
-      const { pool, host, dma } = setup();
+      const { pool, host, dma } = setup(256, 'newest', placement);
       fillHost(host, 0x11);
       const tlb = dma.map(dev, ORIG, SIZE, dir);
       pool.deviceAccess(tlb, SIZE).fill(0x44);
@@ -91,10 +98,11 @@ describe('copy directions (model section 6 table)', () => {
   });
 
   it('rejects directions the kernel would BUG_ON', () => {
-    const { dma } = setup();
+    const { dma } = setup(256, 'newest', placement);
     const tlb = dma.map(dev, ORIG, SIZE, DMA_BIDIRECTIONAL);
     expect(() => dma.syncForCpu(dev, tlb, SIZE, 3 as DmaDirection)).toThrow(DmaDirectionError);
     expect(() => dma.syncForDevice(dev, tlb, SIZE, 3 as DmaDirection)).toThrow(DmaDirectionError);
+    expect(() => dma.unmap(dev, tlb, SIZE, 3 as DmaDirection)).toThrow(DmaDirectionError);
   });
 });
 
@@ -128,14 +136,15 @@ describe('"buffer is full" rate limit (dev_warn_ratelimited: 10 per 5 s per call
     const shared = allocateRatelimit();
     const cpu0 = new Ratelimit(shared, () => now);
     const cpu1 = new Ratelimit(shared, () => now);
-    const printed = Array.from({ length: 15 }, (_, i) => (i % 2 ? cpu1 : cpu0).check().print);
+    const printed = Array.from({ length: 15 }, (_, i) => printsOf((i % 2 ? cpu1 : cpu0).check()));
     expect(RATELIMIT_BURST).toBe(10);
     expect(printed.filter(Boolean)).toHaveLength(10);
     expect(printed.slice(0, 10).every(Boolean)).toBe(true);
     now += RATELIMIT_INTERVAL_MS; // the window is 5 s from its first call: still open at exactly 5 s
-    expect(cpu0.check()).toEqual({ print: false, suppressed: 0 });
+    expect(cpu0.check()).toBe(RATELIMIT_SILENT); // no print, nothing to report
     now += 1;
-    expect(cpu1.check()).toEqual({ print: true, suppressed: 6 });
+    const reopened = cpu1.check();
+    expect([printsOf(reopened), suppressedOf(reopened)]).toEqual([true, 6]);
   });
 
   it('a mapper prints at most 10 messages in one window however many maps fail', () => {

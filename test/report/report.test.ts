@@ -16,6 +16,7 @@ import { type ReportInput, SIZE_LABELS } from '../../src/report/report-input.js'
 import { chartFigures, poolMapPng } from '../../src/report/write-report.js';
 import { SwiotlbPool } from '../../src/model/pool.js';
 import { allocatePool } from '../../src/model/pool-layout.js';
+import { DmaArena } from '../../src/model/dma-arena.js';
 import { readPng } from './png.js';
 
 const BASE = 0x4000_0000;
@@ -73,11 +74,12 @@ describe('slot states', () => {
   });
 
   it('names pools by their own label, else by node, else by position', () => {
-    const a = allocatePool(128, 1, BASE, { withData: false });
-    const b = allocatePool(128, 1, BASE, { withData: false });
+    const arena = new DmaArena();
+    const a = allocatePool(128, 1, BASE, { withData: false, arena });
+    const b = allocatePool(128, 1, BASE, { withData: false, arena });
     expect(poolLabels([a])).toEqual(['pool']);
     expect(poolLabels([a, b])).toEqual(['node 0', 'node 1']);
-    const shared = allocatePool(128, 1, BASE, { withData: false, mem: a.mem });
+    const shared = allocatePool(128, 1, BASE, { withData: false, arena, mem: { ...a.mem } }); // a copy, as a posted pool carries
     expect(poolLabels([a, shared])).toEqual(['pool 0', 'pool 1']);
     expect(poolLabels([{ ...a, label: 'transient@512' }, shared])).toEqual(['transient@512', 'pool 1']);
   });

@@ -11,6 +11,7 @@ import { PENDING_CLAIMED, dynAllocPending, runDynAllocWork, scheduleDynAlloc } f
 import { META_PENDING } from '../../src/model/dynamic/layout.js';
 import { runGrowth } from '../../strategies/dynamic-growth/growth-thread.js';
 import type { DynamicAllocator } from '../../src/model/dynamic/allocator.js';
+import { hostMemory } from '../../src/model/strategy.js';
 import { dynamicGrowth } from '../../strategies/dynamic-growth/index.js';
 import { perCpuAreas } from '../../strategies/per-cpu-areas.js';
 
@@ -217,7 +218,7 @@ describe('dynamic-growth pool lookup (__swiotlb_find_pool)', () => {
 });
 
 describe('pool lookups of the DMA calls (newest: the pool passed down; v6.6: is_swiotlb_buffer and swiotlb_bounce walk)', () => {
-  const host = { bytes: new Uint8Array(1 << 20), base: HOST };
+  const host = hostMemory(new Uint8Array(1 << 20), HOST);
   const dev = { name: 'nvme0', minAlignMask: 0 };
   /** Lookups one map, and one unmap of direction `dir` (with `attrs`), cost through the DMA layer. */
   function lookups(rules: KernelRules, dir: DmaDirection, attrs = 0) {

@@ -8,7 +8,7 @@
  */
 import { DMA_MAPPING_ERROR, IO_TLB_SEGMENT_BYTES, IO_TLB_SIZE, nrSlots } from '../constants.js';
 import { SwiotlbPool } from '../pool.js';
-import { type AllocCounters, type BounceAllocator, type HostMemory, newAllocCounters } from '../strategy.js';
+import { type AllocCounters, type BounceAllocator, type HostMemory, copyAndReleaseOf, mapAndCopyOf, newAllocCounters } from '../strategy.js';
 import { scheduleDynAlloc, swiotlbAllocPool } from './alloc-pool.js';
 import {
   DynamicViews, type DynamicState, ENTRY_WORDS, E_KIND, E_NAREAS, E_NSLABS, E_ORDER, KIND_FREE, KIND_TRANSIENT, META_COUNT, META_NSLABS, META_ORDER, SLABS_PER_PAGE,
@@ -83,6 +83,16 @@ export class DynamicAllocator implements BounceAllocator {
       return DMA_MAPPING_ERROR;
     }
     return this.mapPool!.finishMap(found, orig, offset, size);
+  }
+
+  /** tblMapSingle() then the map's bounce (the pool at hand, as the newest kernel passes it). */
+  mapAndCopy(cpu: number, orig: number, mappingSize: number, allocAlignMask: number, minAlignMask: number, host: HostMemory): number {
+    return mapAndCopyOf(this, cpu, orig, mappingSize, allocAlignMask, minAlignMask, host);
+  }
+
+  /** The unmap's copy through the pool the sync found (bounce()), then releaseSlots() with its own lookup, as the kernel's unmap. */
+  copyAndRelease(tlb: number, minAlignMask: number, mappingSize: number, copyBack: number, host: HostMemory): void {
+    copyAndReleaseOf(this, tlb, minAlignMask, mappingSize, copyBack, host);
   }
 
   /**
@@ -164,10 +174,11 @@ export class DynamicAllocator implements BounceAllocator {
    * __swiotlb_find_pool(): compare `tlb` with each pool of mem->pools,
    * newest first, then with the device's transient pools, newest first;
    * counts one lookup and a step per pool compared. The device list is read
-   * under its lock, where the kernel reads it under RCU.
+   * under its lock, where the kernel reads it under RCU. Returns the pool's
+   * table entry (view(entry) is the pool), so a lookup allocates nothing.
    * @throws RangeError when no pool holds `tlb`.
    */
-  findPool(tlb: number, minAlignMask: number): { pool: SwiotlbPool; entry: number } {
+  findPool(tlb: number, minAlignMask: number): number {
     const extra = this.counters.extra;
     const meta = this.v.meta;
     extra.lookups++;
@@ -175,19 +186,18 @@ export class DynamicAllocator implements BounceAllocator {
     for (let k = count - 1; k >= 0; k--) {
       extra.lookup_steps++;
       const entry = meta[META_ORDER + k];
-      const pool = this.view(entry);
-      if (pool.contains(tlb)) return { pool, entry };
+      if (this.view(entry).contains(tlb)) return entry;
     }
+    const devices = this.v.devices;
     const d = this.device(minAlignMask);
-    this.v.devices.lockDevice(d);
+    devices.lockDevice(d);
     try {
-      for (let e = this.v.devices.head(d); e >= 0; e = this.v.devices.next(e)) {
+      for (let e = devices.head(d); e >= 0; e = devices.next(e)) {
         extra.lookup_steps++;
-        const pool = this.view(e);
-        if (pool.contains(tlb)) return { pool, entry: e };
+        if (this.view(e).contains(tlb)) return e;
       }
     } finally {
-      this.v.devices.unlockDevice(d);
+      devices.unlockDevice(d);
     }
     throw new RangeError(`0x${tlb.toString(16)} is in no pool of this io_tlb_mem`);
   }
@@ -202,7 +212,8 @@ export class DynamicAllocator implements BounceAllocator {
    */
   releaseSlots(tlb: number, minAlignMask: number, mappingSize: number): void {
     if (this.v66) this.findPool(tlb, minAlignMask);
-    const { pool, entry } = this.findPool(tlb, minAlignMask);
+    const entry = this.findPool(tlb, minAlignMask);
+    const pool = this.view(entry);
     if (this.v.table[entry * ENTRY_WORDS + E_KIND] === KIND_TRANSIENT) {
       this.v.mem.decUsed(pool.nslabs);
       this.v.devices.removeTransient(entry);
@@ -221,7 +232,7 @@ export class DynamicAllocator implements BounceAllocator {
    * in v6.6's dma-direct sync.
    */
   syncLookup(tlb: number, minAlignMask: number): void {
-    this.syncPool = this.findPool(tlb, minAlignMask).pool;
+    this.syncPool = this.view(this.findPool(tlb, minAlignMask));
   }
 
   /**
@@ -231,7 +242,7 @@ export class DynamicAllocator implements BounceAllocator {
    */
   bounce(tlb: number, size: number, toDevice: boolean, minAlignMask: number, host: HostMemory, atMap = false): number {
     let pool = this.v66 ? null : atMap ? this.mapPool : this.syncPool;
-    if (pool === null || !pool.contains(tlb)) pool = this.findPool(tlb, minAlignMask).pool;
+    if (pool === null || !pool.contains(tlb)) pool = this.view(this.findPool(tlb, minAlignMask));
     return pool.bounce(tlb, size, toDevice, minAlignMask, host);
   }
 

@@ -4,7 +4,8 @@
  * pool alone (swiotlb_init_remap() + add_mem_pool()).
  */
 import { IO_TLB_SIZE, PAGE_SIZE } from '../constants.js';
-import { AREA_STRIDE, allocatePool } from '../pool-layout.js';
+import { DmaArena } from '../dma-arena.js';
+import { DESC_BYTES, allocateAreaLines, allocatePool, allocateSlotStore } from '../pool-layout.js';
 import type { PoolPlan } from '../strategy.js';
 import { type DynamicConfig, type DynamicState, DynamicViews, E_NAREAS, E_NSLABS, allocateTables } from './layout.js';
 import { allocateReserve } from './page-reserve.js';
@@ -13,13 +14,14 @@ import { allocateReserve } from './page-reserve.js';
  * Shared memory for a dynamic io_tlb_mem whose boot pool is `plan.nslabs`
  * slots in `plan.nareas` areas (default_nslabs / default_nareas must equal
  * them, as after boot). `withData` false leaves out the bounce bytes
- * (bookkeeping-only replays).
+ * (bookkeeping-only replays); `arena` is the run's shared memory (a private
+ * one when omitted).
  * @throws RangeError for a reserve that is not a power-of-two number of pages, or a budget not in whole KiB.
  */
-export function createDynamicState(plan: PoolPlan, config: DynamicConfig, withData = true): DynamicState {
+export function createDynamicState(plan: PoolPlan, config: DynamicConfig, withData = true, arena: DmaArena = new DmaArena()): DynamicState {
   const pages = config.reserveBytes / PAGE_SIZE;
   const reserveSlots = config.reserveBytes / IO_TLB_SIZE;
-  const boot = allocatePool(plan.nslabs, plan.nareas, config.bootStart, { rules: plan.rules, lock: plan.lock, debugfs: plan.debugfs, withData });
+  const boot = allocatePool(plan.nslabs, plan.nareas, config.bootStart, { rules: plan.rules, lock: plan.lock, debugfs: plan.debugfs, withData, arena });
   const { table, meta } = allocateTables(pages);
   const entry0 = new Int32Array(table);
   entry0[E_NSLABS] = plan.nslabs;
@@ -29,10 +31,9 @@ export function createDynamicState(plan: PoolPlan, config: DynamicConfig, withDa
     pools: [boot],
     config,
     boot,
-    slotWords: new SharedArrayBuffer(reserveSlots * 3 * 4),
-    origAddr: new SharedArrayBuffer(reserveSlots * 8),
-    areas: new SharedArrayBuffer(pages * AREA_STRIDE * 4),
-    data: new SharedArrayBuffer(withData ? config.reserveBytes : 0),
+    store: allocateSlotStore(reserveSlots, withData, arena),
+    areas: allocateAreaLines(pages, arena),
+    descs: arena.alloc((pages + 1) * DESC_BYTES),
     reserve: allocateReserve(config.reserveBytes, config.budgetBytes),
     table,
     meta,

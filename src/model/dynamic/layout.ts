@@ -24,7 +24,7 @@
 import { IO_TLB_SEGSIZE, IO_TLB_SIZE, type KernelRules } from '../constants.js';
 import { type LockKind, type LockStats, lockOps, newLockStats } from '../lock.js';
 import { MemStats } from '../mem-stats.js';
-import { type PoolShared, initPoolSlots } from '../pool-layout.js';
+import { type AreaLines, DESC_BYTES, type PoolShared, type SlotStore, initPoolSlots } from '../pool-layout.js';
 import type { StrategyState } from '../strategy.js';
 import { DeviceLists } from './device-lists.js';
 import {
@@ -56,11 +56,10 @@ export interface DynamicState extends StrategyState {
   config: DynamicConfig;
   /** The boot pool (also `pools[0]`). */
   boot: PoolShared;
-  /** Slot arrays, bounce data and area lines of the reserve (see PoolShared). */
-  slotWords: SharedArrayBuffer;
-  origAddr: SharedArrayBuffer;
-  areas: SharedArrayBuffer;
-  data: SharedArrayBuffer;
+  /** Slot arrays and bounce data of the reserve (one entry per reserve slot), its area lines, and a descriptor per table entry (DESC_BYTES each). */
+  store: SlotStore;
+  areas: AreaLines;
+  descs: number;
   /** The page reserve (page-reserve.ts). */
   reserve: SharedArrayBuffer;
   /** Int32: ENTRY_WORDS per entry; entry 0 the boot pool, entry 1 + p the pool at reserve page p. */
@@ -124,13 +123,11 @@ export class DynamicViews {
       rules: this.rules,
       lock: this.lockKind,
       mem: s.boot.mem,
-      slotWords: s.slotWords,
-      origAddr: s.origAddr,
-      areas: s.areas,
-      data: s.data,
-      capacity: this.config.reserveBytes / IO_TLB_SIZE,
+      store: s.store,
       firstSlot,
+      areas: s.areas,
       firstArea: e - 1,
+      desc: s.descs + e * DESC_BYTES,
       label: `${t[at + E_KIND] === KIND_TRANSIENT ? 'transient' : 'pool'}@0x${this.config.reserveBase.toString(16)}+${firstSlot * IO_TLB_SIZE}`,
     };
   }

@@ -1,0 +1,32 @@
+/**
+ * The checked-in WebAssembly (src/model/wasm/pool-ops-bytes.ts) is the
+ * assembly of its text (pool-ops.wat): assembled here again with wabt and
+ * compared byte for byte, so nobody edits one without the other.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { WAT_PATH, assembleWat, bytesModule } from '../../src/cli/wasm-command.js';
+import { DmaArena } from '../../src/model/dma-arena.js';
+import { POOL_OPS_WASM_BASE64 } from '../../src/model/wasm/pool-ops-bytes.js';
+import { poolOpsFor } from '../../src/model/wasm/pool-ops.js';
+
+describe('pool-ops WebAssembly', () => {
+  it('the checked-in bytes are the assembly of pool-ops.wat (run `npm run wasm` after editing it)', async () => {
+    const bytes = await assembleWat(readFileSync(WAT_PATH, 'utf8'));
+    expect(Buffer.from(POOL_OPS_WASM_BASE64, 'base64').equals(Buffer.from(bytes))).toBe(true);
+    expect(bytesModule(bytes)).toContain(POOL_OPS_WASM_BASE64);
+  });
+
+  it('copies between two places of the shared memory, and each thread gets its own scratch block', () => {
+    const arena = new DmaArena();
+    const src = arena.alloc(4096);
+    const dst = arena.alloc(4096);
+    const bytes = new Uint8Array(arena.buffer);
+    bytes.fill(0x5a, src, src + 4096);
+    const ops = poolOpsFor(arena.memory);
+    ops.exports.copy(dst, src, 4096);
+    expect(bytes.subarray(dst, dst + 4096).every((b) => b === 0x5a)).toBe(true);
+    expect(poolOpsFor(arena.memory)).toBe(ops); // one binding per memory and thread
+    expect(poolOpsFor(new DmaArena().memory).scratch).toBe(ops.scratch); // the first block of another arena
+  });
+});
