@@ -37,7 +37,12 @@ const CANDIDATES: Candidate[] = [
   { format: 'vscsi', file: fixture('traces/real/cloudphysics-vscsi/cloudPhysicsIO.vscsi.gz'), headerBytes: none },
   { format: 'pcap', file: shipped('smtp.pcap'), headerBytes: () => 24 },
   { format: 'ftrace', file: fixture('ftrace/bounced.txt'), headerBytes: none },
+  { format: 'fio-iolog2', file: fixture('formats/fio-randrw-v2.log'), headerBytes: firstLine },
+  { format: 'fio-iolog3', file: fixture('formats/fio-randrw-v3.log'), headerBytes: firstLine },
 ];
+
+/** The format names bench:parse measures (for `--format`). */
+export const PARSE_FORMATS: readonly string[] = [...new Set(CANDIDATES.map((c) => c.format))];
 
 /** What one child process measured. */
 interface Measure {
@@ -90,13 +95,14 @@ function repeated(c: Candidate, dir: string, times: number): string {
   return out;
 }
 
-/** Measure every reader; `log` gets one line each (or why it failed). */
-export function runParseBench(log: (line: string) => void): ParseRow[] {
+/** Measure every reader, or those of the `only` formats; `log` gets one line each (or why it failed). */
+export function runParseBench(log: (line: string) => void, only?: readonly string[]): ParseRow[] {
   const dir = mkdtempSync(join(tmpdir(), 'swiotlb-parse-'));
   const rows: ParseRow[] = [];
   try {
     log('format'.padEnd(18) + 'file'.padEnd(34) + 'records'.padStart(10) + 'records/s'.padStart(12) + '  live heap 1x -> Nx (MiB)');
     for (const c of CANDIDATES) {
+      if (only && !only.includes(c.format)) continue;
       const name = basename(c.file);
       let one: Measure;
       try {

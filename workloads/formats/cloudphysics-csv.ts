@@ -11,7 +11,6 @@ import { splitFields, uint } from './fields.js';
 import { type HeadedRows, headedCsv } from './headed-format.js';
 import { COMMA, FieldScanner, NS_PER_S } from './scan.js';
 import type { TraceSource } from './trace-source.js';
-import type { IoRequest } from '../types.js';
 
 const HEADER = 'version,time,op,size,lbn';
 /** A data row (used only to name a missing header): version 1 and a one- or two-digit hex opcode. */
@@ -50,30 +49,29 @@ function rows(source: TraceSource): HeadedRows {
   let first: number | undefined;
   let skipped = 0;
   let firstSkip = '';
-  /** A line the fast path does not take: blank, odd spacing, another opcode, or an error. */
-  const exact = (line: string, n: number): IoRequest | null => {
-    if (line.trim() === '') return null;
-    const { op, time, offset, size } = parseSlow(line, file, n);
-    if (op !== 0x28 && op !== 0x2a) {
-      if (skipped++ === 0) firstSkip = `line ${n}, opcode 0x${op.toString(16).padStart(2, '0')}`;
-      return null;
-    }
-    if (size === 0) throw new ParseError(file, n, 'size', 'must be greater than 0');
-    first ??= time;
-    return { arrivalNs: (time - first) * NS_PER_S, offset, size, write: op === 0x2a };
-  };
   return {
-    parse(line, n) {
-      // Fast path: one scan of the comma-separated fields, no substrings.
-      scan.start(line);
+    /** One scan of the comma-separated fields in place; null for a line the fast path does not take (blank, odd spacing, another opcode, or an error). */
+    fast(bytes, from, end) {
+      scan.start(bytes, from, end);
       const version = scan.uint();
       const time = scan.uint();
       const op = scan.scsiReadWrite();
       const size = scan.uint();
       const lbn = scan.uint();
-      if (version < 0 || time < 0 || op < 0 || size <= 0 || lbn < 0 || lbn > MAX_LBN || !scan.done()) return exact(line, n);
+      if (version < 0 || time < 0 || op < 0 || size <= 0 || lbn < 0 || lbn > MAX_LBN || !scan.done()) return null;
       first ??= time;
       return { arrivalNs: (time - first) * NS_PER_S, offset: lbn * SECTOR, size, write: op === 0x2a };
+    },
+    parse(line, n) {
+      if (line.trim() === '') return null;
+      const { op, time, offset, size } = parseSlow(line, file, n);
+      if (op !== 0x28 && op !== 0x2a) {
+        if (skipped++ === 0) firstSkip = `line ${n}, opcode 0x${op.toString(16).padStart(2, '0')}`;
+        return null;
+      }
+      if (size === 0) throw new ParseError(file, n, 'size', 'must be greater than 0');
+      first ??= time;
+      return { arrivalNs: (time - first) * NS_PER_S, offset, size, write: op === 0x2a };
     },
     end() {
       if (skipped === 0) return 'header line but no data rows';

@@ -36,8 +36,7 @@ function parseSlow(line: string, file: string, lineNo: number): IoRequest {
 }
 
 /** Fast path (single spaces, plain digits, at most 6 fraction digits): the request as {@link parseSlow} gives it, or null for anything else. */
-function parseFast(scan: FieldScanner, line: string): IoRequest | null {
-  scan.start(line);
+function parseFast(scan: FieldScanner): IoRequest | null {
   const arrivalNs = scan.fixed(NS_PER_MS_DIGITS); // ms -> ns
   const device = scan.uint();
   if (arrivalNs < 0 || device < 0) return null;

@@ -21,6 +21,7 @@
 import { ParseError } from '../../src/base/errors.js';
 import { uint } from './fields.js';
 import { type HeadedRows, headedFormat } from './headed-format.js';
+import { FieldScanner, SPACE, latin1 } from './scan.js';
 import type { TraceSource } from './trace-source.js';
 import type { TraceFormat } from './format.js';
 
@@ -29,6 +30,10 @@ const FILE_ACTIONS = new Set(['add', 'open', 'close']);
 /** Actions that move no data: counted and ignored (fio also writes `sync_file_range` for that job option). */
 const SYNC_ACTIONS = new Set(['sync', 'datasync', 'trim', 'sync_file_range']);
 const ALL_ACTIONS = 'add, open, close, read, write, wait, sync, datasync, trim';
+
+const READ = latin1('read');
+const WRITE = latin1('write');
+const TAB = 9;
 
 const isAction = (a: string | undefined) => a !== undefined && (a === 'read' || a === 'write' || a === 'wait' || FILE_ACTIONS.has(a) || SYNC_ACTIONS.has(a));
 
@@ -56,7 +61,21 @@ function fioIolog(version: 2 | 3): TraceFormat {
     let firstIgnored = 0;
     let v3Waits = 0;
     let firstV3Wait = 0;
+    const scan = new FieldScanner(SPACE);
     return {
+      /** Fast path: a read or write line of single-space-separated fields, digits only, no tab; null for any other line. */
+      fast(bytes, from, end) {
+        scan.start(bytes, from, end);
+        const tsUs = version === 3 ? scan.uint() : 0;
+        if (tsUs < 0 || scan.skip(true, TAB) < 0) return null; // the filename: any text but a tab
+        const write = scan.is(WRITE);
+        if (!write && !scan.is(READ)) return null;
+        const offset = scan.uint();
+        const size = scan.uint();
+        const arrivalNs = (version === 3 ? tsUs : waitedUs) * NS_PER_US;
+        if (offset < 0 || size <= 0 || !scan.done() || !Number.isSafeInteger(arrivalNs)) return null;
+        return { arrivalNs, offset, size, write };
+      },
       parse(raw, n) {
         let f = raw.split(' ');
         if ((f.length !== t + 4 && f.length !== t + 2) || f.includes('') || raw.includes('\t')) {

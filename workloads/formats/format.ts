@@ -2,6 +2,9 @@
 import type { IoRequest } from '../types.js';
 import type { TraceSource } from './trace-source.js';
 
+/** Most requests a reader's readBatches yields at once: bounds the live memory of a batch (about 100 KiB) whatever the chunk size. */
+export const BATCH = 1024;
+
 /** A trace file format: recognises a file from its head and streams its requests. */
 export interface TraceFormat {
   /** Short name for `--format` and messages. */

@@ -9,14 +9,19 @@
 import { ParseError } from '../../src/base/errors.js';
 import { type RequestFields, checkRequest } from '../limits.js';
 import type { IoRequest } from '../types.js';
-import type { TraceFormat } from './format.js';
+import { BATCH, type TraceFormat } from './format.js';
+import { type FastLine, type FastLineParser, SKIP } from './line-format.js';
 import { FieldScanner } from './scan.js';
 import type { TraceSource } from './trace-source.js';
 
 /** A reader's exact parser of one line: the request, arrival in the reader's own unit and origin. @throws ParseError */
 export type ExactRow = (line: string, file: string, lineNo: number) => IoRequest;
-/** A reader's fast path over one line: the request as {@link ExactRow} gives it, or null to leave the line to the exact parser. */
-export type FastRow = (scan: FieldScanner, line: string) => IoRequest | null;
+/**
+ * A reader's fast path over one line, given a scanner started on it: the
+ * request as {@link ExactRow} gives it, or null to leave the line to the
+ * exact parser.
+ */
+export type FastRow = (scan: FieldScanner) => IoRequest | null;
 
 /**
  * The `parser` of a {@link LineFormatSpec} whose arrivals count from the
@@ -25,22 +30,31 @@ export type FastRow = (scan: FieldScanner, line: string) => IoRequest | null;
  * arrival is then made relative to the first row's and multiplied by `toNs`
  * (1 when the readers already give nanoseconds).
  */
-export function relativeArrivals(sep: number, toNs: number, fast: FastRow, exact: ExactRow): (source: TraceSource) => (line: string, lineNo: number) => IoRequest {
+export function relativeArrivals(sep: number, toNs: number, fast: FastRow, exact: ExactRow): (source: TraceSource) => FastLineParser {
   return (source) => {
     const file = source.file;
     const scan = new FieldScanner(sep);
     let first: number | undefined;
-    return (line, lineNo) => {
-      const request = fast(scan, line) ?? exact(line, file, lineNo);
+    const relative = (request: IoRequest): IoRequest => {
       first ??= request.arrivalNs;
       request.arrivalNs = (request.arrivalNs - first) * toNs;
       return request;
+    };
+    return {
+      fast(bytes, from, end) {
+        scan.start(bytes, from, end);
+        const request = fast(scan);
+        return request === null ? null : relative(request);
+      },
+      parse: (line, lineNo) => relative(exact(line, file, lineNo)),
     };
   };
 }
 
 /** One file's data lines, for {@link headedFormat}. */
 export interface HeadedRows {
+  /** The fast path over the data lines after the header (see {@link FastLine}); `parse` gets the lines it leaves. */
+  fast?: FastLine;
   /** The request of a data line, or null to skip it (never called for empty lines). @throws ParseError */
   parse(line: string, lineNo: number): IoRequest | null;
   /** After the last line: give the file's summary warnings, and return what to say if it had no requests. */
@@ -103,20 +117,26 @@ export function headedFormat(spec: HeadedFormatSpec): TraceFormat {
       let count = 0;
       let last = -Infinity;
       let warned = false;
-      for await (const batch of source.lineBatches()) {
-        const out: IoRequest[] = [];
-        for (let i = 0; i < batch.lines.length; i++) {
-          const line = batch.lines[i];
-          if (line.length === 0) continue;
-          const n = batch.first + i;
-          if (headerLine === 0) {
-            if (line.trim() === '') continue;
-            if (!spec.isHeader(line)) throw new ParseError(file, n, 'header', `${spec.missingHeader} (found '${line.slice(0, 60)}')`);
-            headerLine = n;
-            continue;
+      const fast = rows.fast;
+      for await (const cursor of source.lineBytes()) {
+        let out: IoRequest[] = [];
+        while (cursor.next()) {
+          // The fast path reads a data line's bytes in place; the others are made strings.
+          let request = fast !== undefined && headerLine !== 0 ? fast(cursor.bytes, cursor.from, cursor.end) : null;
+          if (request === SKIP) continue;
+          const n = cursor.lineNo;
+          if (request === null) {
+            const line = cursor.line();
+            if (line.length === 0) continue;
+            if (headerLine === 0) {
+              if (line.trim() === '') continue;
+              if (!spec.isHeader(line)) throw new ParseError(file, n, 'header', `${spec.missingHeader} (found '${line.slice(0, 60)}')`);
+              headerLine = n;
+              continue;
+            }
+            request = rows.parse(line, n);
+            if (request === null) continue;
           }
-          const request = rows.parse(line, n);
-          if (request === null) continue;
           checkRequest(request, file, n, spec.fields);
           if (request.arrivalNs < last && !warned) {
             warned = true;
@@ -124,7 +144,10 @@ export function headedFormat(spec: HeadedFormatSpec): TraceFormat {
           }
           if (request.arrivalNs > last) last = request.arrivalNs;
           count++;
-          out.push(request);
+          if (out.push(request) === BATCH) {
+            yield out;
+            out = [];
+          }
         }
         if (out.length > 0) yield out;
       }

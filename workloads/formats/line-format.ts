@@ -7,7 +7,28 @@
 import { type RequestFields, checkRequest } from '../limits.js';
 import type { TraceSource } from './trace-source.js';
 import type { IoRequest } from '../types.js';
-import type { TraceFormat } from './format.js';
+import { BATCH, type TraceFormat } from './format.js';
+
+/** A per-file line parser: a request, or null to skip the line. @throws ParseError */
+export type LineParser = (line: string, lineNo: number) => IoRequest | null;
+
+/** What a fast path returns for a line that its exact parser would skip (with the same side effects, e.g. a warning). */
+export const SKIP = false;
+
+/**
+ * A fast path over the line `bytes[from, end)` (latin1, read in place):
+ * the request the exact parser gives for it, {@link SKIP}, or null to leave
+ * the line to the exact parser, which then sees it as if there were no fast
+ * path (so a fast path changes no state unless it returns a request or SKIP).
+ * It never throws and is never given a header line.
+ */
+export type FastLine = (bytes: Uint8Array, from: number, end: number) => IoRequest | typeof SKIP | null;
+
+/** A per-file parser with a fast path: `fast` first, `parse` for the lines it leaves. */
+export interface FastLineParser {
+  fast: FastLine;
+  parse: LineParser;
+}
 
 export interface LineFormatSpec {
   name: string;
@@ -22,8 +43,8 @@ export interface LineFormatSpec {
   sniffLine(line: string): string | null;
   /** What the format calls the fields of a request, for out-of-range messages (workloads/limits.ts). */
   fields?: RequestFields;
-  /** A fresh per-file parser: a request, or null to skip the line. @throws ParseError */
-  parser(source: TraceSource): (line: string, lineNo: number) => IoRequest | null;
+  /** A fresh per-file parser, with or without a fast path. */
+  parser(source: TraceSource): LineParser | FastLineParser;
 }
 
 /** A {@link TraceFormat} from a line sniffer and a per-file line parser (see the module comment). */
@@ -48,29 +69,41 @@ export function lineFormat(spec: LineFormatSpec): TraceFormat {
       for await (const batch of this.readBatches!(source)) yield* batch;
     },
     async *readBatches(source) {
-      const parse = spec.parser(source);
-      const comment = spec.comment;
+      const p = spec.parser(source);
+      const parse = typeof p === 'function' ? p : p.parse;
+      const fast = typeof p === 'function' ? undefined : p.fast;
+      const { file } = source;
+      const { comment, fields } = spec;
       let headerPending = spec.header !== undefined;
       let last = -Infinity;
       let warned = false;
-      for await (const { first, lines } of source.lineBatches()) {
-        const out: IoRequest[] = [];
-        for (let i = 0; i < lines.length; i++) {
-          const line = lines[i];
-          if (line.length === 0 || comment?.test(line) || line.trim() === '') continue;
-          if (headerPending) {
-            headerPending = false;
-            if (spec.header!.test(line)) continue;
+      for await (const cursor of source.lineBytes()) {
+        let out: IoRequest[] = [];
+        while (cursor.next()) {
+          // The fast path reads the line's bytes in place; the others are made strings.
+          let request = fast !== undefined && !headerPending ? fast(cursor.bytes, cursor.from, cursor.end) : null;
+          if (request === SKIP) continue;
+          const n = cursor.lineNo;
+          if (request === null) {
+            const line = cursor.line();
+            if (line.length === 0 || comment?.test(line) || line.trim() === '') continue;
+            if (headerPending) {
+              headerPending = false;
+              if (spec.header!.test(line)) continue;
+            }
+            request = parse(line, n);
+            if (!request) continue;
           }
-          const request = parse(line, first + i);
-          if (!request) continue;
-          checkRequest(request, source.file, first + i, spec.fields);
+          checkRequest(request, file, n, fields);
           if (request.arrivalNs < last && !warned) {
             warned = true;
-            source.warn(`line ${first + i}: rows go back in time (first here); replayed sorted by time`);
+            source.warn(`line ${n}: rows go back in time (first here); replayed sorted by time`);
           }
           if (request.arrivalNs > last) last = request.arrivalNs;
-          out.push(request);
+          if (out.push(request) === BATCH) {
+            yield out;
+            out = [];
+          }
         }
         if (out.length) yield out;
       }

@@ -31,8 +31,7 @@ function parseExact(line: string, file: string, lineNo: number): IoRequest {
 }
 
 /** Fast path (single spaces, plain digits, type one digit): the request as {@link parseExact} gives it, or null for anything else. */
-function parseFast(scan: FieldScanner, line: string): IoRequest | null {
-  scan.start(line);
+function parseFast(scan: FieldScanner): IoRequest | null {
   const arrivalNs = scan.uint();
   const device = scan.uint();
   const sector = scan.uint();

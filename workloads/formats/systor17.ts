@@ -57,16 +57,10 @@ function rows(source: TraceSource): HeadedRows {
     }
     return { arrivalNs: (sec - firstSeconds) * NS_PER_S + (ns - firstNs), offset, size, write, responseNs };
   };
-  /** A line the fast path does not take: blank, odd spacing, lower-case type, long fraction, or an error. */
-  const exact = (line: string, n: number): IoRequest | null => {
-    if (line.trim() === '') return null;
-    const r = parseSlow(line, file, n);
-    return request(r.sec, r.ns, r.responseNs, r.write, r.offset, r.size);
-  };
   return {
-    parse(line, n) {
-      // Fast path: one scan of the comma-separated fields, no substrings.
-      scan.start(line);
+    /** One scan of the comma-separated fields in place; null for a line the fast path does not take (blank, odd spacing, lower-case type, long fraction, or an error). */
+    fast(bytes, from, end) {
+      scan.start(bytes, from, end);
       const sec = scan.seconds();
       const ns = scan.ns;
       const responseS = scan.seconds();
@@ -75,8 +69,13 @@ function rows(source: TraceSource): HeadedRows {
       const lun = scan.uint();
       const offset = scan.uint();
       const size = scan.uint();
-      if (sec < 0 || responseS < 0 || !Number.isSafeInteger(responseNs) || (type !== 87 /* W */ && type !== 82 /* R */) || lun < 0 || offset < 0 || size <= 0 || !scan.done()) return exact(line, n);
+      if (sec < 0 || responseS < 0 || !Number.isSafeInteger(responseNs) || (type !== 87 /* W */ && type !== 82 /* R */) || lun < 0 || offset < 0 || size <= 0 || !scan.done()) return null;
       return request(sec, ns, responseNs, type === 87, offset, size);
+    },
+    parse(line, n) {
+      if (line.trim() === '') return null;
+      const r = parseSlow(line, file, n);
+      return request(r.sec, r.ns, r.responseNs, r.write, r.offset, r.size);
     },
     end: () => 'header line but no data rows',
   };

@@ -33,8 +33,7 @@ function parseSlow(line: string, file: string, lineNo: number): IoRequest {
 }
 
 /** Fast path (digits and single commas only): the request as {@link parseSlow} gives it, or null for anything else. */
-function parseFast(scan: FieldScanner, line: string): IoRequest | null {
-  scan.start(line);
+function parseFast(scan: FieldScanner): IoRequest | null {
   const seconds = scan.uint();
   const sector = scan.uint();
   if (seconds < 0 || sector < 0 || sector > MAX_SECTOR) return null;

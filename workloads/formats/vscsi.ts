@@ -16,7 +16,7 @@ import { ParseError } from '../../src/base/errors.js';
 import type { TraceSource } from './trace-source.js';
 import type { IoRequest } from '../types.js';
 import { MAX_REQUEST_BYTES } from '../limits.js';
-import type { TraceFormat } from './format.js';
+import { BATCH, type TraceFormat } from './format.js';
 
 const RECORD = 32;
 const VERSION_1 = 0x0100;
@@ -48,26 +48,24 @@ class VscsiDecoder {
   /** The request of the record at `buf[at..at+32)`, or null when it is skipped. @throws ParseError */
   decode(buf: Buffer, at: number): IoRequest | null {
     const n = ++this.index;
-    const file = this.source.file;
-    const where = `record at byte offset ${(n - 1) * RECORD}`;
     const ver = buf.readUInt16LE(at + 14);
-    if (ver !== VERSION_1) throw new ParseError(file, n, 'ver', `${hex(ver, 4)} is not ${hex(VERSION_1, 4)} (vSCSI v1) in the ${where}`);
+    if (ver !== VERSION_1) throw this.error(n, 'ver', `${hex(ver, 4)} is not ${hex(VERSION_1, 4)} (vSCSI v1) in the ${where(n)}`);
     const cmd = buf.readUInt16LE(at + 12);
     if (cmd !== READ_10 && cmd !== WRITE_10) {
       if (this.skipped++ === 0) this.firstSkip = `record ${n} (byte offset ${(n - 1) * RECORD}), opcode ${hex(cmd, 2)}`;
       return null;
     }
     const len = buf.readUInt32LE(at + 4);
-    if (len === 0) throw new ParseError(file, n, 'len', `must be greater than 0 (${where})`);
-    if (len > MAX_REQUEST_BYTES) throw new ParseError(file, n, 'len', `${len} bytes is out of range: a request is at most ${MAX_REQUEST_BYTES} bytes (1 GiB) (${where})`);
+    if (len === 0) throw this.error(n, 'len', `must be greater than 0 (${where(n)})`);
+    if (len > MAX_REQUEST_BYTES) throw this.error(n, 'len', `${len} bytes is out of range: a request is at most ${MAX_REQUEST_BYTES} bytes (1 GiB) (${where(n)})`);
     const nsg = buf.readUInt32LE(at + 8);
-    if (nsg === 0) throw new ParseError(file, n, 'nSG', `must be greater than 0 (${where})`);
-    if (nsg > MAX_SEGMENTS || nsg > len) throw new ParseError(file, n, 'nSG', `${nsg} scatter-gather segments is out of range: 1 to ${MAX_SEGMENTS}, and at most one per byte (len ${len}) (${where})`);
+    if (nsg === 0) throw this.error(n, 'nSG', `must be greater than 0 (${where(n)})`);
+    if (nsg > MAX_SEGMENTS || nsg > len) throw this.error(n, 'nSG', `${nsg} scatter-gather segments is out of range: 1 to ${MAX_SEGMENTS}, and at most one per byte (len ${len}) (${where(n)})`);
     const lbnHigh = buf.readUInt32LE(at + 20);
     const offset = (lbnHigh * TWO_32 + buf.readUInt32LE(at + 16)) * SECTOR;
-    if (lbnHigh > MAX_HIGH || !Number.isSafeInteger(offset)) throw new ParseError(file, n, 'lbn', `too large (${where})`);
+    if (lbnHigh > MAX_HIGH || !Number.isSafeInteger(offset)) throw this.error(n, 'lbn', `too large (${where(n)})`);
     const tsHigh = buf.readUInt32LE(at + 28);
-    if (tsHigh > MAX_HIGH) throw new ParseError(file, n, 'ts', `too large (${where})`);
+    if (tsHigh > MAX_HIGH) throw this.error(n, 'ts', `too large (${where(n)})`);
     const ts = tsHigh * TWO_32 + buf.readUInt32LE(at + 24);
     if (this.yielded++ === 0) this.first = ts;
     const arrivalNs = (ts - this.first) * NS_PER_US;
@@ -78,7 +76,15 @@ class VscsiDecoder {
     if (arrivalNs > this.last) this.last = arrivalNs;
     return { arrivalNs, offset, size: len, write: cmd === WRITE_10, segments: nsg };
   }
+
+  /** The error of record `n`'s `field` (kept out of {@link decode}, whose every record would otherwise pay for the message). */
+  private error(n: number, field: string, detail: string): ParseError {
+    return new ParseError(this.source.file, n, field, detail);
+  }
 }
+
+/** Where record `n` (1-based) is, for messages. */
+const where = (n: number) => `record at byte offset ${(n - 1) * RECORD}`;
 
 export const vscsiBinary: TraceFormat = {
   name: 'vscsi',
@@ -101,7 +107,7 @@ export const vscsiBinary: TraceFormat = {
     /** Bytes of a record cut by a chunk boundary. */
     let carry: Buffer | null = null;
     for await (const chunk of source.chunks()) {
-      const out: IoRequest[] = [];
+      let out: IoRequest[] = [];
       let at = 0;
       if (carry) {
         const need = RECORD - carry.length;
@@ -118,9 +124,12 @@ export const vscsiBinary: TraceFormat = {
       const end = at + Math.floor((chunk.length - at) / RECORD) * RECORD;
       for (; at < end; at += RECORD) {
         const r = decoder.decode(chunk, at);
-        if (r) out.push(r);
+        if (r && out.push(r) === BATCH) {
+          yield out;
+          out = [];
+        }
       }
-      if (at < chunk.length) carry = Buffer.from(chunk.subarray(at)); // a copy: the stream may reuse its chunk
+      if (at < chunk.length) carry = Buffer.from(chunk.subarray(at)); // a copy: the chunk's buffer is reused
       if (out.length > 0) yield out;
     }
     const file = source.file;

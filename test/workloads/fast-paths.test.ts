@@ -1,0 +1,118 @@
+/**
+ * The text readers' fast paths (bytes scanned in place) against their exact
+ * parsers: a line in the plain shape the fast path takes and the same line
+ * spelled oddly (spaces, tabs, letter case: left to the exact parser) give
+ * the same request; the line walk across the 64 KiB reads (a CR and its LF
+ * in different reads, long lines, no final line break); and pcap records
+ * cut by the reads.
+ */
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { projectRoot } from '../../src/base/paths.js';
+import { DMA_BIDIRECTIONAL } from '../../src/model/dma.js';
+import { readTrace } from '../../workloads/formats/index.js';
+import { TraceSource } from '../../workloads/formats/trace-source.js';
+import type { IoRequest } from '../../workloads/types.js';
+import { tempDir } from '../helpers.js';
+
+const dir = tempDir('fast-paths');
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+let files = 0;
+/** The requests of `text` (latin1) read as `format`. */
+async function requests(format: string, text: string): Promise<IoRequest[]> {
+  const file = join(dir, `t${files++}`);
+  writeFileSync(file, Buffer.from(text, 'latin1'));
+  return (await readTrace(file, format)).requests;
+}
+
+/** Per format: an optional header, a line in the fast path's shape, and spellings of it that only the exact parser reads. */
+const CASES: { format: string; header?: string; plain: string; odd: string[] }[] = [
+  { format: 'msr', plain: '128166385295514663,hm,0,Write,9056014336,2048,2833', odd: [' 128166385295514663,hm,0, write ,9056014336, 2048,2833\t', '128166385295514663,hm,0,WRITE,9056014336,+2048,2833'] },
+  { format: 'mqsim', plain: '938513000 4 264719034 16 0', odd: ['938513000  4\t264719034 16 0', ' 938513000 4 264719034 16 0 '] },
+  { format: 'disksim', plain: '0.221 5 174224064 16 1', odd: ['0.221\t5 174224064  16 1', ' 0.221 5 174224064 16 1'] },
+  { format: 'tencent', plain: '1538323200,4247200,128,1,1058', odd: ['1538323200, 4247200 ,128,1 ,1058'] },
+  { format: 'systor17', header: 'Timestamp,Response,IOType,LUN,Offset,Size', plain: '1456095145.133076000,0.000806000,R,0,899056122368,131072', odd: ['1456095145.1330760001,0.000806,r,0, 899056122368,131072'] },
+  { format: 'cloudphysics-csv', header: 'version,time,op,size,lbn', plain: '1,5633898,2a,512,42932745', odd: ['1, 5633898,2A,512,42932745'] },
+  { format: 'fio-iolog2', header: 'fio version 2 iolog', plain: '/dev/sdb write 520 512', odd: ['/dev/sdb\twrite 520 512', ' /dev/sdb write  520 512'] },
+  { format: 'fio-iolog3', header: 'fio version 3 iolog', plain: '878 /dev/sdb read 16384 4096', odd: ['878\t/dev/sdb read 16384 4096'] },
+  {
+    format: 'ftrace',
+    plain: '        fio-2001    [001] .....   100.000100: swiotlb_bounced: dev_name: 0000:01:00.0 dma_mask=ffffffff dev_addr=12345a00 size=4096 NORMAL',
+    odd: [
+      '\tfio-2001\t[001]\t.....\t100.000100:\tswiotlb_bounced:\tDEV_NAME:\t0000:01:00.0\tdma_mask=FFFFFFFF\tdev_addr=12345A00\tsize=4096\tnormal and more',
+      'fio-2001 [001] ..... 100.0001: swiotlb_bounced: junk dev_name:0000:01:00.0 dma_mask=ffffffff dev_addr=12345a00 size=4096 NORMAL\r',
+    ],
+  },
+];
+
+describe('fast paths read each line as the exact parsers do', () => {
+  for (const c of CASES) {
+    it(`${c.format}: odd spellings give the fast path's request`, async () => {
+      const head = c.header ? `${c.header}\n` : '';
+      // Two rows: the second's arrival is relative to the first's, whichever path read each.
+      const plain = await requests(c.format, `${head}${c.plain}\n${c.plain}\n`);
+      expect(plain).toHaveLength(2);
+      for (const odd of c.odd) {
+        expect(await requests(c.format, `${head}${odd}\n${c.plain}\n`), JSON.stringify(odd)).toEqual(plain);
+        expect(await requests(c.format, `${head}${c.plain}\n${odd}`), JSON.stringify(odd)).toEqual(plain);
+      }
+    });
+  }
+
+  it('ftrace: dashes in the task name, no flags column, FORCE and all-ones addresses, comments with leading spaces', async () => {
+    const event = (task: string, rest: string) => `  ${task} [002] ${rest}`;
+    const t = await requests('ftrace', [
+      '   # a comment',
+      event('systemd-journal-123', 'd..1. 5.5: swiotlb_bounced: dev_name: nvme0 dma_mask=ff dev_addr=fff size=9 FORCE'),
+      event('kworker/u8:2-77', '5.25: swiotlb_bounced: dev_name: x dma_mask=ff dev_addr=ffffffffffffffff size=66 NO_FORCE'),
+      '',
+    ].join('\n'));
+    const base = { write: false, dir: DMA_BIDIRECTIONAL, cpu: 2, minAlignMask: 0, mayBlock: false };
+    expect(t).toEqual([
+      { arrivalNs: 0, offset: 0xfff, size: 9, ...base, forced: true },
+      { arrivalNs: -250_000_000, offset: 0, size: 66, ...base, forced: false },
+    ]);
+  });
+});
+
+describe('reading across the 64 KiB reads', () => {
+  it('splits lines as the text does: a CR and its LF in different reads, lines longer than a read, no final line break', async () => {
+    const READ = 64 * 1024;
+    const parts: string[] = [];
+    let length = 0;
+    const add = (line: string, end: string) => {
+      parts.push(line + end);
+      length += line.length + end.length;
+    };
+    // Short lines up to a CRLF whose CR is the last byte of the first read.
+    for (let k = 0; length + 100 < READ - 10; k++) add(`line ${k}`, '\n');
+    add('x'.repeat(READ - 1 - length), '\r\n');
+    add('y'.repeat(300_000), '\n'); // longer than a read
+    for (let k = 0; k < 1000; k++) add(`${k},${'z'.repeat(k % 97)}`, k % 3 ? '\n' : '\r\n');
+    add('last', '');
+    const text = parts.join('');
+    expect(text.charCodeAt(READ - 1)).toBe(13);
+    const file = join(dir, 'lines.txt');
+    writeFileSync(file, Buffer.from(text, 'latin1'));
+    const got: string[] = [];
+    let next = 1;
+    for await (const { first, lines } of (await TraceSource.open(file)).lineBatches()) {
+      expect(first).toBe(next);
+      next += lines.length;
+      got.push(...lines);
+    }
+    expect(got).toEqual(text.split('\n').map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l)));
+  });
+
+  it('pcap: a capture over several reads gives its frames as the single capture does, record by record', async () => {
+    const one = readFileSync(join(projectRoot(), 'workloads', 'traces', 'smtp.pcap'));
+    const copies = 20; // 556 KB: records cut by the read boundaries
+    const file = join(dir, 'x20.pcap');
+    writeFileSync(file, Buffer.concat([one, ...Array.from({ length: copies - 1 }, () => one.subarray(24))]));
+    const single = (await readTrace(join(projectRoot(), 'workloads', 'traces', 'smtp.pcap'))).requests;
+    const many = await readTrace(file);
+    expect(many.requests).toEqual(Array.from({ length: copies }, () => single).flat());
+    expect(many.warnings).toEqual([]);
+  });
+});
