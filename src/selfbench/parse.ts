@@ -22,6 +22,12 @@ interface Candidate {
 
 const none = () => 0;
 const firstLine = (data: Buffer) => data.indexOf(0x0a) + 1;
+/** The `#` lines that open an ftrace file: the tracer writes them once, however long the trace. */
+const commentHeader = (data: Buffer) => {
+  let at = 0;
+  while (data[at] === 0x23 /* # */) at = data.indexOf(0x0a, at) + 1;
+  return at;
+};
 const shipped = (file: string) => join(projectRoot(), 'workloads', 'traces', file);
 const fixture = (file: string) => join(projectRoot(), 'test', 'fixtures', file);
 
@@ -36,7 +42,7 @@ const CANDIDATES: Candidate[] = [
   { format: 'cloudphysics-csv', file: fixture('traces/real/cloudphysics-vscsi/cloudPhysicsIO.csv.gz'), headerBytes: firstLine },
   { format: 'vscsi', file: fixture('traces/real/cloudphysics-vscsi/cloudPhysicsIO.vscsi.gz'), headerBytes: none },
   { format: 'pcap', file: shipped('smtp.pcap'), headerBytes: () => 24 },
-  { format: 'ftrace', file: fixture('ftrace/bounced.txt'), headerBytes: none },
+  { format: 'ftrace', file: fixture('ftrace/bounced.txt'), headerBytes: commentHeader },
   { format: 'fio-iolog2', file: fixture('formats/fio-randrw-v2.log'), headerBytes: firstLine },
   { format: 'fio-iolog3', file: fixture('formats/fio-randrw-v3.log'), headerBytes: firstLine },
 ];

@@ -21,9 +21,14 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 let files = 0;
 /** The requests of `text` (latin1) read as `format`. */
 async function requests(format: string, text: string): Promise<IoRequest[]> {
+  return (await readTrace(writeText(text), format)).requests;
+}
+
+/** A file holding `text` (latin1). */
+function writeText(text: string): string {
   const file = join(dir, `t${files++}`);
   writeFileSync(file, Buffer.from(text, 'latin1'));
-  return (await readTrace(file, format)).requests;
+  return file;
 }
 
 /** Per format: an optional header, a line in the fast path's shape, and spellings of it that only the exact parser reads. */
@@ -73,6 +78,17 @@ describe('fast paths read each line as the exact parsers do', () => {
       { arrivalNs: 0, offset: 0xfff, size: 9, ...base, forced: true },
       { arrivalNs: -250_000_000, offset: 0, size: 66, ...base, forced: false },
     ]);
+  });
+  it('ftrace: other events are skipped with one warning, and a line that names swiotlb_bounced outside the event is still an error', async () => {
+    const plain = CASES.find((c) => c.format === 'ftrace')!.plain;
+    const other = '  kworker/2:1-88    [002] .....   100.001000: sched_switch: prev_comm=kworker next_comm=swapper';
+    const only = await readTrace(writeText(`${plain}\n${plain}\n`), 'ftrace');
+    const mixedFile = writeText([other, plain, other, other, plain, other, ''].join('\n'));
+    const mixed = await readTrace(mixedFile, 'ftrace');
+    expect(mixed.requests).toEqual(only.requests);
+    expect(mixed.warnings).toEqual([`${mixedFile}: line 1: lines that are not swiotlb_bounced events are skipped`]);
+    const named = '  swiotlb_bounced-9 [001] ..... 100.2: sched_switch: prev_comm=a next_comm=b';
+    await expect(readTrace(writeText([other, plain, named, ''].join('\n')), 'ftrace')).rejects.toThrow(/:3: field 'event'/);
   });
 });
 

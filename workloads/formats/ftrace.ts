@@ -38,8 +38,15 @@ export const ftraceFormat = lineFormat({
       t0 ??= ns;
       return { arrivalNs: ns - t0, offset, size, write: false, dir: DMA_BIDIRECTIONAL, cpu, minAlignMask: 0, mayBlock: false, forced };
     };
+    const bounced = fastEvent(event);
     return {
-      fast: fastEvent(event),
+      // Lines of other events are SKIP once `parse` has warned about the first one (the same side effects).
+      fast(b, from, end) {
+        const r = bounced(b, from, end);
+        if (r !== null || skipped === 0 || contains(b, from, end, BOUNCED_WORD)) return r;
+        skipped++;
+        return SKIP;
+      },
       parse(line, lineNo) {
         // EVENT needs 'swiotlb_bounced:', so a line without it is skipped before the costly match.
         if (!line.includes('swiotlb_bounced')) {
@@ -160,6 +167,7 @@ const DEV_NAME = latin1('dev_name:');
 const DMA_MASK = latin1('dma_mask=');
 const DEV_ADDR = latin1('dev_addr=');
 const SIZE = latin1('size=');
+const BOUNCED_WORD = latin1('swiotlb_bounced');
 const FORCE = latin1('FORCE');
 const NORMAL = latin1('NORMAL');
 const NO_FORCE = latin1('NO_FORCE');
@@ -174,6 +182,12 @@ function has(b: Uint8Array, at: number, end: number, word: Uint8Array): boolean 
   if (at + n > end) return false;
   for (let k = 0; k < n; k++) if (b[at + k] !== word[k]) return false;
   return true;
+}
+/** Does `b[from, end)` contain `word` anywhere (as `String.includes`)? */
+function contains(b: Uint8Array, from: number, end: number, word: Uint8Array): boolean {
+  const first = word[0];
+  for (let i = from; i + word.length <= end; i++) if (b[i] === first && has(b, i, end, word)) return true;
+  return false;
 }
 /** Is the token `b[from, to)` `\d+\.\d+:`? */
 function isStamp(b: Uint8Array, from: number, to: number): boolean {
