@@ -118,6 +118,25 @@ describe('dynamic-growth when the pools are full (swiotlb_find_slots, schedule_w
     expect(columns()).toMatchObject({ io_tlb_transient_nslabs: 0, reserved_bytes: 0, transient_peak_slots: 130 });
   });
 
+  it('bounces through a transient pool both ways: the original reaches the buffer at map, the device\'s bytes come back at unmap', () => {
+    const { alloc } = setup();
+    const bytes = new Uint8Array(8 * SEG);
+    const dma = new DmaMapper(alloc, hostMemory(bytes, HOST), 0);
+    const dev = { name: 'nvme0', minAlignMask: 0 };
+    for (let k = 0; k < 4; k++) mapSegment(alloc, k); // the 512-slot boot pool is full
+    const orig = HOST + 5 * SEG;
+    bytes.fill(0x5a, 5 * SEG, 5 * SEG + 3000);
+    const tlb = dma.map(dev, orig, 3000, DMA_FROM_DEVICE);
+    expect(alloc.v.mem.transientNslabs).toBe(2); // nr_slots(3000)
+    const buffer = alloc.deviceAccess(tlb, 3000);
+    expect(buffer.every((b) => b === 0x5a)).toBe(true); // swiotlb_bounce at map copies whatever the direction
+    buffer.fill(0xc3);
+    dma.unmap(dev, tlb, 3000, DMA_FROM_DEVICE);
+    expect(bytes.subarray(5 * SEG, 5 * SEG + 3000).every((b) => b === 0xc3)).toBe(true);
+    expect(bytes[5 * SEG + 3000]).toBe(0);
+    expect(alloc.v.mem.transientNslabs).toBe(0); // swiotlb_del_transient
+  });
+
   it('fails as "buffer is full" when even the transient pool gets no pages', () => {
     const { alloc } = setup({ maxPool: 512 }); // no budget beyond the boot pool
     for (let k = 0; k < 4; k++) mapSegment(alloc, k);

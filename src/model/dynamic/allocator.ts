@@ -87,12 +87,20 @@ export class DynamicAllocator implements BounceAllocator {
 
   /** tblMapSingle() then the map's bounce (the pool at hand, as the newest kernel passes it). */
   mapAndCopy(cpu: number, orig: number, mappingSize: number, allocAlignMask: number, minAlignMask: number, host: HostMemory): number {
-    return mapAndCopyOf(this, cpu, orig, mappingSize, allocAlignMask, minAlignMask, host);
+    if (this.v66) return mapAndCopyOf(this, cpu, orig, mappingSize, allocAlignMask, minAlignMask, host);
+    const tlb = this.tblMapSingle(cpu, orig, mappingSize, allocAlignMask, minAlignMask);
+    if (tlb !== DMA_MAPPING_ERROR) this.mapPool!.bounce(tlb, mappingSize, true, minAlignMask, host);
+    return tlb;
   }
 
   /** The unmap's copy through the pool the sync found (bounce()), then releaseSlots() with its own lookup, as the kernel's unmap. */
   copyAndRelease(tlb: number, minAlignMask: number, mappingSize: number, copyBack: number, host: HostMemory): void {
-    copyAndReleaseOf(this, tlb, minAlignMask, mappingSize, copyBack, host);
+    if (this.v66) return copyAndReleaseOf(this, tlb, minAlignMask, mappingSize, copyBack, host);
+    // The unmap's one lookup finds the pool the sync found (pools do not overlap): copy and release in one call there.
+    const entry = this.findPool(tlb, minAlignMask);
+    if (this.v.table[entry * ENTRY_WORDS + E_KIND] !== KIND_TRANSIENT) return this.view(entry).copyAndRelease(tlb, minAlignMask, mappingSize, copyBack, host);
+    if (copyBack !== 0) this.view(entry).bounce(tlb, copyBack, false, minAlignMask, host);
+    this.freeTransient(entry);
   }
 
   /**
@@ -213,17 +221,19 @@ export class DynamicAllocator implements BounceAllocator {
   releaseSlots(tlb: number, minAlignMask: number, mappingSize: number): void {
     if (this.v66) this.findPool(tlb, minAlignMask);
     const entry = this.findPool(tlb, minAlignMask);
-    const pool = this.view(entry);
-    if (this.v.table[entry * ENTRY_WORDS + E_KIND] === KIND_TRANSIENT) {
-      this.v.mem.decUsed(pool.nslabs);
-      this.v.devices.removeTransient(entry);
-      if (!this.v66) this.v.mem.addTransient(-pool.nslabs);
-      this.v.countTransient(-pool.nslabs);
-      this.v.freePool(entry);
-      return;
-    }
+    if (this.v.table[entry * ENTRY_WORDS + E_KIND] === KIND_TRANSIENT) return this.freeTransient(entry);
     if (this.v66) this.findPool(tlb, minAlignMask);
-    pool.releaseSlots(tlb, minAlignMask, mappingSize);
+    this.view(entry).releaseSlots(tlb, minAlignMask, mappingSize);
+  }
+
+  /** swiotlb_del_transient() and its pages back: dec_used of its nslabs, off the device's list, dec_transient_used (newest kernel). */
+  private freeTransient(entry: number): void {
+    const pool = this.view(entry);
+    this.v.mem.decUsed(pool.nslabs);
+    this.v.devices.removeTransient(entry);
+    if (!this.v66) this.v.mem.addTransient(-pool.nslabs);
+    this.v.countTransient(-pool.nslabs);
+    this.v.freePool(entry);
   }
 
   /**
