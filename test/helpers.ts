@@ -13,9 +13,15 @@ export function tempDir(prefix: string): string {
   return mkdtempSync(join(SCRATCH, `${prefix}-`));
 }
 
-/** Run a built entry point (dist/bench/NAME.js) and return its exit code and output. */
+/**
+ * Run a built entry point (dist/bench/NAME.js) and return its exit code and
+ * output. A bench run gets `--sim-sweep off` unless its arguments choose the
+ * sweep or the engine: the sweep to 256 virtual CPUs that ends a default job
+ * has tests of its own (test/run/sim-runs.test.ts).
+ */
 export function runCli(name: string, args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [join(projectRoot(), 'dist', 'bench', `${name}.js`), ...args], { encoding: 'utf8', cwd: projectRoot(), timeout: 120_000 });
+  const sweep = name === 'bench' && !args.some((a) => a.startsWith('--sim-sweep') || a.startsWith('--engine')) ? ['--sim-sweep', 'off'] : [];
+  const r = spawnSync(process.execPath, [join(projectRoot(), 'dist', 'bench', `${name}.js`), ...args, ...sweep], { encoding: 'utf8', cwd: projectRoot(), timeout: 120_000 });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 

@@ -91,6 +91,12 @@ function rankingSentence({ workload, threads, ranked, failing }: Ranking, opts: 
   const figures = (stats: string) => `${ratio} ${next.strategy} (${[means, stats].filter((x) => x !== '').join('; ')})`;
   const ci = formatCi(e, opts.confidence);
   const ciP = [ci, formatP(e)].filter((x) => x !== '').join(', ');
+  // The virtual-time engine repeats itself exactly: no noise to test, the figures are a prediction.
+  if (best.rows.every((r) => r.engine === 'sim') && next.rows.every((r) => r.engine === 'sim')) {
+    return best.mapsPerS === next.mapsPerS
+      ? `${head} ${best.strategy} and ${next.strategy} predicted alike (${formatRate(best.mapsPerS)} maps/s; virtual-time engine).`
+      : `${head} ${best.strategy} predicted fastest, ${figures('virtual-time engine: deterministic, no noise estimate')}.`;
+  }
   if (best.repeats < 2 || next.repeats < 2) return `${head} ${best.strategy} fastest, ${figures('')}; one repeat, so no noise estimate (use --repeat).`;
   switch (verdictOf(e, true)) {
     case 'better':

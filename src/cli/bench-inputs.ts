@@ -42,6 +42,9 @@ export function runLock(lock: LockKind | undefined, strategy: Pick<Strategy, 'ru
   return lock ? { kind: lock, why: 'chosen with --lock' } : defaultLock(threads, cores, strategy.runBackground ? 1 : 0);
 }
 
+/** The lock of every sim run: the engine models the kernel's FIFO queued spinlock in virtual time. */
+const SIM_LOCK = { kind: 'qspinlock', why: 'the virtual-time engine models the FIFO queued spinlock in virtual time (--lock does not apply)' } as const;
+
 /** What each lock is, for the plan notes. */
 const LOCK_WHAT: Record<LockKind, string> = {
   qspinlock: "FIFO ticket spinlock, as the kernel's spin_lock_irqsave (a queued spinlock); a waiter parks after 2^15 spins, as paravirt guests' do",
@@ -83,7 +86,7 @@ export function planAll(strategies: readonly LoadedStrategy[], opts: BenchOption
       throw new InputError(`--strategy ${strategy.name} with --completion-cpu other: its maps may block, and while one waits its CPU completes its own in-flight I/O, which needs --completion-cpu same`);
     }
     plans.set(strategy, new Map(opts.threads.map((threads) => {
-      const lock = runLock(opts.lock, strategy, threads, cores);
+      const lock = opts.engine === 'sim' ? SIM_LOCK : runLock(opts.lock, strategy, threads, cores);
       const request = { ...poolOptions(opts), threads, lock: lock.kind };
       const plan = planOne(strategy, request);
       // The kernel configuration is the harness's, whatever the strategy: copied in after plan().

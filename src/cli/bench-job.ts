@@ -15,6 +15,8 @@ import { createProgress, wantsProgressBar } from '../run/progress.js';
 import type { BenchOptions } from './bench-options.js';
 import { buildSchedules, loadStrategies, planAll, resultLabel } from './bench-inputs.js';
 import { writeResults } from './bench-outputs.js';
+import { engineWarnings, simLine, simSettings } from './sim-settings.js';
+import { runSimSweep } from './sim-sweep.js';
 
 
 /** A verify-mode run found corrupted bytes, overlapping slots, or slots never returned. */
@@ -32,9 +34,9 @@ export interface BenchResult {
 }
 
 /** The job's runs: strategies, schedules in order, and the measuring settings of every run (ms). */
-function jobSpec(opts: BenchOptions, strategies: JobSpec['strategies'], schedules: JobSpec['schedules'], planOf: PlanOf): JobSpec {
+function jobSpec(opts: BenchOptions, strategies: JobSpec['strategies'], schedules: JobSpec['schedules'], planOf: PlanOf, sim: JobSpec['sim']): JobSpec {
   return {
-    strategies, schedules, planOf, repeats: opts.repeat,
+    strategies, schedules, planOf, repeats: opts.repeat, sim,
     run: {
       durationMs: opts.duration * 1000, warmupMs: opts.warmup * 1000, sampleEvery: opts.sampleEvery,
       sampleIntervalMs: opts.sampleInterval, verify: opts.verify, barrierTimeoutMs: opts.barrierTimeout * 1000,
@@ -52,25 +54,28 @@ export async function runBench(opts: BenchOptions, command: string, log: (line: 
   const strategies = await loadStrategies(opts);
   const reference = resolveReference(opts.reference, opts.strategy, strategies.map((s) => s.strategy.name));
   const machine = machineFacts();
+  const sim = simSettings(opts);
   const planOf = planAll(strategies, opts, machine.cores);
   const { schedules, warnings: inputWarnings } = await buildSchedules(opts);
   const all = strategies.map((s) => s.strategy);
   const warnings = [
-    ...machineWarnings(machine.cores, Math.max(...opts.threads), opts.lock), ...inputWarnings, ...planChangeWarnings(all, opts.threads, planOf),
+    ...(sim ? [] : machineWarnings(machine.cores, Math.max(...opts.threads), opts.lock)), ...engineWarnings(opts), ...inputWarnings, ...planChangeWarnings(all, opts.threads, planOf),
     ...poolSizeWarnings(all, opts.threads, planOf, opts.pool !== undefined), ...inflightWarnings(all, schedules, planOf),
     ...poolFitWarnings(all, schedules, planOf, opts.segment),
   ];
   log(`swiotlb-bench: ${machine.cores} cores (${machine.cpuModel}), Node ${machine.node}`);
   if (stale > 0) log(`removed ${stale} staging director${stale === 1 ? 'y' : 'ies'} older than a day (interrupted runs) from ${opts.out}`);
+  if (sim) log(simLine(sim));
   for (const w of warnings) log(`warning: ${w}`);
-  const job = jobSpec(opts, strategies, schedules, planOf);
+  const job = jobSpec(opts, strategies, schedules, planOf, sim);
   const dir = await ResultDir.create(opts.out, resultLabel(opts));
   const progress = createProgress({ bar: wantsProgressBar(process.stdout.isTTY, process.env, opts.progress), log });
   progress.start(jobSize(job), opts.warmup + opts.duration);
   try {
     const outcomes = await runJob(job, progress);
     progress.stop();
-    const words = await writeResults(dir, { command, opts, machine, warnings, strategies: strategies.map((s) => s.strategy), schedules, outcomes, reference }, log);
+    const predicted = await runSimSweep(opts, strategies, log);
+    const words = await writeResults(dir, { command, opts, machine, warnings, strategies: strategies.map((s) => s.strategy), schedules, outcomes, predicted, reference }, log);
     checkVerify(outcomes);
     const path = await dir.commit();
     log('');

@@ -54,6 +54,12 @@ function parseGbps(value: string): number {
   return n;
 }
 
+/** `--sim-sweep`: `off`, or CPU counts from 1 to 1024. */
+function parseSweep(value: string): number[] {
+  if (value.trim() === 'off') return [];
+  return parse.list('CPU counts', parse.int(1, 'a CPU count', 1024))(value);
+}
+
 /** Every option of `npm run bench`, in --help order. */
 export const BENCH_OPTIONS = {
   /** Strategies to compare: built-in names or plug-in files. @default ['global-lock', 'per-cpu-areas'] */
@@ -64,6 +70,16 @@ export const BENCH_OPTIONS = {
   format: option<string>({ arg: '<name>', help: 'trace format for trace:PATH, instead of detecting it', choices: TRACE_FORMATS.map((f) => f.name), defaultText: 'detected' }),
   /** Worker threads (CPUs) per run. @default [1, 2] */
   threads: option<number[]>({ arg: '<list>', help: 'worker threads (CPUs) per run, comma list', default: [1, 2], parse: parse.list('thread counts', parse.int(1, 'a thread count', 1024)), compared: false }),
+  /** Which engine runs the job. @default 'real' */
+  engine: option<'real' | 'sim'>({ arg: '<engine>', help: 'real = one worker thread per CPU, timed on this machine; sim = the deterministic virtual-time engine: every CPU in one thread, times predicted from --calibration (docs/sim.md)', choices: ['real', 'sim'], default: 'real' }),
+  /** The virtual-time engine's cost terms. @default calibration/default.json */
+  calibration: option<string>({ arg: '<file>', help: 'sim: cost terms measured by npm run calibrate (on this or another machine)', defaultText: 'calibration/default.json', parse: parse.text('a calibration file') }),
+  /** Measured map attempts per sim run. @default 200000 */
+  simMaps: option<number>({ arg: '<n>', help: 'sim: measured map attempts per run, all CPUs together (a quarter as many warm up first); replaces --duration and --warmup', default: 200_000, parse: parse.int(1000, 'a map count', 1e9) }),
+  /** After a real job: the virtual-time engine at these CPU counts. @default [1, 2, 4, 8, 16, 32, 64, 128, 256] */
+  simSweep: option<number[]>({ arg: '<list|off>', help: 'after a real job, the same workloads and strategies on the virtual-time engine at these CPU counts (scaling-sim.csv, dashed lines in scaling.png, a quarter of --sim-maps each); off = none', default: [1, 2, 4, 8, 16, 32, 64, 128, 256], parse: parseSweep, show: (v) => (v.length ? v.join(',') : 'off'), compared: false }),
+  /** SLIT distances between nodes. @default '10,20' */
+  numaDistance: option<string>({ arg: '<spec>', help: 'sim: NUMA distances, LOCAL,REMOTE or a file of one row per node (ACPI SLIT, 10 = local); remote copies and line transfers cost REMOTE/LOCAL times more', default: '10,20', parse: parse.text('a distance spec') }),
   /** Measured time per run, seconds. @default 2 */
   duration: option<number>({ arg: '<seconds>', help: 'measured time per run', default: 2, parse: parse.seconds(), unit: 's' }),
   /** Uncounted warm-up per run, seconds. @default 0.5 */
@@ -76,10 +92,10 @@ export const BENCH_OPTIONS = {
   maxPool: option<number>({ arg: '<size>', help: 'dynamic-growth: the memory budget its pools (and transient pools) may grow to', defaultText: '64MiB', parse: parsePoolSize, unit: 'slots' }),
   /** Areas per pool. @default threads (per node), rounded up to a power of two */
   areas: option<number>({ arg: '<n>', help: 'areas per pool (not global-lock)', defaultText: 'threads (per node), rounded up to a power of two', parse: parse.int(1, 'an area count', 65_536) }),
-  /** Virtual NUMA nodes of per-numa-pools. @default 2 */
-  nodes: option<number>({ arg: '<m>', help: 'per-numa-pools: virtual NUMA nodes (other strategies have 1)', defaultText: '2', parse: parse.int(1, 'a node count', 64) }),
+  /** Virtual NUMA nodes. @default 2 for per-numa-pools, else 1 */
+  nodes: option<number>({ arg: '<m>', help: 'virtual NUMA nodes: per-numa-pools puts a pool on each; with --engine sim the other strategies\' CPUs are spread over them too (their pool on node 0)', defaultText: '2 for per-numa-pools, else 1', parse: parse.int(1, 'a node count', 64) }),
   /** CPUs per node, in contiguous blocks. @default threads / nodes, rounded up */
-  cpusPerNode: option<number>({ arg: '<n>', help: 'per-numa-pools: CPUs per node, in contiguous blocks', defaultText: 'threads / nodes, rounded up', parse: parse.int(1, 'a CPU count', 1024) }),
+  cpusPerNode: option<number>({ arg: '<n>', help: 'CPUs per node, in contiguous blocks (per-numa-pools; every strategy with --engine sim)', defaultText: 'threads / nodes, rounded up', parse: parse.int(1, 'a CPU count', 1024) }),
   /** Slot-search rules. @default 'newest' */
   kernelRules: option<KernelRules>({ arg: '<set>', help: "slot-search rules: the newest mainline, or v6.6's (docs/model.md)", choices: KERNEL_RULES, default: 'newest' }),
   /** CONFIG_DEBUG_FS: the shared io_tlb_used / hiwater atomics. @default 'on' (as the distributions' kernels) */

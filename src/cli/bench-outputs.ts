@@ -21,6 +21,7 @@ import type { Schedule } from '../../workloads/schedule/build.js';
 import { BENCH_OPTIONS, type BenchOptions } from './bench-options.js';
 import { configOf, typedOptions } from './option-spec.js';
 import { reportInputOf } from './report-input.js';
+import { stopScalingWords } from './sim-sweep.js';
 
 /** A finished job, as the result files need it. */
 export interface FinishedJob {
@@ -32,6 +33,8 @@ export interface FinishedJob {
   strategies: readonly ColumnSource[];
   schedules: readonly Schedule[];
   outcomes: RunOutcome[];
+  /** The sim sweep after a real job (`--sim-sweep`), or none. */
+  predicted?: RunOutcome[];
   /** The reference strategy's name (`--reference`), if any. */
   reference?: string;
 }
@@ -51,11 +54,13 @@ export async function writeResults(dir: ResultDir, job: FinishedJob, log: (line:
   const warnings = [...job.warnings, ...post];
   const notes = [...notesOf(outcomes), ...hiwaterNotes(rows)];
   const ranked = rankingWords(rankings);
-  const words = [...ranked, ...(reference ? referenceWords(reference) : [])];
+  const predicted = (job.predicted ?? []).map((o) => o.row);
+  const words = [...ranked, ...(reference ? referenceWords(reference) : []), ...stopScalingWords(predicted)];
   const throughputHeader = header('throughput', rows, job.strategies);
   const fragmentationHeader = header('fragmentation', fragmentation, job.strategies);
   await dir.write('throughput.csv', csvText(rows, throughputHeader));
   await dir.write('fragmentation.csv', csvText(fragmentation, fragmentationHeader));
+  if (predicted.length) await dir.write('scaling-sim.csv', csvText(predicted, header('throughput', predicted, job.strategies)));
   // Without --lock each run gets the default for its threads (plans and the lock column say which).
   const config = { ...configOf(BENCH_OPTIONS, opts), lock: opts.lock ?? 'auto' };
   await dir.write('summary.json', summaryJsonText({
@@ -67,6 +72,7 @@ export async function writeResults(dir: ResultDir, job: FinishedJob, log: (line:
     workloads: Object.fromEntries(job.schedules.map((s) => [`${s.workload} threads=${s.threads}`, { ...s.facts, params: WORKLOADS.get(s.workload)?.params }])),
     columns: { throughput: describeColumns('throughput', throughputHeader, job.strategies), fragmentation: describeColumns('fragmentation', fragmentationHeader, job.strategies) },
     throughput: rows,
+    predicted_scaling: predicted,
     fragmentation,
     runs: outcomes.map((o) => ({
       strategy: o.row.strategy, workload: o.row.workload, threads: o.row.threads, repeat: o.row.repeat,
@@ -83,7 +89,7 @@ export async function writeResults(dir: ResultDir, job: FinishedJob, log: (line:
     messages: outcomes.flatMap((o) => o.messages).slice(0, 10),
   });
   await dir.write('summary.md', summaryMd);
-  await writeReport(dir, () => reportFiles(reportInputOf(job.command, opts, outcomes, job.schedules), { command: job.command, options: typedOptions(BENCH_OPTIONS, opts), machine: { ...job.machine }, warnings, notes, words, summaryMarkdown: summaryMd }), log);
+  await writeReport(dir, () => reportFiles(reportInputOf(job.command, opts, outcomes, job.schedules, predicted), { command: job.command, options: typedOptions(BENCH_OPTIONS, opts), machine: { ...job.machine }, warnings, notes, words, summaryMarkdown: summaryMd }), log);
   return words;
 }
 

@@ -9,6 +9,7 @@
 import type { ColumnSpec } from '../base/column.js';
 import { FRAGMENTATION_COLUMNS, PER_NODE_FRAGMENTATION_COLUMNS, PER_NODE_THROUGHPUT_COLUMNS, THROUGHPUT_COLUMNS } from '../export/columns.js';
 import { STRATEGIES } from '../../strategies/index.js';
+import { COST_TERMS } from '../run/sim/calibration.js';
 import { BENCH_OPTIONS } from './bench-options.js';
 import { COMPARE_OPTIONS } from './compare-options.js';
 import { type OptionTable, defaultShown, flagText } from './option-spec.js';
@@ -50,6 +51,7 @@ export function generatedBlocks(): Record<string, string> {
     'throughput-columns': columnsTable([...THROUGHPUT_COLUMNS, ...PER_NODE_THROUGHPUT_COLUMNS]),
     'fragmentation-columns': columnsTable([...FRAGMENTATION_COLUMNS, ...PER_NODE_FRAGMENTATION_COLUMNS]),
     'strategy-columns': strategyColumns(),
+    'cost-terms': ['| term | unit | meaning |', '|---|---|---|', ...COST_TERMS.map((t) => `| \`${t.name}\` | ${t.unit} | ${cellText(t.meaning)} |`)].join('\n'),
   };
 }
 

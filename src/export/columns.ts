@@ -49,6 +49,13 @@ export const THROUGHPUT_COLUMNS = [
   num('handoff_waits', 'count', "times a CPU waited for another CPU's map or unmap (--completion-cpu other)"),
   num('trace_passes', 'count', 'times the workers went through the whole trace'),
   num('io_tlb_used_after', 'slots', 'slots still in use after the workers drained: must be 0'),
+  text('engine', 'real: worker threads timed on this machine; sim: the virtual-time engine, whose times (maps/s, latencies, lock waits) are predicted from a calibration (docs/sim.md)'),
+  num('sim_fixed_pct', '%', "sim: share of virtual time in the maps' and unmaps' fixed costs (0 for real runs)"),
+  num('sim_search_pct', '%', 'sim: share in the slot search and release under the locks, lock pairs included'),
+  num('sim_lock_wait_pct', '%', 'sim: share waiting for locks held by other CPUs'),
+  num('sim_transfer_pct', '%', 'sim: share moving lock words and counter lines between CPUs (cache-line transfers and lock handoffs)'),
+  num('sim_copy_pct', '%', 'sim: share in the bounce copies at local speed'),
+  num('sim_remote_pct', '%', 'sim: what remote NUMA memory added to the copies'),
 ] as const;
 
 /** fragmentation.csv: pool samples, one every --sample-interval ms of the measured time of each run. */

@@ -40,6 +40,8 @@ export interface SummaryJson {
   /** The declarations of the columns below: name, unit, description. */
   columns: { throughput: ColumnSpec[]; fragmentation: ColumnSpec[] };
   throughput: ThroughputRow[];
+  /** The virtual-time engine's sweep after a real job (scaling-sim.csv); empty when none. */
+  predicted_scaling: ThroughputRow[];
   fragmentation: FragmentationRow[];
   runs: RunRecord[];
   /** Per (workload, threads): the strategies fastest first (src/analysis/ranking.ts). */

@@ -62,11 +62,19 @@ const TICKET_PARK_MS = 1;
 export const DEFAULT_LOCK_TIMEOUT_MS = 10_000;
 
 /**
+ * The virtual-time engine's view of the JavaScript locks (src/run/sim/):
+ * when `hook` is set, every acquisition reports its lock word before taking
+ * it, as pool-ops.wat's touch log does for the area locks. Null in real runs.
+ */
+export const lockTouches: { hook: ((words: Int32Array, index: number) => void) | null } = { hook: null };
+
+/**
  * Take the mutex at `words[index]`.
  * @throws LockTimeoutError after `timeoutMs` of waiting.
  */
 export function mutexAcquire(words: Int32Array, index: number, stats: LockStats, timeoutMs = DEFAULT_LOCK_TIMEOUT_MS): void {
   stats.acquisitions++;
+  if (lockTouches.hook !== null) lockTouches.hook(words, index);
   if (Atomics.compareExchange(words, index, 0, 1) === 0) return;
   mutexSlowPath(words, index, stats, timeoutMs);
 }
@@ -105,6 +113,7 @@ export function mutexRelease(words: Int32Array, index: number): void {
  */
 export function ticketAcquire(words: Int32Array, index: number, stats: LockStats, timeoutMs = DEFAULT_LOCK_TIMEOUT_MS): void {
   stats.acquisitions++;
+  if (lockTouches.hook !== null) lockTouches.hook(words, index);
   const ticket = Atomics.add(words, index, 1);
   if (Atomics.load(words, index + 1) === ticket) return;
   stats.contended++;

@@ -230,6 +230,10 @@ export interface Strategy<S extends StrategyState = StrategyState> {
    * become throughput.csv columns.
    */
   runBackground?(state: S, stopped: () => boolean): Record<string, number>;
+  /** Virtual-time engine (src/run/sim/): is the background work queued now? */
+  backgroundQueued?(state: S): boolean;
+  /** Virtual-time engine: run the queued background work once, here and now; returns its counters' increments (throughput.csv columns). */
+  stepBackground?(state: S): Record<string, number>;
 }
 
 /**

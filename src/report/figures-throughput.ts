@@ -6,31 +6,53 @@ import type { Figure } from './figure.js';
 import { colour } from './palette.js';
 import { type ReportInput, dimensions, runFacts } from './report-input.js';
 
-function rowsOf(input: ReportInput, strategy: string, workload: string, threads: number): ThroughputRow[] {
-  return input.rows.filter((r) => r.strategy === strategy && r.workload === workload && r.threads === threads);
+function rowsOf(rows: readonly ThroughputRow[], strategy: string, workload: string, threads: number): ThroughputRow[] {
+  return rows.filter((r) => r.strategy === strategy && r.workload === workload && r.threads === threads);
 }
 
-/** maps/s against threads, one line per strategy, one panel per workload; bars span the repeats' min..max. */
+/** A point a line has no figure for (the error-bar plugin cannot take null; NaN leaves a gap). */
+const GAP = { y: Number.NaN, yMin: Number.NaN, yMax: Number.NaN };
+
+/**
+ * maps/s against threads, one line per strategy, one panel per workload;
+ * bars span the repeats' min..max. With a sim sweep (or a sim job) the
+ * predicted points are dashed lines, on CPU counts spaced as powers of two.
+ */
 export function scalingFigure(input: ReportInput): Figure {
   const { strategies, workloads, threads } = dimensions(input);
+  const predicted = input.predicted ?? [];
+  const allThreads = [...new Set([...threads, ...predicted.map((r) => r.threads)])].sort((a, b) => a - b);
+  const simJob = input.rows.length > 0 && input.rows.every((r) => r.engine === 'sim');
+  const dash = (i: number) => ({ borderColor: colour(i), backgroundColor: colour(i, 0.5), borderDash: [6, 4] });
   const panels = workloads.map((workload) => ({
     type: 'lineWithErrorBars' as const,
     data: {
-      labels: threads.map(String),
-      datasets: strategies.map((strategy, i) => ({
-        label: strategy,
-        borderColor: colour(i),
-        backgroundColor: colour(i, 0.5),
-        errorBarColor: colour(i),
-        errorBarWhiskerColor: colour(i),
-        data: threads.map((t) => {
-          const rates = rowsOf(input, strategy, workload, t).map((r) => r.maps_per_s);
-          return rates.length ? { y: mean(rates), yMin: min(rates), yMax: max(rates) } : null;
-        }),
-      })),
+      labels: allThreads.map(String),
+      datasets: [
+        ...strategies.map((strategy, i) => ({
+          label: simJob ? `${strategy} (predicted)` : strategy,
+          ...(simJob ? dash(i) : { borderColor: colour(i), backgroundColor: colour(i, 0.5) }),
+          errorBarColor: colour(i),
+          errorBarWhiskerColor: colour(i),
+          spanGaps: true,
+          data: allThreads.map((t) => {
+            const rates = rowsOf(input.rows, strategy, workload, t).map((r) => r.maps_per_s);
+            return rates.length ? { y: mean(rates), yMin: min(rates), yMax: max(rates) } : GAP;
+          }),
+        })),
+        ...(predicted.length ? strategies : []).map((strategy, i) => ({
+          label: `${strategy} (predicted)`,
+          ...dash(i),
+          spanGaps: true,
+          data: allThreads.map((t) => {
+            const r = rowsOf(predicted, strategy, workload, t)[0];
+            return r ? { y: r.maps_per_s, yMin: r.maps_per_s, yMax: r.maps_per_s } : GAP;
+          }),
+        })),
+      ],
     },
-    options: panelOptions(`${workload}: maps/s (mean; bars: min-max of ${input.repeats} repeats)`, {
-      x: axis('worker threads (one per CPU)'),
+    options: panelOptions(`${workload}: maps/s (${predicted.length || simJob ? 'solid: measured, mean and min-max of repeats; dashed: predicted by the virtual-time engine' : `mean; bars: min-max of ${input.repeats} repeats`})`, {
+      x: axis(predicted.length || simJob ? 'CPUs (worker threads measured; virtual CPUs predicted)' : 'worker threads (one per CPU)'),
       y: axis('maps per second (map+unmap pairs/s)', { beginAtZero: true }),
     }),
   }));
@@ -58,7 +80,7 @@ export function latencyFigure(input: ReportInput): Figure {
           borderColor: colour(i),
           borderWidth: 1,
           data: threads.map((t) => {
-            const v = rowsOf(input, strategy, workload, t).map((r) => r[l.key]);
+            const v = rowsOf(input.rows, strategy, workload, t).map((r) => r[l.key]);
             return v.length ? mean(v) : null;
           }),
         })),

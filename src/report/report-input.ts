@@ -28,6 +28,8 @@ export interface ReportInput {
   /** `--duration`, seconds. */
   duration: number;
   rows: ThroughputRow[];
+  /** Rows the virtual-time engine predicted (the sweep after a real job; empty when none). */
+  predicted: ThroughputRow[];
   fragmentation: FragmentationRow[];
   runs: ReportRun[];
   /** Per workload: mappings per trace pass in each {@link SIZE_BUCKETS} bucket. */

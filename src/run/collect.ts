@@ -95,6 +95,13 @@ export function collectRun(key: RunKey, plan: PoolPlan, results: readonly Worker
     handoff_waits: sum((r) => r.handoff_waits),
     trace_passes: sum((r) => r.trace_passes),
     io_tlb_used_after: end.usedAfter,
+    engine: 'real',
+    sim_fixed_pct: 0,
+    sim_search_pct: 0,
+    sim_lock_wait_pct: 0,
+    sim_transfer_pct: 0,
+    sim_copy_pct: 0,
+    sim_remote_pct: 0,
   };
   for (const k of [...new Set(results.flatMap((r) => Object.keys(r.extra)))].sort()) row[k] = sum((r) => r.extra[k] ?? 0);
   if (end.memHiwater.length > 1) end.memHiwater.forEach((h, i) => (row[`node${i}_hiwater_slots`] = h));

@@ -8,6 +8,7 @@ import type { PoolPlan, Strategy } from '../model/strategy.js';
 import type { Schedule } from '../../workloads/schedule/build.js';
 import type { Progress } from './progress.js';
 import { type RunOutcome, type RunSpec, runOne } from './run-one.js';
+import { type SimSettings, simRunOne } from './sim/sim-run.js';
 
 /** A strategy as the job runs it: loaded, and the reference workers load it by. */
 export interface LoadedStrategy {
@@ -24,6 +25,8 @@ export interface JobSpec {
   planOf(strategy: Strategy, threads: number): PoolPlan;
   repeats: number;
   run: Omit<RunSpec, 'strategy' | 'strategyRef' | 'plan' | 'schedule' | 'threads' | 'repeat'>;
+  /** `--engine sim`: run on the virtual-time engine with these settings (absent: real worker threads). */
+  sim?: SimSettings;
 }
 
 /** The runs of a job. */
@@ -51,7 +54,8 @@ export async function runJob(job: JobSpec, progress: Progress): Promise<RunOutco
       for (const { strategy, ref } of job.strategies) {
         progress.runStarted(`${strategy.name} ${schedule.workload} threads=${schedule.threads} repeat=${repeat}`);
         const plan = job.planOf(strategy, schedule.threads);
-        const outcome = await runOne({ ...job.run, strategy, strategyRef: ref, plan, schedule, threads: schedule.threads, repeat });
+        const spec: RunSpec = { ...job.run, strategy, strategyRef: ref, plan, schedule, threads: schedule.threads, repeat };
+        const outcome = job.sim ? simRunOne(spec, job.sim) : await runOne(spec);
         outcomes.push(outcome);
         progress.runFinished(runLine(outcome, outcomes.length, total));
       }

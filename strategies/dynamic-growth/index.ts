@@ -28,7 +28,8 @@ import { InputError } from '../../src/base/errors.js';
 import { DEFAULT_POOL_BASE, IO_TLB_MIN_SLABS, IO_TLB_SIZE, PAGE_SIZE } from '../../src/model/constants.js';
 import { DynamicAllocator } from '../../src/model/dynamic/allocator.js';
 import { createDynamicState } from '../../src/model/dynamic/create.js';
-import { DEFAULT_RESERVE_BASE, type DynamicConfig, type DynamicState, DynamicViews, MAX_POOL_SLABS, META_COUNT, META_NSLABS, META_TRANSIENT_PEAK, META_TRANSIENT_SLOTS } from '../../src/model/dynamic/layout.js';
+import { PENDING_QUEUED, runDynAllocWork } from '../../src/model/dynamic/alloc-pool.js';
+import { DEFAULT_RESERVE_BASE, type DynamicConfig, type DynamicState, DynamicViews, MAX_POOL_SLABS, META_COUNT, META_NSLABS, META_PENDING, META_TRANSIENT_PEAK, META_TRANSIENT_SLOTS } from '../../src/model/dynamic/layout.js';
 import { bootSizing, limitNareas, roundUpPowerOfTwo } from '../../src/model/pool-sizing.js';
 import type { PoolPlan, Strategy } from '../../src/model/strategy.js';
 import { runGrowth } from './growth-thread.js';
@@ -129,4 +130,9 @@ export const dynamicGrowth: Strategy<DynamicState> = {
     return { pool_list_len_at_lookup: lookups > 0 ? Number(row.lookup_steps) / lookups : 0 };
   },
   runBackground: runGrowth,
+  backgroundQueued: (state) => Atomics.load(new DynamicViews(state).meta, META_PENDING) === PENDING_QUEUED,
+  stepBackground(state) {
+    const grown = runDynAllocWork(new DynamicViews(state)).pool ? 1 : 0;
+    return { growths: grown, growth_failures: 1 - grown };
+  },
 };

@@ -41,6 +41,7 @@ function input(): ReportInput {
     repeats: 3,
     duration: 1,
     rows: ['a', 'b'].flatMap((s) => [1, 2].flatMap((t) => rates[s].map((r, k) => row(s, 'w', t, k, r * t)))),
+    predicted: [],
     fragmentation: ['a', 'b'].flatMap((s) => {
       const dynamic: Record<string, number> = s === 'b' ? { io_tlb_nslabs: 512, io_tlb_transient_nslabs: 0 } : {};
       return [sample(s, 2, 0, 10, dynamic), sample(s, 2, 100, 30, dynamic)];

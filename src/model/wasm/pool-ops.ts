@@ -36,6 +36,13 @@ export interface PoolOpsExports {
   copy(dst: number, src: number, len: number): void;
   /** Zero a scratch block. */
   clear(scratch: number): void;
+  /**
+   * Log every lock word taken (its address) and io_tlb_mem counter line
+   * written (address + 1) into the 64-byte block at `at`: word 0 counts, up
+   * to 15 entries follow. 0 turns the log off (the default). Used only by the
+   * virtual-time engine (src/run/sim/), which reads and clears it per op.
+   */
+  set_touch_log(at: number): void;
 }
 
 /** A thread's binding to one memory. */

@@ -39,6 +39,20 @@
   (global $ticket_park_ns i64 (i64.const 1000000))
   (global $mutex_park_ns i64 (i64.const 20000000))
   (global $timeout_ms f64 (f64.const 10000))
+  ;; The virtual-time engine's touch log (0: off, as in every real run):
+  ;; word 0 counts, words 1..15 hold the lock words taken (address) and the
+  ;; io_tlb_mem counter lines written (address + 1), in order.
+  (global $touch_log (mut i32) (i32.const 0))
+
+  (func (export "set_touch_log") (param $at i32) (global.set $touch_log (local.get $at)))
+
+  (func $touched (param $what i32)
+    (local $n i32)
+    (local.set $n (i32.load (global.get $touch_log)))
+    (if (i32.lt_u (local.get $n) (i32.const 15))
+      (then
+        (i32.store offset=4 (i32.add (global.get $touch_log) (i32.shl (local.get $n) (i32.const 2))) (local.get $what))
+        (i32.store (global.get $touch_log) (i32.add (local.get $n) (i32.const 1))))))
 
   ;; --- locks (same words and protocol as lock.ts, so both can share one) ---
 
@@ -46,6 +60,7 @@
   (func $lock (param $word i32) (param $mutex i32) (param $scratch i32) (result i32)
     (local $ticket i32) (local $t0 f64) (local $i i32) (local $serving i32)
     (i32.store offset=8 (local.get $scratch) (i32.add (i32.load offset=8 (local.get $scratch)) (i32.const 1)))
+    (if (global.get $touch_log) (then (call $touched (local.get $word))))
     (if (local.get $mutex)
       (then
         (call $atomic (local.get $scratch))
@@ -136,6 +151,7 @@
   (func $inc_used (param $mem i32) (param $nslots i32) (param $scratch i32)
     (local $new i32) (local $old i32) (local $seen i32)
     (if (i32.eqz (i32.load offset=12 (local.get $mem))) (then (return)))
+    (if (global.get $touch_log) (then (call $touched (i32.or (local.get $mem) (i32.const 1)))))
     (call $atomic (local.get $scratch))
     (local.set $new (i32.add (i32.atomic.rmw.add (local.get $mem) (local.get $nslots)) (local.get $nslots)))
     (local.set $old (i32.atomic.load offset=4 (local.get $mem)))
@@ -152,7 +168,9 @@
   ;; dec_used()
   (func $dec_used (param $mem i32) (param $nslots i32) (param $scratch i32)
     (if (i32.load offset=12 (local.get $mem))
-      (then (call $atomic (local.get $scratch)) (drop (i32.atomic.rmw.sub (local.get $mem) (local.get $nslots))))))
+      (then
+        (if (global.get $touch_log) (then (call $touched (i32.or (local.get $mem) (i32.const 1)))))
+        (call $atomic (local.get $scratch)) (drop (i32.atomic.rmw.sub (local.get $mem) (local.get $nslots))))))
 
   ;; --- the search ---
 

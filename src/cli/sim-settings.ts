@@ -1,0 +1,41 @@
+/**
+ * `--engine sim`: the virtual-time engine's settings from the options, read
+ * and checked before any run (a bad calibration file or distance table is
+ * exit 2 naming the file and field).
+ */
+import type { SimSettings } from '../run/sim/sim-run.js';
+import { defaultCalibrationFile, loadCalibration } from '../run/sim/calibration.js';
+import { parseDistance } from '../run/sim/topology.js';
+import type { BenchOptions } from './bench-options.js';
+
+/**
+ * The settings of a sim job, or undefined for a real one.
+ * @throws InputError for an unreadable or malformed --calibration or --numa-distance.
+ */
+export function simSettings(opts: BenchOptions): SimSettings | undefined {
+  if (opts.engine !== 'sim') return undefined;
+  const file = opts.calibration ?? defaultCalibrationFile();
+  const calibration = loadCalibration(file);
+  const nodes = opts.nodes ?? 1;
+  parseDistance(opts.numaDistance, nodes);
+  return { calibration, calibrationFile: file, nodes, cpusPerNode: opts.cpusPerNode, distance: (n) => parseDistance(opts.numaDistance, n), maps: opts.simMaps };
+}
+
+/** One line saying where a sim job's times come from. */
+export function simLine(sim: SimSettings): string {
+  const m = sim.calibration.machine;
+  return `engine: sim (virtual time); maps/s and latencies are predicted from ${sim.calibrationFile}, measured on ${m.cpu_model}, ${m.cores} cores, Node ${m.node}, ${m.measured_at}; failures, hiwater and fragmentation are the allocator's own`;
+}
+
+/** Options that only the other engine reads, given anyway: a warning each (those with defaults count when changed). */
+export function engineWarnings(opts: BenchOptions): string[] {
+  if (opts.engine === 'sim') {
+    return opts.lock ? ['--lock is ignored with --engine sim: the engine models the FIFO queued spinlock in virtual time; drop it or use --engine real'] : [];
+  }
+  const given = [
+    opts.calibration !== undefined && '--calibration',
+    opts.simMaps !== 200_000 && '--sim-maps',
+    opts.numaDistance !== '10,20' && '--numa-distance',
+  ].filter((x): x is string => typeof x === 'string');
+  return given.map((flag) => `${flag} applies only to --engine sim; add --engine sim or drop it`);
+}

@@ -1,0 +1,54 @@
+/**
+ * The short sweep on the virtual-time engine that ends a real job
+ * (`--sim-sweep`, default 1 to 256 CPUs by powers of two): the same
+ * workloads and strategies, one run per CPU count (the engine is
+ * deterministic), a quarter of `--sim-maps` each. Its rows go to
+ * scaling-sim.csv and draw as dashed lines in scaling.png.
+ */
+import type { ThroughputRow } from '../export/columns.js';
+import { type JobSpec, runJob } from '../run/job.js';
+import type { RunOutcome } from '../run/run-one.js';
+import { createProgress } from '../run/progress.js';
+import type { BenchOptions } from './bench-options.js';
+import { buildSchedules, planAll } from './bench-inputs.js';
+import { simSettings } from './sim-settings.js';
+
+/**
+ * Run the sweep after a real job, or nothing (a sim job, or `--sim-sweep off`).
+ * @throws InputError as the bench would for these CPU counts; RunError from the engine.
+ */
+export async function runSimSweep(opts: BenchOptions, strategies: JobSpec['strategies'], log: (line: string) => void): Promise<RunOutcome[]> {
+  if (opts.engine === 'sim' || opts.simSweep.length === 0) return [];
+  const sweep: BenchOptions = { ...opts, engine: 'sim', threads: opts.simSweep, repeat: 1, simMaps: Math.max(1000, Math.round(opts.simMaps / 4)) };
+  const sim = simSettings(sweep)!;
+  const { schedules } = await buildSchedules(sweep);
+  const job: JobSpec = {
+    strategies, schedules, planOf: planAll(strategies, sweep), repeats: 1, sim,
+    run: { durationMs: 0, warmupMs: 0, sampleEvery: opts.sampleEvery, sampleIntervalMs: opts.sampleInterval, verify: false, barrierTimeoutMs: opts.barrierTimeout * 1000 },
+  };
+  const t0 = performance.now();
+  const outcomes = await runJob(job, createProgress({ bar: false, log: () => undefined }));
+  log(`sim sweep: ${outcomes.length} runs at ${opts.simSweep.join(',')} virtual CPUs in ${((performance.now() - t0) / 1000).toFixed(1)} s (predicted from ${sim.calibrationFile})`);
+  return outcomes;
+}
+
+/**
+ * Where each strategy stops scaling, per workload: the first CPU count at
+ * which its predicted maps/s per CPU falls below half of one CPU's, in words.
+ */
+export function stopScalingWords(rows: readonly ThroughputRow[]): string[] {
+  const out: string[] = [];
+  for (const workload of [...new Set(rows.map((r) => r.workload))]) {
+    for (const strategy of [...new Set(rows.map((r) => r.strategy))]) {
+      const series = rows.filter((r) => r.workload === workload && r.strategy === strategy).sort((a, b) => a.threads - b.threads);
+      const one = series.find((r) => r.threads === 1);
+      if (!one || series.length < 2) continue;
+      const stop = series.find((r) => r.maps_per_s / r.threads < one.maps_per_s / 2);
+      const top = series[series.length - 1];
+      out.push(stop
+        ? `${workload}, ${strategy}: predicted to stop scaling at ${stop.threads} CPUs (${Math.round(stop.maps_per_s / stop.threads / 1000)}k maps/s per CPU, under half of one CPU's ${Math.round(one.maps_per_s / 1000)}k); ${Math.round(top.maps_per_s / 1000)}k maps/s at ${top.threads}.`
+        : `${workload}, ${strategy}: predicted to keep scaling to ${top.threads} CPUs (${Math.round(top.maps_per_s / top.threads / 1000)}k maps/s per CPU against ${Math.round(one.maps_per_s / 1000)}k for one).`);
+    }
+  }
+  return out;
+}

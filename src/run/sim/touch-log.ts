@@ -1,0 +1,81 @@
+/**
+ * Which shared lines an op touched, in order: the lock words the
+ * WebAssembly pool code took and the io_tlb_mem counter lines it wrote
+ * (pool-ops.wat's touch log), and the locks taken from JavaScript (lock.ts's
+ * hook). Keys: a lock word's address in the run's memory (even), a counter
+ * line's address + 1 (odd); a JavaScript lock in a memory of its own gets a
+ * key above 2^34 from that memory's number.
+ */
+import type { DmaArena } from '../../model/dma-arena.js';
+import { lockTouches } from '../../model/lock.js';
+import { poolOpsFor } from '../../model/wasm/pool-ops.js';
+import type { Touches } from './op-cost.js';
+
+/** Entries the WebAssembly log holds per op (pool-ops.wat). */
+const WASM_ENTRIES = 15;
+
+/** The touch log of one run, on while the virtual-time engine runs. */
+export class TouchLog implements Touches {
+  readonly keys = new Float64Array(64);
+  n = 0;
+  private readonly log: Int32Array;
+  private readonly at: number;
+  private readonly buffers = new WeakMap<ArrayBufferLike, number>();
+  private readonly ownBuffers: ArrayBufferLike[];
+  private numbered = 0;
+
+  constructor(private readonly arena: DmaArena) {
+    this.at = arena.alloc(64, 64);
+    this.log = new Int32Array(arena.buffer, this.at, 16);
+    this.ownBuffers = [arena.buffer];
+  }
+
+  /** Start logging (every op from now on, until stop()). */
+  start(): void {
+    poolOpsFor(this.arena.memory).exports.set_touch_log(this.at);
+    lockTouches.hook = (words, index) => this.js(words, index);
+  }
+
+  /** Stop logging: real runs in this thread log nothing. */
+  stop(): void {
+    poolOpsFor(this.arena.memory).exports.set_touch_log(0);
+    lockTouches.hook = null;
+  }
+
+  /** Forget the last op's touches. */
+  begin(): void {
+    this.n = 0;
+    this.log[0] = 0;
+  }
+
+  /** The op's touches: the JavaScript locks it took, then the WebAssembly log. */
+  collect(): Touches {
+    const count = Math.min(this.log[0], WASM_ENTRIES);
+    for (let k = 0; k < count && this.n < this.keys.length; k++) this.keys[this.n++] = this.log[1 + k] >>> 0;
+    return this;
+  }
+
+  private js(words: Int32Array, index: number): void {
+    if (this.n === this.keys.length) return;
+    const at = words.byteOffset + index * 4;
+    this.keys[this.n++] = this.inArena(words.buffer) ? at : this.bufferNumber(words.buffer) * 2 ** 34 + at;
+  }
+
+  private inArena(buffer: ArrayBufferLike): boolean {
+    if (this.ownBuffers.includes(buffer)) return true;
+    if (buffer === this.arena.buffer) {
+      this.ownBuffers.push(buffer); // the same memory, seen through the buffer it has after growing
+      return true;
+    }
+    return false;
+  }
+
+  private bufferNumber(buffer: ArrayBufferLike): number {
+    let id = this.buffers.get(buffer);
+    if (id === undefined) {
+      id = ++this.numbered;
+      this.buffers.set(buffer, id);
+    }
+    return id;
+  }
+}

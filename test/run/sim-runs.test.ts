@@ -1,0 +1,100 @@
+/**
+ * `npm run bench -- --engine sim` end to end, through the built CLI: the same
+ * command in two processes gives identical result rows; what the cost model
+ * must show (no lock waits where no lock is shared, remote copies only where
+ * a pool is remote); every strategy and completion mode drains its pool; bad
+ * engine inputs are exit 2 naming the file and field.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'csv-parse/sync';
+import { describe, expect, it } from 'vitest';
+import { runCli, tempDir } from '../helpers.js';
+
+type Row = Record<string, string>;
+
+/** Run the bench with `args` into a fresh directory; the result directory and its throughput rows. */
+function bench(args: string[]): { dir: string; rows: Row[] } {
+  const out = tempDir('sim');
+  const r = runCli('bench', [...args, '--out', out, '--no-progress']);
+  expect(r.code, r.stderr + r.stdout).toBe(0);
+  const dir = join(out, 'latest');
+  return { dir, rows: parse(readFileSync(join(dir, 'throughput.csv'), 'utf8'), { columns: true }) as Row[] };
+}
+
+const row = (rows: Row[], strategy: string, threads: number) => rows.find((r) => r.strategy === strategy && Number(r.threads) === threads)!;
+
+describe('--engine sim', () => {
+  it('gives identical rows for the same command in two processes', () => {
+    const args = ['--engine', 'sim', '--strategy', 'global-lock,per-cpu-areas,per-numa-pools', '--workload', 'tpcc', '--threads', '1,8,64', '--nodes', '4', '--repeat', '2', '--sim-maps', '20000'];
+    const a = bench(args);
+    const b = bench(args);
+    for (const file of ['throughput.csv', 'fragmentation.csv']) {
+      expect(readFileSync(join(a.dir, file), 'utf8')).toBe(readFileSync(join(b.dir, file), 'utf8'));
+    }
+    expect(a.rows.every((r) => r.engine === 'sim')).toBe(true);
+    // Deterministic within a process too: both repeats of a cell are the same.
+    const cell = a.rows.filter((r) => r.strategy === 'per-cpu-areas' && r.threads === '64');
+    expect(cell.map((r) => r.maps_per_s)).toEqual([cell[0].maps_per_s, cell[0].maps_per_s]);
+  }, 120_000);
+
+  it('charges lock waits only where CPUs share a lock, and one CPU the same whatever the strategy', () => {
+    const { rows } = bench(['--engine', 'sim', '--strategy', 'global-lock,per-cpu-areas', '--workload', 'nvme-4k-randread-qd32', '--threads', '1,8', '--debugfs', 'off', '--repeat', '1', '--sim-maps', '20000']);
+    expect(row(rows, 'global-lock', 1).maps_per_s).toBe(row(rows, 'per-cpu-areas', 1).maps_per_s);
+    const global = row(rows, 'global-lock', 8);
+    const areas = row(rows, 'per-cpu-areas', 8);
+    expect(Number(global.lock_contended_pct)).toBeGreaterThan(0);
+    expect(Number(global.sim_lock_wait_pct)).toBeGreaterThan(0);
+    // Eight areas, each CPU its own, no shared counters (debugfs off), no fallbacks: nothing to wait for or move.
+    expect(Number(areas.area_fallbacks_per_map)).toBe(0);
+    expect(Number(areas.lock_contended_pct)).toBe(0);
+    expect(Number(areas.sim_transfer_pct)).toBe(0);
+    expect(Number(areas.maps_per_s)).toBeGreaterThan(Number(global.maps_per_s));
+    for (const r of rows) expect(r.io_tlb_used_after).toBe('0');
+  }, 120_000);
+
+  it('charges remote copies to CPUs on another node than the pool, and none to per-numa-pools serving its own node', () => {
+    const { rows } = bench(['--engine', 'sim', '--strategy', 'global-lock,per-numa-pools', '--workload', 'nvme-4k-randread-qd32', '--threads', '2', '--nodes', '2', '--repeat', '1', '--sim-maps', '20000']);
+    expect(Number(row(rows, 'global-lock', 2).sim_remote_pct)).toBeGreaterThan(0); // CPU 1 is on node 1, the pool on node 0
+    const numa = row(rows, 'per-numa-pools', 2);
+    expect(numa.remote_maps).toBe('0');
+    expect(Number(numa.sim_remote_pct)).toBe(0);
+  }, 120_000);
+
+  it('runs growing and throttled strategies and cross-CPU completion, and drains every pool', () => {
+    const grow = bench(['--engine', 'sim', '--strategy', 'dynamic-growth,throttled-areas', '--workload', 'nvme-mixed-70r30w', '--pool', '1MiB', '--threads', '4', '--repeat', '1', '--sim-maps', '20000']);
+    expect(Number(row(grow.rows, 'dynamic-growth', 4).growths)).toBeGreaterThan(0);
+    const other = bench(['--engine', 'sim', '--strategy', 'per-cpu-areas', '--workload', 'net-rx-mtu1500', '--completion-cpu', 'other', '--threads', '4', '--repeat', '1', '--sim-maps', '20000']);
+    expect(Number(row(other.rows, 'per-cpu-areas', 4).maps)).toBeGreaterThan(0);
+    for (const r of [...grow.rows, ...other.rows]) expect(r.io_tlb_used_after).toBe('0');
+  }, 120_000);
+
+  it('a real job ends with the sweep: scaling-sim.csv, and where each strategy stops scaling in words', () => {
+    const out = tempDir('sweep');
+    const r = runCli('bench', ['--strategy', 'global-lock,per-cpu-areas', '--workload', 'tpcc', '--threads', '1', '--repeat', '2', '--duration', '0.3', '--warmup', '0.1', '--sim-sweep', '1,4,16', '--sim-maps', '8000', '--out', out, '--no-progress']);
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    const dir = join(out, 'latest');
+    const sweep = parse(readFileSync(join(dir, 'scaling-sim.csv'), 'utf8'), { columns: true }) as Row[];
+    expect(sweep.map((x) => `${x.strategy} ${x.threads} ${x.engine}`).sort()).toEqual(
+      ['global-lock 1 sim', 'global-lock 16 sim', 'global-lock 4 sim', 'per-cpu-areas 1 sim', 'per-cpu-areas 16 sim', 'per-cpu-areas 4 sim']);
+    const real = parse(readFileSync(join(dir, 'throughput.csv'), 'utf8'), { columns: true }) as Row[];
+    expect(real.every((x) => x.engine === 'real')).toBe(true);
+    expect(existsSync(join(dir, 'REPORT-ERROR.txt')), 'the charts drew').toBe(false);
+    expect(existsSync(join(dir, 'scaling.png'))).toBe(true);
+    expect(r.stdout).toMatch(/tpcc, global-lock: predicted to (stop scaling at \d+ CPUs|keep scaling to 16 CPUs)/);
+  }, 120_000);
+
+  it('refuses a malformed calibration or distance table with exit 2 naming the file and field', () => {
+    const dir = tempDir('sim-bad');
+    const cal = join(dir, 'cal.json');
+    writeFileSync(cal, JSON.stringify({ schema: 1, machine: { cpu_model: 'x', cores: 2, node: 'v20', platform: 'linux', measured_at: 'now' }, terms: { map_fixed_ns: 'fast' } }));
+    const a = runCli('bench', ['--engine', 'sim', '--calibration', cal, '--out', dir]);
+    expect(a.code).toBe(2);
+    expect(a.stderr).toContain(`--calibration ${cal}: field 'terms.map_fixed_ns'`);
+    const slit = join(dir, 'slit.txt');
+    writeFileSync(slit, '10 20\n20\n');
+    const b = runCli('bench', ['--engine', 'sim', '--nodes', '2', '--numa-distance', slit, '--out', dir]);
+    expect(b.code).toBe(2);
+    expect(b.stderr).toContain(`${slit}:2: 1 distances, expected 2`);
+  }, 60_000);
+});
