@@ -1,4 +1,4 @@
-/** `npm run calibrate`: measure the virtual-time engine's cost terms here and write a calibration file (src/cli/calibrate-command.ts). */
+/** `npm run calibrate`: measure the virtual-time engine's cost terms here and write a calibration file (src/cli/calibrate-command.ts). Exit codes: 0 ok, 1 failure, 2 bad input. */
 import { calibrateMain } from '../src/cli/calibrate-command.js';
 
-await calibrateMain(process.argv.slice(2));
+process.exitCode = await calibrateMain(process.argv.slice(2));

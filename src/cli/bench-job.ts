@@ -15,7 +15,7 @@ import { createProgress, wantsProgressBar } from '../run/progress.js';
 import type { BenchOptions } from './bench-options.js';
 import { buildSchedules, loadStrategies, planAll, resultLabel } from './bench-inputs.js';
 import { writeResults } from './bench-outputs.js';
-import { engineWarnings, simLine, simSettings } from './sim-settings.js';
+import { checkSimOptions, engineWarnings, simLine, simSettings } from './sim-settings.js';
 import { runSimSweep } from './sim-sweep.js';
 
 
@@ -54,6 +54,7 @@ export async function runBench(opts: BenchOptions, command: string, log: (line: 
   const strategies = await loadStrategies(opts);
   const reference = resolveReference(opts.reference, opts.strategy, strategies.map((s) => s.strategy.name));
   const machine = machineFacts();
+  checkSimOptions(opts);
   const sim = simSettings(opts);
   const planOf = planAll(strategies, opts, machine.cores);
   const { schedules, warnings: inputWarnings } = await buildSchedules(opts);
@@ -74,8 +75,9 @@ export async function runBench(opts: BenchOptions, command: string, log: (line: 
   try {
     const outcomes = await runJob(job, progress);
     progress.stop();
-    const predicted = await runSimSweep(opts, strategies, log);
-    const words = await writeResults(dir, { command, opts, machine, warnings, strategies: strategies.map((s) => s.strategy), schedules, outcomes, predicted, reference }, log);
+    const sweep = await sweepOrWarn(opts, strategies, warnings, log);
+    const engineNotes = sim ? [simLine(sim)] : sweep.notes;
+    const words = await writeResults(dir, { command, opts, machine, warnings, strategies: strategies.map((s) => s.strategy), schedules, outcomes, predicted: sweep.outcomes, engineNotes, reference }, log);
     checkVerify(outcomes);
     const path = await dir.commit();
     log('');
@@ -87,6 +89,22 @@ export async function runBench(opts: BenchOptions, command: string, log: (line: 
     throw err;
   } finally {
     progress.stop(); // idempotent: leaves the terminal clean when a run fails
+  }
+}
+
+/**
+ * The sim sweep after a real job; when it cannot run (a plan refused at a
+ * CPU count, a schedule too big), the measured results are kept and a
+ * warning says why.
+ */
+async function sweepOrWarn(opts: BenchOptions, strategies: Parameters<typeof runSimSweep>[1], warnings: string[], log: (line: string) => void): Promise<Awaited<ReturnType<typeof runSimSweep>>> {
+  try {
+    return await runSimSweep(opts, strategies, log);
+  } catch (err) {
+    const w = `the sim sweep (--sim-sweep ${opts.simSweep.join(',')}) did not run: ${(err as Error).message}; the measured results are complete; choose other CPU counts or --sim-sweep off`;
+    log(`warning: ${w}`);
+    warnings.push(w);
+    return { outcomes: [], notes: [] };
   }
 }
 

@@ -35,6 +35,8 @@ export interface FinishedJob {
   outcomes: RunOutcome[];
   /** The sim sweep after a real job (`--sim-sweep`), or none. */
   predicted?: RunOutcome[];
+  /** Which figures are measured and which predicted, and from which calibration (summary.md, report.html). */
+  engineNotes?: string[];
   /** The reference strategy's name (`--reference`), if any. */
   reference?: string;
 }
@@ -52,7 +54,7 @@ export async function writeResults(dir: ResultDir, job: FinishedJob, log: (line:
   const post = postRunWarnings(rows, { duration: opts.duration, cores: job.machine.cores });
   for (const w of post) log(`warning: ${w}`);
   const warnings = [...job.warnings, ...post];
-  const notes = [...notesOf(outcomes), ...hiwaterNotes(rows)];
+  const notes = [...(job.engineNotes ?? []), ...notesOf(outcomes), ...hiwaterNotes(rows)];
   const ranked = rankingWords(rankings);
   const predicted = (job.predicted ?? []).map((o) => o.row);
   const words = [...ranked, ...(reference ? referenceWords(reference) : []), ...stopScalingWords(predicted)];

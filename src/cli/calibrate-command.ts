@@ -12,7 +12,8 @@
 import { availableParallelism } from 'node:os';
 import MultivariateLinearRegression from 'ml-regression-multivariate-linear';
 import { mean, median } from 'simple-statistics';
-import { Command } from 'commander';
+import { Command, CommanderError } from 'commander';
+import { reportErrorAndExitCode } from '../base/errors.js';
 import { machineFacts } from '../export/machine.js';
 import { writeFileAtomic } from '../export/result-dir.js';
 import { type RunSpec, runOne } from '../run/run-one.js';
@@ -200,10 +201,21 @@ export async function calibrate(log: (line: string) => void, note?: string): Pro
   });
 }
 
-/** Parse the command line, measure, write the file. */
-export async function calibrateMain(argv: string[], log: (line: string) => void = console.log): Promise<void> {
+/** Parse the command line, measure, write the file; the exit code (0, or 2 for bad input, 1 for a failure). */
+export async function calibrateMain(argv: string[], log: (line: string) => void = console.log): Promise<number> {
+  try {
+    await calibrateRun(argv, log);
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.code === 'commander.helpDisplayed' ? 0 : 2;
+    return reportErrorAndExitCode(err);
+  }
+}
+
+async function calibrateRun(argv: string[], log: (line: string) => void): Promise<void> {
   const cmd = new Command('calibrate').description("measure the virtual-time engine's cost terms on this machine").option('--out <file>', 'where to write the calibration', defaultCalibrationFile())
-    .option('--note <text>', 'what the file should say about the machine (shared or dedicated cores, memory, hypervisor)');
+    .option('--note <text>', 'what the file should say about the machine (shared or dedicated cores, memory, hypervisor)')
+    .exitOverride();
   cmd.parse(argv, { from: 'user' });
   const { out, note } = cmd.opts<{ out: string; note?: string }>();
   const c = await calibrate(log, note);

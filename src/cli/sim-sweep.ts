@@ -11,14 +11,14 @@ import type { RunOutcome } from '../run/run-one.js';
 import { createProgress } from '../run/progress.js';
 import type { BenchOptions } from './bench-options.js';
 import { buildSchedules, planAll } from './bench-inputs.js';
-import { simSettings } from './sim-settings.js';
+import { simSettings, simSource } from './sim-settings.js';
 
 /**
  * Run the sweep after a real job, or nothing (a sim job, or `--sim-sweep off`).
  * @throws InputError as the bench would for these CPU counts; RunError from the engine.
  */
-export async function runSimSweep(opts: BenchOptions, strategies: JobSpec['strategies'], log: (line: string) => void): Promise<RunOutcome[]> {
-  if (opts.engine === 'sim' || opts.simSweep.length === 0) return [];
+export async function runSimSweep(opts: BenchOptions, strategies: JobSpec['strategies'], log: (line: string) => void): Promise<{ outcomes: RunOutcome[]; notes: string[] }> {
+  if (opts.engine === 'sim' || opts.simSweep.length === 0) return { outcomes: [], notes: [] };
   const sweep: BenchOptions = { ...opts, engine: 'sim', threads: opts.simSweep, repeat: 1, simMaps: Math.max(1000, Math.round(opts.simMaps / 4)) };
   const sim = simSettings(sweep)!;
   const { schedules } = await buildSchedules(sweep);
@@ -29,7 +29,8 @@ export async function runSimSweep(opts: BenchOptions, strategies: JobSpec['strat
   const t0 = performance.now();
   const outcomes = await runJob(job, createProgress({ bar: false, log: () => undefined }));
   log(`sim sweep: ${outcomes.length} runs at ${opts.simSweep.join(',')} virtual CPUs in ${((performance.now() - t0) / 1000).toFixed(1)} s (predicted from ${sim.calibrationFile})`);
-  return outcomes;
+  const note = `throughput.csv and the solid lines of scaling.png are measured on this machine; scaling-sim.csv and the dashed lines are ${simSource(sim)}`;
+  return { outcomes, notes: [note] };
 }
 
 /**

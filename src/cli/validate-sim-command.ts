@@ -11,7 +11,8 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { mkdir } from 'node:fs/promises';
 import { median } from 'simple-statistics';
-import { Command } from 'commander';
+import { Command, CommanderError } from 'commander';
+import { reportErrorAndExitCode } from '../base/errors.js';
 import { projectRoot } from '../base/paths.js';
 import { writeFileAtomic } from '../export/result-dir.js';
 import type { RunOutcome } from '../run/run-one.js';
@@ -73,7 +74,8 @@ export async function validateSim(argv: string[], log: (line: string) => void): 
     .option('--strategy <names>', 'strategies, comma list', STRATEGIES.join(','))
     .option('--threads <list>', 'thread counts (at most the cores)', [1, Math.min(2, availableParallelism())].filter((t, i, a) => a.indexOf(t) === i).join(','))
     .option('--repeat <n>', 'real repeats per cell', '3')
-    .option('--calibration <file>', 'the calibration the engine uses');
+    .option('--calibration <file>', 'the calibration the engine uses')
+    .exitOverride();
   cmd.parse(argv, { from: 'user' });
   const o = cmd.opts<{ workload: string; strategy: string; threads: string; repeat: string; calibration?: string }>();
   const common = ['--workload', o.workload, '--strategy', o.strategy, '--threads', o.threads, '--out', join(projectRoot(), 'results', 'validate-sim'), '--no-progress', '--sim-sweep', 'off'];
@@ -112,7 +114,13 @@ export async function validateSim(argv: string[], log: (line: string) => void): 
 
 /** The command: run, print, write results/validate-sim.json, exit 1 when a cell misses the goal. */
 export async function validateSimMain(argv: string[]): Promise<number> {
-  const result = await validateSim(argv, console.log);
+  let result: Awaited<ReturnType<typeof validateSim>>;
+  try {
+    result = await validateSim(argv, console.log);
+  } catch (err) {
+    if (err instanceof CommanderError) return err.code === 'commander.helpDisplayed' ? 0 : 2;
+    return reportErrorAndExitCode(err);
+  }
   const dir = join(projectRoot(), 'results');
   await mkdir(dir, { recursive: true });
   await writeFileAtomic(join(dir, 'validate-sim.json'), JSON.stringify({ goal: GOAL, ...result }, null, 2) + '\n');

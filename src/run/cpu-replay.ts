@@ -8,7 +8,7 @@
 import { DMA_ATTR_MAY_BLOCK, DMA_ATTR_SKIP_CPU_SYNC, DMA_FROM_DEVICE, type DmaDevice, DmaMapper, type DmaDirection } from '../model/dma.js';
 import { type BounceAllocator, type MapThrottle, type ThrottledAllocator, hostMemory } from '../model/strategy.js';
 import { xorshift32 } from '../stats/prng.js';
-import { encodeHistogram, newHistogram } from '../stats/latency.js';
+import { newHistogram } from '../stats/latency.js';
 import { HOST_BASE } from '../../workloads/schedule/host-memory.js';
 import { AbortedError, Control, PHASE_MEASURE, PHASE_STOP } from './control.js';
 import { CrossCpuHandoff } from './handoff.js';
@@ -16,6 +16,7 @@ import type { PeakPicture } from './peak-picture.js';
 import { ThrottleWait } from './throttle-wait.js';
 import type { WorkerResult, WorkerTask } from './task.js';
 import { VerifyCheck } from './verify-check.js';
+import { resetTally, workerResult } from './worker-result.js';
 
 /** Events between looks at the phase word. */
 const CHECK_EVERY = 256;
@@ -140,16 +141,8 @@ export class CpuReplay {
   private resetCounters(): void {
     this.maps = this.unmaps = this.bytesMapped = 0;
     if (this.handoff) this.handoff.waits = 0;
-    this.mapHist.reset();
-    this.failHist.reset();
-    this.unmapHist.reset();
-    const c = this.alloc.counters;
-    c.slotsScanned = c.areaFallbacks = c.hiwaterRaised = 0;
     this.peak?.reset();
-    c.lock.acquisitions = c.lock.contended = c.lock.waitNs = 0;
-    for (const k of Object.keys(c.extra)) c.extra[k] = 0;
-    this.dma.failures = 0;
-    this.dma.failuresBySize.clear();
+    resetTally(this.dma, this.alloc.counters, [this.mapHist, this.failHist, this.unmapHist]);
   }
 
   /** Map mapping `m` (event `at` of this CPU). Returns false when the run stopped while it waited. */
@@ -258,29 +251,11 @@ export class CpuReplay {
   }
 
   private result(seconds: number): WorkerResult {
-    const c = this.alloc.counters;
-    return {
-      cpu: this.task.cpu,
-      seconds,
-      maps: this.maps,
-      unmaps: this.unmaps,
-      full_failures: this.dma.failures,
-      bytes_mapped: this.bytesMapped,
-      failures_by_size: this.dma.failuresBySize.entries(),
-      messages: this.dma.messages,
-      slots_scanned: c.slotsScanned,
-      area_fallbacks: c.areaFallbacks,
-      lock_acquisitions: c.lock.acquisitions,
-      lock_contended: c.lock.contended,
-      lock_wait_ns: c.lock.waitNs,
-      map_histogram: encodeHistogram(this.mapHist),
-      failed_map_histogram: encodeHistogram(this.failHist),
-      unmap_histogram: encodeHistogram(this.unmapHist),
-      extra: { ...c.extra },
-      trace_passes: this.pass,
-      handoff_waits: this.handoff?.waits ?? 0,
-      verify: this.verify?.counts ?? null,
-      peak_picture: this.peak?.picture() ?? null,
-    };
+    return workerResult({
+      cpu: this.task.cpu, seconds, maps: this.maps, unmaps: this.unmaps, bytesMapped: this.bytesMapped, pass: this.pass,
+      handoffWaits: this.handoff?.waits ?? 0, dma: this.dma, counters: this.alloc.counters,
+      mapHist: this.mapHist, failHist: this.failHist, unmapHist: this.unmapHist,
+      verify: this.verify?.counts ?? null, peakPicture: this.peak?.picture() ?? null,
+    });
   }
 }

@@ -14,6 +14,9 @@ export interface LatencySummary {
   p999Ns: number;
 }
 
+/** A latency histogram (ns). */
+export type LatencyHistogram = hdr.Histogram;
+
 /** An empty histogram for values in ns, 1 ns to one hour, 3 significant digits. */
 export function newHistogram(): hdr.Histogram {
   return hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 3.6e12, numberOfSignificantValueDigits: 3 });

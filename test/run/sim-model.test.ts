@@ -108,6 +108,23 @@ describe('the touch log of the WebAssembly pool code', () => {
   });
 });
 
+describe('the touch log of a map that tries every area', () => {
+  it('holds every area lock a failing map of 32 areas takes, in search order from its own', () => {
+    const arena = new DmaArena();
+    const shared = allocatePool(32 * 128, 32, 0x8000_0000, { withData: false, rules: 'newest', lock: 'qspinlock', arena });
+    const pool = new SwiotlbPool(shared);
+    for (let a = 0; a < 32; a++) expect(pool.tblMapSingle(a, 0, 128 * IO_TLB_SIZE, 0, 0)).toBeGreaterThan(0); // each area full
+    const log = new TouchLog(arena);
+    log.start();
+    log.begin();
+    expect(pool.tblMapSingle(5, 0, IO_TLB_SIZE, 0, 0)).toBe(-1);
+    const t = log.collect();
+    log.stop();
+    const line = (a: number) => shared.areas + (shared.firstArea + a) * 64;
+    expect(Array.from(t.keys.subarray(0, t.n))).toEqual(Array.from({ length: 32 }, (_, k) => line((5 + k) % 32)));
+  });
+});
+
 describe('--numa-distance', () => {
   it('LOCAL,REMOTE gives a full matrix; a file gives its rows', () => {
     expect(parseDistance('10,21', 3)).toEqual([[10, 21, 21], [21, 10, 21], [21, 21, 10]]);

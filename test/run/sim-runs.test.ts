@@ -33,6 +33,7 @@ describe('--engine sim', () => {
       expect(readFileSync(join(a.dir, file), 'utf8')).toBe(readFileSync(join(b.dir, file), 'utf8'));
     }
     expect(a.rows.every((r) => r.engine === 'sim')).toBe(true);
+    expect(readFileSync(join(a.dir, 'summary.md'), 'utf8')).toContain('engine: sim (virtual time); maps/s and latencies are predicted from');
     // Deterministic within a process too: both repeats of a cell are the same.
     const cell = a.rows.filter((r) => r.strategy === 'per-cpu-areas' && r.threads === '64');
     expect(cell.map((r) => r.maps_per_s)).toEqual([cell[0].maps_per_s, cell[0].maps_per_s]);
@@ -81,8 +82,19 @@ describe('--engine sim', () => {
     expect(real.every((x) => x.engine === 'real')).toBe(true);
     expect(existsSync(join(dir, 'REPORT-ERROR.txt')), 'the charts drew').toBe(false);
     expect(existsSync(join(dir, 'scaling.png'))).toBe(true);
+    expect(readFileSync(join(dir, 'summary.md'), 'utf8')).toMatch(/scaling-sim\.csv and the dashed lines are predicted from .*default\.json, measured on /);
     expect(r.stdout).toMatch(/tpcc, global-lock: predicted to (stop scaling at \d+ CPUs|keep scaling to 16 CPUs)/);
   }, 120_000);
+
+  it('keeps the measured results when the sweep cannot run, and says why', () => {
+    const out = tempDir('sweep-fail');
+    // per-numa-pools with one CPU per node on 2 nodes cannot plan 4 CPUs.
+    const r = runCli('bench', ['--strategy', 'per-numa-pools', '--nodes', '2', '--cpus-per-node', '1', '--workload', 'tpcc', '--threads', '1,2', '--repeat', '1', '--duration', '0.2', '--warmup', '0.1', '--sim-sweep', '1,4', '--out', out, '--no-progress']);
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    expect(r.stdout).toMatch(/warning: the sim sweep \(--sim-sweep 1,4\) did not run: .*; the measured results are complete/);
+    expect(existsSync(join(out, 'latest', 'throughput.csv'))).toBe(true);
+    expect(existsSync(join(out, 'latest', 'scaling-sim.csv'))).toBe(false);
+  }, 60_000);
 
   it('refuses a malformed calibration or distance table with exit 2 naming the file and field', () => {
     const dir = tempDir('sim-bad');
@@ -96,5 +108,8 @@ describe('--engine sim', () => {
     const b = runCli('bench', ['--engine', 'sim', '--nodes', '2', '--numa-distance', slit, '--out', dir]);
     expect(b.code).toBe(2);
     expect(b.stderr).toContain(`${slit}:2: 1 distances, expected 2`);
+    const v = runCli('bench', ['--engine', 'sim', '--verify', '--out', dir]);
+    expect(v.code).toBe(2);
+    expect(v.stderr).toContain('--verify cannot run with --engine sim');
   }, 60_000);
 });

@@ -38,8 +38,8 @@ export interface PoolOpsExports {
   clear(scratch: number): void;
   /**
    * Log every lock word taken (its address) and io_tlb_mem counter line
-   * written (address + 1) into the 64-byte block at `at`: word 0 counts, up
-   * to 15 entries follow. 0 turns the log off (the default). Used only by the
+   * written (address + 1) into the 16 KiB block at `at`: word 0 counts every
+   * touch, the first 4095 follow. 0 turns the log off (the default). Used only by the
    * virtual-time engine (src/run/sim/), which reads and clears it per op.
    */
   set_touch_log(at: number): void;

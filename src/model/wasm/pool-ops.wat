@@ -40,8 +40,9 @@
   (global $mutex_park_ns i64 (i64.const 20000000))
   (global $timeout_ms f64 (f64.const 10000))
   ;; The virtual-time engine's touch log (0: off, as in every real run):
-  ;; word 0 counts, words 1..15 hold the lock words taken (address) and the
-  ;; io_tlb_mem counter lines written (address + 1), in order.
+  ;; word 0 counts every touch, words 1..4095 hold the first 4095: the lock
+  ;; words taken (address) and the io_tlb_mem counter lines written
+  ;; (address + 1), in order.
   (global $touch_log (mut i32) (i32.const 0))
 
   (func (export "set_touch_log") (param $at i32) (global.set $touch_log (local.get $at)))
@@ -49,10 +50,9 @@
   (func $touched (param $what i32)
     (local $n i32)
     (local.set $n (i32.load (global.get $touch_log)))
-    (if (i32.lt_u (local.get $n) (i32.const 15))
-      (then
-        (i32.store offset=4 (i32.add (global.get $touch_log) (i32.shl (local.get $n) (i32.const 2))) (local.get $what))
-        (i32.store (global.get $touch_log) (i32.add (local.get $n) (i32.const 1))))))
+    (if (i32.lt_u (local.get $n) (i32.const 4095))
+      (then (i32.store offset=4 (i32.add (global.get $touch_log) (i32.shl (local.get $n) (i32.const 2))) (local.get $what))))
+    (i32.store (global.get $touch_log) (i32.add (local.get $n) (i32.const 1))))
 
   ;; --- locks (same words and protocol as lock.ts, so both can share one) ---
 

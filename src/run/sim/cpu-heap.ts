@@ -1,13 +1,14 @@
 /**
- * The virtual CPUs ready to run, lowest virtual clock first, ties broken by
- * the lower CPU id, so the interleaving is a function of the inputs alone.
- * A binary heap of CPU ids over their clocks.
+ * The virtual CPUs ready to run, lowest key first (the engine's key: when
+ * the CPU's next op reaches its first lock), ties broken by the lower CPU id,
+ * so the interleaving is a function of the inputs alone. A binary heap of CPU
+ * ids over their keys.
  */
 export class CpuHeap {
   private readonly heap: Int32Array;
   private n = 0;
 
-  /** @param clock virtual ns per CPU, read at every comparison (a CPU's clock changes only while it is out of the heap). */
+  /** @param clock virtual ns per CPU, read at every comparison (a CPU's key changes only while it is out of the heap). */
   constructor(private readonly clock: Float64Array) {
     this.heap = new Int32Array(clock.length);
   }

@@ -40,6 +40,11 @@ export class OpCost {
     this.own = topo.nodeOf.length > 1 ? 1 + terms.corun_slowdown : 1;
   }
 
+  /** How long after its start an op with fixed cost `fixedNs` reaches its first lock (virtual ns). */
+  lead(fixedNs: number): number {
+    return (fixedNs * this.own) / 2;
+  }
+
   /**
    * Charge one op of CPU `cpu` starting at virtual `t` (ns). `fixedNs`: the
    * op's fixed cost; `workNs`: the search or release work (runs under the

@@ -1,8 +1,10 @@
 /**
  * The virtual-time engine's loop (docs/sim.md): one thread runs every
  * virtual CPU's slice of the schedule through the real strategy code on the
- * run's shared memory, always taking the next op from the CPU whose virtual
- * clock is lowest (ties: lower CPU id), and charges each op the cost model's
+ * run's shared memory, always taking the next op from the CPU whose op
+ * reaches its first lock soonest in virtual time (its clock plus half the
+ * op's fixed cost; ties: lower CPU id), so locks go first come first served,
+ * and charges each op the cost model's
  * virtual ns (op-cost.ts). Only time is modelled: which slots a map gets,
  * failures, the hiwater and fragmentation come from the allocator itself,
  * and the copies are made for real.
@@ -57,6 +59,8 @@ export interface SimOutcome {
 /** The loop (see the module comment). */
 export class SimEngine {
   private readonly clock: Float64Array;
+  /** When each ready CPU's next op reaches its first lock: the heap's order, so a lock goes to the CPU that reaches it first. */
+  private readonly arrival: Float64Array;
   private readonly heap: CpuHeap;
   private readonly acc = new Float64Array(BREAKDOWN.length);
   private readonly contended: Float64Array;
@@ -90,7 +94,8 @@ export class SimEngine {
   ) {
     const n = cpus.length;
     this.clock = new Float64Array(n);
-    this.heap = new CpuHeap(this.clock);
+    this.arrival = new Float64Array(n);
+    this.heap = new CpuHeap(this.arrival);
     this.contended = new Float64Array(n);
     this.waitNs = new Float64Array(n);
     this.retries = new Float64Array(n);
@@ -113,7 +118,7 @@ export class SimEngine {
    * @throws Error when every CPU waits on another (a schedule the engine cannot order).
    */
   run(warmup: number, measured: number, sampleEvery: number): SimOutcome {
-    for (const c of this.cpus) if (c.events.length > 0) this.heap.push(c.cpu);
+    for (const c of this.cpus) if (c.events.length > 0) this.ready(c.cpu);
     this.touches.start();
     let t0 = 0;
     let t1 = 0;
@@ -132,7 +137,7 @@ export class SimEngine {
         }
         this.runBackground(now);
         const before = this.attempts;
-        if (this.step(this.cpus[cpu], now)) this.heap.push(cpu);
+        if (this.step(this.cpus[cpu], now)) this.ready(cpu);
         if (this.measuring && this.attempts !== before && this.attempts % sampleEvery === 0) this.hooks.sample(now - t0, this.attempts);
       }
     } finally {
@@ -208,7 +213,15 @@ export class SimEngine {
     if (w < 0) return;
     this.waiter[m] = 0;
     if (this.clock[w] < t) this.clock[w] = t;
-    this.heap.push(w);
+    this.ready(w);
+  }
+
+  /** Queue CPU `cpu` by when its next op, starting at its clock, reaches its first lock. */
+  private ready(cpu: number): void {
+    const c = this.cpus[cpu];
+    const next = c.events[c.at];
+    this.arrival[cpu] = this.clock[cpu] + this.cost.lead((next & 1) === 0 ? this.terms.map_fixed_ns : this.terms.unmap_fixed_ns);
+    this.heap.push(cpu);
   }
 
   /**
@@ -294,11 +307,12 @@ export class SimEngine {
       if (back === size || dir !== DMA_FROM_DEVICE) {
         c.dma.unmap(c.dev, tlb, size, dir);
       } else {
-        if (back > 0) c.dma.syncForCpu(c.dev, tlb, back, dir);
+        if (back > 0) {
+          c.dma.syncForCpu(c.dev, tlb, back, dir);
+          fixed += this.terms.sync_fixed_ns;
+        }
         c.dma.unmap(c.dev, tlb, size, dir, DMA_ATTR_SKIP_CPU_SYNC);
         copied = back;
-        fixed += this.terms.sync_fixed_ns;
-        if (this.measuring) c.syncs++;
       }
       const touches = this.touches.collect();
       const t = this.terms;

@@ -81,7 +81,8 @@ export function simRunOne(spec: RunSpec, sim: SimSettings): RunOutcome {
   const hooks: SimHooks = {
     copyFactor(cpu, tlb) {
       const p = pools.find((x) => tlb >= x.start && tlb < x.end);
-      return p === undefined ? 1 : topo.factor(topo.nodeOf[cpu], p.node);
+      // Pools made during the run (growth, transient) come from node 0's memory, as the boot pool's.
+      return topo.factor(topo.nodeOf[cpu], p === undefined ? 0 : p.node);
     },
     sample: (tNs, mapsDone) => take(Math.round(tNs / 1e3) / 1e3, mapsDone),
     measuring: () => sampler.resetHiwater(),

@@ -11,12 +11,14 @@ import { lockTouches } from '../../model/lock.js';
 import { poolOpsFor } from '../../model/wasm/pool-ops.js';
 import type { Touches } from './op-cost.js';
 
-/** Entries the WebAssembly log holds per op (pool-ops.wat). */
-const WASM_ENTRIES = 15;
+/** Entries the WebAssembly log holds per op (pool-ops.wat): a failed map of 1024 areas and its counters fit. */
+const WASM_ENTRIES = 4095;
+/** Room for the JavaScript locks of one op besides. */
+const JS_ENTRIES = 64;
 
 /** The touch log of one run, on while the virtual-time engine runs. */
 export class TouchLog implements Touches {
-  readonly keys = new Float64Array(64);
+  readonly keys = new Float64Array(WASM_ENTRIES + JS_ENTRIES);
   n = 0;
   private readonly log: Int32Array;
   private readonly at: number;
@@ -25,8 +27,8 @@ export class TouchLog implements Touches {
   private numbered = 0;
 
   constructor(private readonly arena: DmaArena) {
-    this.at = arena.alloc(64, 64);
-    this.log = new Int32Array(arena.buffer, this.at, 16);
+    this.at = arena.alloc((WASM_ENTRIES + 1) * 4, 64);
+    this.log = new Int32Array(arena.buffer, this.at, WASM_ENTRIES + 1);
     this.ownBuffers = [arena.buffer];
   }
 
@@ -48,15 +50,22 @@ export class TouchLog implements Touches {
     this.log[0] = 0;
   }
 
-  /** The op's touches: the JavaScript locks it took, then the WebAssembly log. */
+  /**
+   * The op's touches: the JavaScript locks it took, then the WebAssembly log.
+   * @throws Error when the op touched more lines than the log holds (no op of a pool of 1024 areas does).
+   */
   collect(): Touches {
-    const count = Math.min(this.log[0], WASM_ENTRIES);
-    for (let k = 0; k < count && this.n < this.keys.length; k++) this.keys[this.n++] = this.log[1 + k] >>> 0;
+    const count = this.log[0];
+    if (count > WASM_ENTRIES || this.n > JS_ENTRIES) throw new Error(`the virtual-time engine's touch log overflowed: one op touched ${count} lines in WebAssembly and ${this.n} locks in JavaScript (at most ${WASM_ENTRIES} and ${JS_ENTRIES})`);
+    for (let k = 0; k < count; k++) this.keys[this.n++] = this.log[1 + k] >>> 0;
     return this;
   }
 
   private js(words: Int32Array, index: number): void {
-    if (this.n === this.keys.length) return;
+    if (this.n === JS_ENTRIES) {
+      this.n++; // collect() reports the overflow
+      return;
+    }
     const at = words.byteOffset + index * 4;
     this.keys[this.n++] = this.inArena(words.buffer) ? at : this.bufferNumber(words.buffer) * 2 ** 34 + at;
   }

@@ -6,10 +6,11 @@
  */
 import { type DmaDevice, DmaMapper } from '../../model/dma.js';
 import type { BounceAllocator, HostMemory, MapThrottle, ThrottledAllocator } from '../../model/strategy.js';
-import { encodeHistogram, newHistogram } from '../../stats/latency.js';
+import { newHistogram } from '../../stats/latency.js';
 import { xorshift32 } from '../../stats/prng.js';
 import type { Schedule } from '../../../workloads/schedule/build.js';
 import type { WorkerResult } from '../task.js';
+import { resetTally, workerResult } from '../worker-result.js';
 
 /** One virtual CPU (see the module comment). */
 export class VirtualCpu {
@@ -27,8 +28,6 @@ export class VirtualCpu {
   unmaps = 0;
   bytesMapped = 0;
   handoffWaits = 0;
-  /** Partial syncs before unmaps without a copy (measured window). */
-  syncs = 0;
   private readonly mapHist = newHistogram();
   private readonly failHist = newHistogram();
   private readonly unmapHist = newHistogram();
@@ -71,43 +70,16 @@ export class VirtualCpu {
 
   /** Zero the counters as measuring starts, as a worker does (cpu-replay.ts). */
   resetCounters(): void {
-    this.maps = this.unmaps = this.bytesMapped = this.handoffWaits = this.syncs = 0;
-    this.mapHist.reset();
-    this.failHist.reset();
-    this.unmapHist.reset();
-    const c = this.alloc.counters;
-    c.slotsScanned = c.areaFallbacks = c.hiwaterRaised = 0;
-    c.lock.acquisitions = c.lock.contended = c.lock.waitNs = 0;
-    for (const k of Object.keys(c.extra)) c.extra[k] = 0;
-    this.dma.failures = 0;
-    this.dma.failuresBySize.clear();
+    this.maps = this.unmaps = this.bytesMapped = this.handoffWaits = 0;
+    resetTally(this.dma, this.alloc.counters, [this.mapHist, this.failHist, this.unmapHist]);
   }
 
   /** What a worker would report, for `seconds` of virtual time; lock waits are the engine's (virtual ns). */
   result(seconds: number, lock: { contended: number; waitNs: number }): WorkerResult {
-    const c = this.alloc.counters;
-    return {
-      cpu: this.cpu,
-      seconds,
-      maps: this.maps,
-      unmaps: this.unmaps,
-      full_failures: this.dma.failures,
-      bytes_mapped: this.bytesMapped,
-      failures_by_size: this.dma.failuresBySize.entries(),
-      messages: this.dma.messages,
-      slots_scanned: c.slotsScanned,
-      area_fallbacks: c.areaFallbacks,
-      lock_acquisitions: c.lock.acquisitions,
-      lock_contended: lock.contended,
-      lock_wait_ns: lock.waitNs,
-      map_histogram: encodeHistogram(this.mapHist),
-      failed_map_histogram: encodeHistogram(this.failHist),
-      unmap_histogram: encodeHistogram(this.unmapHist),
-      extra: { ...c.extra },
-      trace_passes: this.pass,
-      handoff_waits: this.handoffWaits,
-      verify: null,
-      peak_picture: null,
-    };
+    return workerResult({
+      cpu: this.cpu, seconds, maps: this.maps, unmaps: this.unmaps, bytesMapped: this.bytesMapped, pass: this.pass,
+      handoffWaits: this.handoffWaits, dma: this.dma, counters: this.alloc.counters,
+      mapHist: this.mapHist, failHist: this.failHist, unmapHist: this.unmapHist, lock,
+    });
   }
 }
