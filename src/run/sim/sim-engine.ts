@@ -32,7 +32,7 @@ const THROTTLE_MAX_RETRIES = 1_000_000;
 export interface SimHooks {
   /** NUMA factor of copying `tlb` from CPU `cpu`'s node (1: local). */
   copyFactor(cpu: number, tlb: number): number;
-  /** Called every `sampleEvery` measured maps with the virtual ns since measuring started and the maps done. */
+  /** Called every `sampleEvery` measured map attempts with the virtual ns since measuring started and the successful maps so far. */
   sample(tNs: number, mapsDone: number): void;
   /** Called once as measuring starts. */
   measuring(): void;
@@ -138,7 +138,7 @@ export class SimEngine {
         this.runBackground(now);
         const before = this.attempts;
         if (this.step(this.cpus[cpu], now)) this.ready(cpu);
-        if (this.measuring && this.attempts !== before && this.attempts % sampleEvery === 0) this.hooks.sample(now - t0, this.attempts);
+        if (this.measuring && this.attempts !== before && this.attempts % sampleEvery === 0) this.hooks.sample(now - t0, this.mapsDone());
       }
     } finally {
       this.touches.stop();
@@ -146,6 +146,13 @@ export class SimEngine {
     this.drain();
     const breakdown = Object.fromEntries(BREAKDOWN.map((k, i) => [k, this.acc[i]])) as SimOutcome['breakdown'];
     return { seconds: (t1 - t0) / 1e9, lockContended: this.contended, lockWaitNs: this.waitNs, breakdown, background: this.background, backgroundLatencyMs: this.backgroundLatencyMs };
+  }
+
+  /** Successful maps of every CPU in the measured window (fragmentation.csv's maps_done, as a real run counts them). */
+  private mapsDone(): number {
+    let n = 0;
+    for (const c of this.cpus) n += c.maps;
+    return n;
   }
 
   private startMeasuring(): void {
