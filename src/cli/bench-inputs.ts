@@ -28,7 +28,7 @@ export function netOptions(opts: BenchOptions) {
 /** The pool options every strategy's plan gets (sizes in slots). */
 export function poolOptions(opts: BenchOptions): PoolOptions {
   return {
-    poolSlots: opts.pool, maxPoolSlots: opts.maxPool, areas: opts.areas, rules: opts.kernelRules, nodes: opts.nodes, cpusPerNode: opts.cpusPerNode,
+    poolSlots: opts.pool, maxPoolSlots: opts.maxPool, areas: opts.areas, rules: opts.kernelRules, nodes: opts.nodes?.[0], cpusPerNode: opts.cpusPerNode,
     debugfs: opts.debugfs === 'on', lock: opts.lock,
   };
 }
@@ -56,7 +56,24 @@ const LOCK_WHAT: Record<LockKind, string> = {
  * @throws UnknownNameError, InputError (a plug-in that cannot be loaded).
  */
 export async function loadStrategies(opts: BenchOptions): Promise<LoadedStrategy[]> {
-  return Promise.all(opts.strategy.map(async (item) => ({ strategy: await loadStrategy(item), ref: strategyRef(item) })));
+  const loaded = await Promise.all(opts.strategy.map(async (item) => ({ strategy: await loadStrategy(item), ref: strategyRef(item) })));
+  const nodes = opts.nodes ?? [];
+  if (nodes.length < 2) return loaded;
+  return loaded.flatMap(({ strategy, ref }) => nodes.map((n) => ({ strategy: onNodes(strategy, n), ref })));
+}
+
+/**
+ * `strategy` on `nodes` virtual nodes, named `NAME/nodes=M` (one of a
+ * `--nodes` list): its plan is asked for that many nodes (per-numa-pools
+ * puts a pool on each) and records them as the topology the virtual-time
+ * engine spreads the CPUs over. Workers still load the strategy itself.
+ */
+function onNodes(strategy: Strategy, nodes: number): Strategy {
+  return {
+    ...strategy,
+    name: `${strategy.name}/nodes=${nodes}`,
+    plan: (request) => ({ ...strategy.plan({ ...request, nodes }), topologyNodes: nodes }),
+  };
 }
 
 /**

@@ -92,8 +92,8 @@ export const BENCH_OPTIONS = {
   maxPool: option<number>({ arg: '<size>', help: 'dynamic-growth: the memory budget its pools (and transient pools) may grow to', defaultText: '64MiB', parse: parsePoolSize, unit: 'slots' }),
   /** Areas per pool. @default threads (per node), rounded up to a power of two */
   areas: option<number>({ arg: '<n>', help: 'areas per pool (not global-lock)', defaultText: 'threads (per node), rounded up to a power of two', parse: parse.int(1, 'an area count', 65_536) }),
-  /** Virtual NUMA nodes. @default 2 for per-numa-pools, else 1 */
-  nodes: option<number>({ arg: '<m>', help: 'virtual NUMA nodes: per-numa-pools puts a pool on each; with --engine sim the other strategies\' CPUs are spread over them too (their pool on node 0)', defaultText: '2 for per-numa-pools, else 1', parse: parse.int(1, 'a node count', 64) }),
+  /** Virtual NUMA nodes, one or a list. @default 2 for per-numa-pools, else 1 */
+  nodes: option<number[]>({ arg: '<list>', help: 'virtual NUMA nodes: per-numa-pools puts a pool on each; with --engine sim the other strategies\' CPUs are spread over them too (their pool on node 0). A list (2,4,8) runs each strategy once per node count, named STRATEGY/nodes=M', defaultText: '2 for per-numa-pools, else 1', parse: parse.list('node counts', parse.int(1, 'a node count', 64)) }),
   /** CPUs per node, in contiguous blocks. @default threads / nodes, rounded up */
   cpusPerNode: option<number>({ arg: '<n>', help: 'CPUs per node, in contiguous blocks (per-numa-pools; every strategy with --engine sim)', defaultText: 'threads / nodes, rounded up', parse: parse.int(1, 'a CPU count', 1024) }),
   /** Slot-search rules. @default 'newest' */

@@ -17,8 +17,8 @@ export function simSettings(opts: BenchOptions): SimSettings | undefined {
   if (opts.engine !== 'sim') return undefined;
   const file = opts.calibration ?? defaultCalibrationFile();
   const calibration = loadCalibration(file);
-  const nodes = opts.nodes ?? 1;
-  parseDistance(opts.numaDistance, nodes);
+  const nodes = opts.nodes?.[0] ?? 1;
+  for (const n of opts.nodes ?? [1]) parseDistance(opts.numaDistance, n);
   return { calibration, calibrationFile: file, nodes, cpusPerNode: opts.cpusPerNode, distance: (n) => parseDistance(opts.numaDistance, n), maps: opts.simMaps };
 }
 

@@ -117,6 +117,8 @@ export interface PoolPlan {
   maxPoolSlots?: number;
   /** Bound on BounceAllocator.slotOf() when it exceeds nslabs (pools that grow): slots. */
   slotSpace?: number;
+  /** Virtual NUMA nodes the CPUs are spread over when the strategy has no topology of its own (a `--nodes` list; the virtual-time engine). */
+  topologyNodes?: number;
   /** Slots of each node's pool, for strategies with per-node pools (sums to nslabs). */
   nodeSlots?: number[];
   /** CONFIG_DEBUG_FS; the harness copies it from the request after `plan` (true when absent). */

@@ -62,6 +62,16 @@ describe('--engine sim', () => {
     expect(Number(numa.sim_remote_pct)).toBe(0);
   }, 120_000);
 
+  it('a --nodes list runs each strategy once per node count, and more nodes put more CPUs away from a single pool', () => {
+    const { rows } = bench(['--engine', 'sim', '--strategy', 'global-lock,per-numa-pools', '--workload', 'nvme-4k-randread-qd32', '--threads', '8', '--nodes', '2,4', '--repeat', '1', '--sim-maps', '20000']);
+    expect(rows.map((r) => r.strategy).sort()).toEqual(['global-lock/nodes=2', 'global-lock/nodes=4', 'per-numa-pools/nodes=2', 'per-numa-pools/nodes=4']);
+    // One pool on node 0: half the CPUs are remote on 2 nodes, three quarters on 4.
+    const remote = (s: string) => Number(row(rows, s, 8).sim_remote_pct);
+    expect(remote('global-lock/nodes=2')).toBeGreaterThan(0);
+    expect(remote('global-lock/nodes=4')).toBeGreaterThan(remote('global-lock/nodes=2'));
+    expect(remote('per-numa-pools/nodes=4')).toBe(0);
+  }, 60_000);
+
   it('runs growing and throttled strategies and cross-CPU completion, and drains every pool', () => {
     const grow = bench(['--engine', 'sim', '--strategy', 'dynamic-growth,throttled-areas', '--workload', 'nvme-mixed-70r30w', '--pool', '1MiB', '--threads', '4', '--repeat', '1', '--sim-maps', '20000']);
     expect(Number(row(grow.rows, 'dynamic-growth', 4).growths)).toBeGreaterThan(0);

@@ -60,7 +60,7 @@ export function simRunOne(spec: RunSpec, sim: SimSettings): RunOutcome {
   const ratelimit = allocateRatelimit();
   const cpus = Array.from({ length: threads }, (_, c) => new VirtualCpu(c, strategy.attach(state), hostMem, schedule, ratelimit, spec.sampleEvery));
 
-  const nodes = plan.nodes ?? sim.nodes;
+  const nodes = plan.nodes ?? plan.topologyNodes ?? sim.nodes;
   const topo = new Topology(nodes, sim.distance(nodes), threads, plan.cpusPerNode ?? sim.cpusPerNode ?? Math.max(1, Math.ceil(threads / nodes)));
   const pools = poolNodes(plan, state);
   const fragmentation: FragmentationRow[] = [];
