@@ -17,7 +17,8 @@ async function verifyRun(strategy: string, threads: number, completionCpu: 'same
   const s = getStrategy(strategy);
   return runOne({
     strategy: s, strategyRef: strategy, plan: s.plan({ ...pool, rules: 'newest', threads }), schedule: schedule(threads, completionCpu), threads, repeat: 0,
-    durationMs: 300, warmupMs: 100, sampleEvery: 16, sampleIntervalMs: 100, verify: true, barrierTimeoutMs: 20_000,
+    // 8 workers on 2 cores get longer: each must map at least once while the others hold the cores (and, throttled, the semaphore).
+    durationMs: threads >= 8 ? 600 : 300, warmupMs: 100, sampleEvery: 16, sampleIntervalMs: 100, verify: true, barrierTimeoutMs: 20_000,
   });
 }
 
