@@ -6,15 +6,16 @@
  */
 import { join } from 'node:path';
 import { resolveReference } from '../analysis/reference.js';
-import { type PlanOf, inflightWarnings, machineWarnings, planChangeWarnings, poolFitWarnings, poolSizeWarnings } from '../analysis/warnings-before.js';
+import { inflightWarnings, machineWarnings, planChangeWarnings, poolFitWarnings, poolSizeWarnings } from '../analysis/warnings-before.js';
 import { machineFacts } from '../export/machine.js';
 import { ResultDir, prepareResultsRoot } from '../export/result-dir.js';
 import type { RunOutcome } from '../run/run-one.js';
-import { type JobSpec, jobSize, runJob } from '../run/job.js';
+import { jobSize, runJob } from '../run/job.js';
 import { createProgress, wantsProgressBar } from '../run/progress.js';
 import type { BenchOptions } from './bench-options.js';
 import { buildSchedules, loadStrategies, planAll, resultLabel } from './bench-inputs.js';
 import { writeResults } from './bench-outputs.js';
+import { jobSpec } from './job-spec.js';
 import { checkSimOptions, engineWarnings, simLine, simSettings } from './sim-settings.js';
 import { runSimSweep } from './sim-sweep.js';
 
@@ -31,17 +32,6 @@ export class VerifyFailedError extends Error {
 export interface BenchResult {
   dir: string;
   outcomes: RunOutcome[];
-}
-
-/** The job's runs: strategies, schedules in order, and the measuring settings of every run (ms). */
-function jobSpec(opts: BenchOptions, strategies: JobSpec['strategies'], schedules: JobSpec['schedules'], planOf: PlanOf, sim: JobSpec['sim']): JobSpec {
-  return {
-    strategies, schedules, planOf, repeats: opts.repeat, sim,
-    run: {
-      durationMs: opts.duration * 1000, warmupMs: opts.warmup * 1000, sampleEvery: opts.sampleEvery,
-      sampleIntervalMs: opts.sampleInterval, verify: opts.verify, barrierTimeoutMs: opts.barrierTimeout * 1000,
-    },
-  };
 }
 
 /**

@@ -24,6 +24,7 @@ import type { ThroughputRow } from '../export/columns.js';
 import { DMA_FROM_DEVICE } from '../model/dma.js';
 import { simRunOne } from '../run/sim/sim-run.js';
 import { parseDistance } from '../run/sim/topology.js';
+import { BENCH_OPTIONS } from './bench-options.js';
 import { runSpec } from './run-spec.js';
 
 /** Workloads whose one-CPU runs fix the fixed costs: block and network, small and large mappings. */
@@ -59,7 +60,7 @@ async function realMedian(spec: RunSpec): Promise<ThroughputRow> {
 /** The engine's row for `spec` with these terms. */
 function simRow(spec: RunSpec, terms: CostTerms, maps = 200_000): ThroughputRow {
   const calibration: Calibration = { schema: 1, machine: { cpu_model: '', cores: 1, node: '', platform: '', measured_at: '' }, terms };
-  return simRunOne(spec, { calibration, calibrationFile: '(calibrating)', nodes: 1, distance: (n) => parseDistance('10,20', n), maps }).row;
+  return simRunOne(spec, { calibration, calibrationFile: '(calibrating)', nodes: 1, distance: (n) => parseDistance(BENCH_OPTIONS.numaDistance.default!, n), maps }).row;
 }
 
 /** Partial syncs per mapping of a schedule: FROM_DEVICE mappings that copy back less than they map (NIC frames). */

@@ -10,20 +10,21 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { projectRoot } from '../base/paths.js';
 import { writeFileAtomic } from '../export/result-dir.js';
-import { loadCalibration, defaultCalibrationFile } from '../run/sim/calibration.js';
 import { simRunOne } from '../run/sim/sim-run.js';
-import { parseDistance } from '../run/sim/topology.js';
+import { parseBenchArgs } from './bench-command.js';
 import { runSpec } from './run-spec.js';
+import { simSettings } from './sim-settings.js';
 
 const CPUS = 256;
 const PAIRS = 1_000_000;
 
 /** One timed sim run of `pairs` measured maps: wall seconds, live heap after (MiB), predicted maps/s. */
 async function timed(pairs: number): Promise<{ pairs: number; wallSeconds: number; heapMiB: number; predictedMapsPerS: number }> {
-  const spec = await runSpec('per-cpu-areas', 'nvme-4k-randread-qd32', CPUS, ['--engine', 'sim']);
-  const calibration = loadCalibration();
+  const args = ['--engine', 'sim', '--sim-maps', String(pairs)];
+  const spec = await runSpec('per-cpu-areas', 'nvme-4k-randread-qd32', CPUS, args);
+  const sim = simSettings(parseBenchArgs(args))!;
   const t0 = performance.now();
-  const out = simRunOne(spec, { calibration, calibrationFile: defaultCalibrationFile(), nodes: 1, distance: (n) => parseDistance('10,20', n), maps: pairs });
+  const out = simRunOne(spec, sim);
   const wallSeconds = (performance.now() - t0) / 1000;
   (globalThis as { gc?: () => void }).gc?.();
   return { pairs, wallSeconds, heapMiB: process.memoryUsage().heapUsed / 2 ** 20, predictedMapsPerS: Number(out.row.maps_per_s) };

@@ -7,7 +7,7 @@ import { InputError } from '../base/errors.js';
 import type { SimSettings } from '../run/sim/sim-run.js';
 import { defaultCalibrationFile, loadCalibration } from '../run/sim/calibration.js';
 import { parseDistance } from '../run/sim/topology.js';
-import type { BenchOptions } from './bench-options.js';
+import { BENCH_OPTIONS, type BenchOptions } from './bench-options.js';
 
 /**
  * The settings of a sim job, or undefined for a real one.
@@ -41,8 +41,8 @@ export function engineWarnings(opts: BenchOptions): string[] {
   if (opts.simSweep.length > 0) return []; // the sweep that ends a real job reads them
   const given = [
     opts.calibration !== undefined && '--calibration',
-    opts.simMaps !== 200_000 && '--sim-maps',
-    opts.numaDistance !== '10,20' && '--numa-distance',
+    opts.simMaps !== BENCH_OPTIONS.simMaps.default && '--sim-maps',
+    opts.numaDistance !== BENCH_OPTIONS.numaDistance.default && '--numa-distance',
   ].filter((x): x is string => typeof x === 'string');
   return given.map((flag) => `${flag} applies only to --engine sim and the sim sweep, and --sim-sweep is off; add --engine sim or drop it`);
 }

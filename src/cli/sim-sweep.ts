@@ -7,6 +7,7 @@
  */
 import type { ThroughputRow } from '../export/columns.js';
 import { type JobSpec, runJob } from '../run/job.js';
+import { jobSpec } from './job-spec.js';
 import type { RunOutcome } from '../run/run-one.js';
 import { createProgress } from '../run/progress.js';
 import type { BenchOptions } from './bench-options.js';
@@ -22,10 +23,8 @@ export async function runSimSweep(opts: BenchOptions, strategies: JobSpec['strat
   const sweep: BenchOptions = { ...opts, engine: 'sim', threads: opts.simSweep, repeat: 1, simMaps: Math.max(1000, Math.round(opts.simMaps / 4)) };
   const sim = simSettings(sweep)!;
   const { schedules } = await buildSchedules(sweep);
-  const job: JobSpec = {
-    strategies, schedules, planOf: planAll(strategies, sweep), repeats: 1, sim,
-    run: { durationMs: 0, warmupMs: 0, sampleEvery: opts.sampleEvery, sampleIntervalMs: opts.sampleInterval, verify: false, barrierTimeoutMs: opts.barrierTimeout * 1000 },
-  };
+  // The sweep checks no bytes: its runs are the engine's (--verify belongs to the real job).
+  const job = jobSpec({ ...sweep, verify: false }, strategies, schedules, planAll(strategies, sweep), sim);
   const t0 = performance.now();
   const outcomes = await runJob(job, createProgress({ bar: false, log: () => undefined }));
   log(`sim sweep: ${outcomes.length} runs at ${opts.simSweep.join(',')} virtual CPUs in ${((performance.now() - t0) / 1000).toFixed(1)} s (predicted from ${sim.calibrationFile})`);

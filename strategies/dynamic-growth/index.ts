@@ -76,6 +76,17 @@ function planDynamic(request: Parameters<Strategy['plan']>[0]): PoolPlan {
   return plan;
 }
 
+/** The main thread's views of each state, made once: the sampler and the virtual-time engine's per-op hook read them often. */
+const views = new WeakMap<DynamicState, DynamicViews>();
+function viewsOf(state: DynamicState): DynamicViews {
+  let v = views.get(state);
+  if (v === undefined) {
+    v = new DynamicViews(state);
+    views.set(state, v);
+  }
+  return v;
+}
+
 export const dynamicGrowth: Strategy<DynamicState> = {
   name: 'dynamic-growth',
   description: 'CONFIG_SWIOTLB_DYNAMIC: a small boot pool grown by default_nslabs at a time in a background thread, transient pools meanwhile',
@@ -107,9 +118,9 @@ export const dynamicGrowth: Strategy<DynamicState> = {
       numberColumn('reserved_bytes', 'bytes', 'memory growth and transient pools hold at the sample'),
     ],
   },
-  livePools: (state) => new DynamicViews(state).livePools(),
+  livePools: (state) => viewsOf(state).livePools(),
   sampleColumns(state) {
-    const v = new DynamicViews(state);
+    const v = viewsOf(state);
     return {
       io_tlb_nslabs: Atomics.load(v.meta, META_NSLABS),
       io_tlb_transient_nslabs: Atomics.load(v.meta, META_TRANSIENT_SLOTS),
@@ -117,7 +128,7 @@ export const dynamicGrowth: Strategy<DynamicState> = {
     };
   },
   reportColumns(state) {
-    const v = new DynamicViews(state);
+    const v = viewsOf(state);
     return {
       pools_added: Atomics.load(v.meta, META_COUNT) - 1,
       io_tlb_nslabs_end: Atomics.load(v.meta, META_NSLABS),
@@ -130,9 +141,9 @@ export const dynamicGrowth: Strategy<DynamicState> = {
     return { pool_list_len_at_lookup: lookups > 0 ? Number(row.lookup_steps) / lookups : 0 };
   },
   runBackground: runGrowth,
-  backgroundQueued: (state) => Atomics.load(new DynamicViews(state).meta, META_PENDING) === PENDING_QUEUED,
+  backgroundQueued: (state) => Atomics.load(viewsOf(state).meta, META_PENDING) === PENDING_QUEUED,
   stepBackground(state) {
-    const grown = runDynAllocWork(new DynamicViews(state)).pool ? 1 : 0;
+    const grown = runDynAllocWork(viewsOf(state)).pool ? 1 : 0;
     return { growths: grown, growth_failures: 1 - grown };
   },
 };

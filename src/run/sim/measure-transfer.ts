@@ -9,14 +9,14 @@ import { DmaArena } from '../../model/dma-arena.js';
 
 const ROUNDS = 5;
 
-/** Run both sides of `mode` once; the ns per round of the slower side. */
-async function both(mode: 'pingpong', rounds: number): Promise<number> {
+/** Run both sides of the ping-pong once; the ns per round of the slower side. */
+async function pingPong(rounds: number): Promise<number> {
   const arena = new DmaArena();
   const word = arena.alloc(64);
   const start = arena.alloc(64);
   const file = builtFile('src', 'run', 'sim', 'transfer-worker.js');
   const sides = [0, 1].map((side) => new Promise<number>((resolve, reject) => {
-    const w = new Worker(file, { workerData: { mode, side, rounds, memory: arena.memory, word, start } });
+    const w = new Worker(file, { workerData: { side, rounds, memory: arena.memory, word, start } });
     w.once('message', (ns: number) => {
       resolve(ns);
       void w.terminate();
@@ -29,6 +29,6 @@ async function both(mode: 'pingpong', rounds: number): Promise<number> {
 /** A cache line moved between two cores: half a ping-pong round trip, median of ROUNDS runs. */
 export async function measureLineTransfer(): Promise<number> {
   const ping: number[] = [];
-  for (let r = 0; r < ROUNDS; r++) ping.push((await both('pingpong', 200_000)) / 2);
+  for (let r = 0; r < ROUNDS; r++) ping.push((await pingPong(200_000)) / 2);
   return median(ping);
 }

@@ -6,7 +6,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 
 interface Task {
-  mode: 'pingpong';
   side: 0 | 1;
   rounds: number;
   memory: WebAssembly.Memory;
