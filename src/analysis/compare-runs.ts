@@ -1,14 +1,15 @@
 /**
  * Comparing runs: for every (workload, threads) that the baseline (first run)
  * and another run both measured, the ratio other / baseline of maps/s and of
- * map p99 latency, each with a bootstrap CI over the repeats, plus full
+ * map p99 latency, each with a t CI of the log-ratio over the repeats (Welch:
+ * separate runs do not pair), plus full
  * failures and high-water marks side by side. Pure functions: loading is in
  * compare-input.ts, writing in compare-cli.ts.
  */
 import { max, mean, sum } from 'simple-statistics';
 import { InputError } from '../base/errors.js';
-import { type BootstrapOptions, type RatioEstimate, bootstrapRatio } from '../stats/bootstrap.js';
-import { mixSeed } from '../stats/hash.js';
+import type { DecisionOptions } from '../stats/decision.js';
+import { type RatioEstimate, ratioInterval } from '../stats/ratio-interval.js';
 import type { CompareRow, LoadedRun } from '../export/read-summary.js';
 import { groupBy } from '../stats/group.js';
 import { workloadThreadsKey } from './groups.js';
@@ -73,13 +74,13 @@ export interface ConfigDifference {
  */
 export interface CompareResult {
   runs: { label: string; file: string; command?: string; machine?: LoadedRun['machine']; config?: LoadedRun['config'] }[];
-  options: BootstrapOptions;
+  options: DecisionOptions;
   pairings: Pairing[];
   pairs: PairComparison[];
 }
 
-/** How runs are compared: the bootstrap settings, and the config fields whose differences do not matter. */
-export interface CompareOptions extends BootstrapOptions {
+/** How runs are compared: the decision rule's settings, and the config fields whose differences do not matter. */
+export interface CompareOptions extends DecisionOptions {
   /**
    * summary.json `config` fields that do not change what a ratio means
    * (where results go, how they are shown, what is matched pair by pair):
@@ -142,14 +143,29 @@ export function pairStrategies(baseline: readonly string[], other: readonly stri
   return { mode: 'all-pairs', pairs: baseline.flatMap((b) => other.map((o): [string, string] => [b, o])), unpaired: [] };
 }
 
-/** Compare one pair's repeats; the resampling seed depends on what is compared, not on its position. */
-export function comparePair(workload: string, threads: number, baseline: SideFigures & { rows: CompareRow[] }, other: SideFigures & { rows: CompareRow[] }, opts: BootstrapOptions): PairComparison {
-  const id = `${workload}/${threads}/${baseline.run}:${baseline.strategy}/${other.run}:${other.strategy}`;
-  const estimate = (k: 'maps_per_s' | 'map_p99_ns', salt: string) =>
-    bootstrapRatio(baseline.rows.map((r) => r[k]), other.rows.map((r) => r[k]), { ...opts, seed: mixSeed(opts.seed, `${id}/${salt}`) });
+/**
+ * Rows of two sides paired by repeat index (strategies of one job alternate
+ * inside each repeat), or undefined when the repeats do not match one to one.
+ */
+function pairByRepeat(baseline: readonly CompareRow[], other: readonly CompareRow[]): [CompareRow[], CompareRow[]] | undefined {
+  if (baseline.length !== other.length) return undefined;
+  const byRepeat = (rows: readonly CompareRow[]) => [...rows].sort((a, b) => a.repeat - b.repeat);
+  const [b, o] = [byRepeat(baseline), byRepeat(other)];
+  return b.every((r, i) => r.repeat === o[i].repeat && (i === 0 || r.repeat !== b[i - 1].repeat)) ? [b, o] : undefined;
+}
+
+/**
+ * Compare one pair's repeats. `paired`: the two sides come from one job
+ * (--reference), so repeat i of one is paired with repeat i of the other when
+ * the repeats match; otherwise (two runs) Welch's interval.
+ */
+export function comparePair(workload: string, threads: number, baseline: SideFigures & { rows: CompareRow[] }, other: SideFigures & { rows: CompareRow[] }, opts: DecisionOptions, paired = false): PairComparison {
+  const pairs = paired ? pairByRepeat(baseline.rows, other.rows) : undefined;
+  const [brows, orows] = pairs ?? [baseline.rows, other.rows];
+  const estimate = (k: 'maps_per_s' | 'map_p99_ns') => ratioInterval(brows.map((r) => r[k]), orows.map((r) => r[k]), pairs !== undefined, opts.confidence);
   const { rows: _b, ...b } = baseline;
   const { rows: _o, ...o } = other;
-  return { workload, threads, baseline: b, other: o, maps: estimate('maps_per_s', 'maps'), p99: estimate('map_p99_ns', 'p99') };
+  return { workload, threads, baseline: b, other: o, maps: estimate('maps_per_s'), p99: estimate('map_p99_ns') };
 }
 
 /**
@@ -187,6 +203,6 @@ export function compareRuns(runs: readonly LoadedRun[], opts: CompareOptions): C
     }
   }
   if (pairs.length === 0) throw new InputError(`no strategy measured on a (workload, threads) that both ${base.label} and the other runs measured`);
-  const { ignoreConfig: _ignored, ...bootstrap } = opts;
-  return { runs: runs.map(({ label, file, command, machine, config }) => ({ label, file, command, machine, config })), options: bootstrap, pairings, pairs };
+  const { ignoreConfig: _ignored, ...decision } = opts;
+  return { runs: runs.map(({ label, file, command, machine, config }) => ({ label, file, command, machine, config })), options: decision, pairings, pairs };
 }

@@ -6,10 +6,11 @@
  * failure rates.
  */
 import { mean, sampleStandardDeviation } from 'simple-statistics';
-import { type BootstrapOptions, DEFAULT_CONFIDENCE, DEFAULT_RESAMPLES, DEFAULT_SEED, bootstrapRatio, verdictOf } from '../stats/bootstrap.js';
-import { mixSeed } from '../stats/hash.js';
+import { DEFAULT_MIN_EFFECT, type DecisionOptions, decide } from '../stats/decision.js';
+import { DEFAULT_CONFIDENCE } from '../stats/ratio-interval.js';
 import { formatRate } from '../export/format.js';
-import { formatCi, formatP } from './ratio-words.js';
+import { comparePair, sideFigures } from './compare-runs.js';
+import { bandWords, formatCi, intervalKind } from './ratio-words.js';
 import type { ThroughputRow } from '../export/columns.js';
 import { groupBy } from '../stats/group.js';
 import { FAILURE_MARGIN, failureRate, formatFailureRate, splitByFailures } from './failures.js';
@@ -58,39 +59,36 @@ function notRanked(r: Ranking): string {
   return ` Not ranked by maps/s, for failing more than ${100 * FAILURE_MARGIN} percentage point above the rest (at most ${formatFailureRate(ceiling)}): ${list} failed.`;
 }
 
-/** The bootstrap settings of the console summary: the defaults of `npm run compare`. */
-const SUMMARY_BOOTSTRAP: BootstrapOptions = { confidence: DEFAULT_CONFIDENCE, resamples: DEFAULT_RESAMPLES, seed: DEFAULT_SEED };
+/** The decision settings of the console summary: the defaults of `npm run compare`. */
+const SUMMARY_DECISION: DecisionOptions = { confidence: DEFAULT_CONFIDENCE, minEffect: DEFAULT_MIN_EFFECT };
 
 /**
  * One sentence per (workload, threads): the fastest strategy (highest mean
- * maps/s) against the runner-up, with the verdict of src/stats/bootstrap.ts (the
- * same rule as --reference and `npm run compare`):
- * - `better`: `per-cpu-areas fastest, 1.31x global-lock (1.23M vs 941.4k maps/s; 95% CI 1.21–1.40, p=0.002).`
- * - `likely-better`: `per-cpu-areas probably fastest, ... (...; 95% CI 1.21–1.40, p=0.100), by the CI only; use --repeat 6 or more to confirm.`
- *   (`use a larger --repeat` from 6 repeats a side)
- * - `within-noise`: `no clear winner: per-cpu-areas 1.06x global-lock (...; 95% CI 0.97–1.15), within run-to-run noise.`
+ * maps/s) against the runner-up, decided by the rule of src/stats/decision.ts
+ * (the same as --reference, `npm run compare` and the gate), on a t CI of the
+ * log-ratio paired by repeat (the strategies alternate inside each repeat):
+ * - `better`: `per-cpu-areas fastest, 1.31x global-lock (1.23M vs 941.4k maps/s, ...; 95% CI 1.21–1.40, paired over 3 repeats).`
+ * - `same`: `per-cpu-areas and global-lock the same within ±5%: 1.02x (...; 95% CI 0.99–1.04, ...).`
+ * - `inconclusive`: `no clear winner: per-cpu-areas 1.06x global-lock (...; 95% CI 0.97–1.15, ...), the CI crosses the ±5% band; use a larger --repeat.`
  * - one repeat on a side: `per-cpu-areas fastest, 1.06x global-lock (...); one repeat, so no noise estimate (use --repeat).`
- * The resampling seed is `opts.seed` mixed with the workload, thread count and
- * the two strategies, so the words are the same every time for the same rows.
  */
-export function rankingWords(rankings: Ranking[], opts: BootstrapOptions = SUMMARY_BOOTSTRAP): string[] {
+export function rankingWords(rankings: Ranking[], opts: DecisionOptions = SUMMARY_DECISION): string[] {
   return rankings.map((r) => rankingSentence(r, opts) + notRanked(r));
 }
 
 /** The sentence of {@link rankingWords} about the ranked strategies of one (workload, threads). */
-function rankingSentence({ workload, threads, ranked, failing }: Ranking, opts: BootstrapOptions): string {
+function rankingSentence({ workload, threads, ranked, failing }: Ranking, opts: DecisionOptions): string {
   const [best, next] = ranked;
   const head = `${workload}, ${threads} thread${threads === 1 ? '' : 's'}:`;
   const failed = (f: StrategyFigures) => `${formatFailureRate(f.failureRate)} of maps failed`;
   if (!next) return `${head} ${best.strategy} ${failing.length ? 'the only one ranked' : 'only'}, ${formatRate(best.mapsPerS)} maps/s, ${failed(best)}.`;
   if (!(best.mapsPerS > 0)) return `${head} no strategy completed a map.`;
-  const rates = (f: StrategyFigures) => f.rows.map((r) => r.maps_per_s);
-  const e = bootstrapRatio(rates(next), rates(best), { ...opts, seed: mixSeed(opts.seed, `${workload}/${threads}/${next.strategy}/${best.strategy}`) });
+  const e = comparePair(workload, threads, { ...sideFigures('', next.strategy, next.rows), rows: next.rows }, { ...sideFigures('', best.strategy, best.rows), rows: best.rows }, opts, true).maps;
   const ratio = Number.isFinite(e.ratio) ? `${e.ratio.toFixed(2)}x` : 'ahead of';
   const means = `${formatRate(best.mapsPerS)} vs ${formatRate(next.mapsPerS)} maps/s, ${formatFailureRate(best.failureRate)} vs ${formatFailureRate(next.failureRate)} failed`;
   const figures = (stats: string) => `${ratio} ${next.strategy} (${[means, stats].filter((x) => x !== '').join('; ')})`;
-  const ci = formatCi(e, opts.confidence);
-  const ciP = [ci, formatP(e)].filter((x) => x !== '').join(', ');
+  const ci = `${formatCi(e, opts.confidence)}, ${intervalKind(e)}`;
+  const band = bandWords(opts.minEffect);
   // The virtual-time engine repeats itself exactly: no noise to test, the figures are a prediction.
   if (best.rows.every((r) => r.engine === 'sim') && next.rows.every((r) => r.engine === 'sim')) {
     return best.mapsPerS === next.mapsPerS
@@ -98,16 +96,16 @@ function rankingSentence({ workload, threads, ranked, failing }: Ranking, opts: 
       : `${head} ${best.strategy} predicted fastest, ${figures('virtual-time engine: deterministic, no noise estimate')}.`;
   }
   if (best.repeats < 2 || next.repeats < 2) return `${head} ${best.strategy} fastest, ${figures('')}; one repeat, so no noise estimate (use --repeat).`;
-  switch (verdictOf(e, true)) {
+  switch (decide(e, true, opts.minEffect)) {
     case 'better':
-      return `${head} ${best.strategy} fastest, ${figures(ciP)}.`;
-    case 'likely-better':
-      return `${head} ${best.strategy} probably fastest, ${figures(ciP)}, by the CI only; ${Math.min(best.repeats, next.repeats) < 6 ? 'use --repeat 6 or more' : 'use a larger --repeat'} to confirm.`;
+      return `${head} ${best.strategy} fastest, ${figures(ci)}.`;
+    case 'same':
+      return `${head} ${best.strategy} and ${next.strategy} the same within ${band}: ${figures(ci)}.`;
     case 'no-ci':
       // Repeats on both sides but no interval: the runner-up measured 0 maps/s.
       return `${head} ${best.strategy} fastest, ${figures('')}; no CI (${next.strategy} completed no maps).`;
     default:
-      // within-noise, or (the best mean is never below the runner-up's) a CI on the wrong side of 1.
-      return `${head} no clear winner: ${best.strategy} ${figures(ci)}, within run-to-run noise.`;
+      // inconclusive, or (the best mean is never below the runner-up's) a CI wholly on the wrong side.
+      return `${head} no clear winner: ${best.strategy} ${figures(ci)}, the CI crosses the ${band} band; use a larger --repeat.`;
   }
 }

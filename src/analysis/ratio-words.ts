@@ -1,8 +1,10 @@
 /**
- * Ratios in words, shared by `npm run compare` and `--reference`: hyperfine's
- * "1.16 ± 0.05 times" style, the CI, and a verdict that never calls noise a win.
+ * Ratios in words, shared by `npm run compare`, `--reference` and the gate:
+ * hyperfine's "1.16 ± 0.05 times" style, the CI, and the three-way verdict of
+ * src/stats/decision.ts (a win, "same", or "inconclusive"; never noise called a win).
  */
-import { type RatioEstimate, verdictOf } from '../stats/bootstrap.js';
+import { type Decision, decide } from '../stats/decision.js';
+import type { RatioEstimate } from '../stats/ratio-interval.js';
 
 /** A metric compared: its row key, its name in sentences, its direction, and the words for its verdicts. */
 export interface Metric {
@@ -20,32 +22,28 @@ export const MAPS_PER_S: Metric = { key: 'maps_per_s', label: 'maps/s', higherIs
 /** 99th-percentile map latency, ns; lower is better. */
 export const MAP_P99: Metric = { key: 'map_p99_ns', label: 'map p99 latency', higherIsBetter: false, better: 'lower p99 (better)', worse: 'higher p99 (worse)' };
 
-/**
- * Why a CI-only verdict is not a win, and what to do, for `repeats` (the
- * smaller side's count): below 6 a side the permutation test cannot reach
- * p < 0.05 (3 against 3 cannot go below 0.1), so more repeats are needed;
- * from 6 up the test simply did not confirm the CI.
- */
-export function ciOnlyAdvice(repeats: number): string {
-  return repeats < 6 ? 'too few repeats to confirm; use --repeat 6 or more' : 'the permutation test does not confirm it; use a larger --repeat';
+/** `±5%`: the band of the decision rule in words. */
+export function bandWords(minEffect: number): string {
+  return `±${Math.round(minEffect * 1000) / 10}%`;
 }
 
 /**
- * The verdict in words for `metric`: "faster", "within noise", "faster by the
- * CI only (too few repeats to confirm; use --repeat 6 or more)", "no CI (1
- * repeat on a side)"...
+ * The verdict in words for `metric` under the rule of src/stats/decision.ts:
+ * "faster", "slower", "same (within ±5%)", "inconclusive (the CI crosses the
+ * ±5% band; more repeats would tell)", "no CI (1 repeat on a side)".
  */
-export function verdictWords(e: RatioEstimate, metric: Metric): string {
-  const v = verdictOf(e, metric.higherIsBetter);
-  if (v === 'better') return metric.better;
-  if (v === 'worse') return metric.worse;
-  if (v === 'within-noise') return 'within noise';
-  if (v === 'likely-better' || v === 'likely-worse') {
-    const words = v === 'likely-better' ? metric.better : metric.worse;
-    // The p-value is in the sentence's statistics already (ratioSentence, compare.md's p column).
-    return `${words} by the CI only (${ciOnlyAdvice(Math.min(e.baselineN, e.otherN))})`;
-  }
+export function verdictWords(e: RatioEstimate, metric: Metric, minEffect: number): string {
+  return decisionWords(decide(e, metric.higherIsBetter, minEffect), e, metric, minEffect);
+}
+
+/** {@link verdictWords} for a decision already made. */
+export function decisionWords(d: Decision, e: RatioEstimate, metric: Metric, minEffect: number): string {
+  if (d === 'better') return metric.better;
+  if (d === 'worse') return metric.worse;
+  if (d === 'same') return `same (within ${bandWords(minEffect)})`;
+  if (d === 'inconclusive') return `inconclusive (the CI crosses the ${bandWords(minEffect)} band; more repeats would tell)`;
   if (!(e.baselineMean > 0)) return 'no CI (baseline is 0: not measured)';
+  if (!(e.otherMean > 0)) return 'no CI (the other side is 0: not measured)';
   const n = Math.min(e.baselineN, e.otherN);
   return n < 2 ? `no CI (${n} repeat on a side)` : 'no CI';
 }
@@ -75,25 +73,25 @@ export function ciBounds(e: RatioEstimate, confidence: number): string {
   return formatCi(e, confidence).replace(/^\S+ CI /, '');
 }
 
-/** Verdict words in markdown bold when the verdict is a confirmed win or loss, plain otherwise. */
-export function emphasizeVerdict(e: RatioEstimate, words: string, higherIsBetter: boolean): string {
-  const v = verdictOf(e, higherIsBetter);
+/** Verdict words in markdown bold when the verdict is a win or a loss, plain otherwise. */
+export function emphasizeVerdict(e: RatioEstimate, words: string, higherIsBetter: boolean, minEffect: number): string {
+  const v = decide(e, higherIsBetter, minEffect);
   return v === 'better' || v === 'worse' ? `**${words}**` : words;
 }
 
-/** `p=0.10` (permutation test), or an empty string without one. */
-export function formatP(e: RatioEstimate): string {
-  return e.pValue === undefined ? '' : `p=${e.pValue < 0.001 ? '<0.001' : e.pValue.toFixed(3)}`;
+/** `paired, 3 repeats` / `Welch, 3 and 4 repeats`: how the CI was built, for sentences. */
+export function intervalKind(e: RatioEstimate): string {
+  return e.paired ? `paired over ${e.baselineN} repeats` : `Welch, ${e.baselineN} and ${e.otherN} repeats`;
 }
 
 /**
  * One hyperfine-style sentence (`failures`, from --reference: the failure
  * rates in words and the maps/s verdict they allow):
- * `per-cpu-areas: 1.16 ± 0.05 times the maps/s of global-lock (95% CI 1.11–1.21, p=0.100): faster;
+ * `per-cpu-areas: 1.16 ± 0.05 times the maps/s of global-lock (95% CI 1.11–1.21): faster;
  * map p99 latency 0.90 ± 0.04 times (95% CI ...): lower p99 (better).`
  */
-export function ratioSentence(other: string, baseline: string, maps: RatioEstimate, p99: RatioEstimate, confidence: number, failures?: { words: string; mapsVerdict: string }): string {
-  const stats = (e: RatioEstimate, extra = '') => [formatCi(e, confidence), formatP(e), extra].filter((s) => s !== '').join(', ');
-  return `${other}: ${formatRatio(maps)} times the maps/s of ${baseline} (${stats(maps, failures?.words)}): ${failures?.mapsVerdict ?? verdictWords(maps, MAPS_PER_S)}; ` +
-    `map p99 latency ${formatRatio(p99)} times (${stats(p99)}): ${verdictWords(p99, MAP_P99)}.`;
+export function ratioSentence(other: string, baseline: string, maps: RatioEstimate, p99: RatioEstimate, confidence: number, minEffect: number, failures?: { words: string; mapsVerdict: string }): string {
+  const stats = (e: RatioEstimate, extra = '') => [formatCi(e, confidence), extra].filter((s) => s !== '').join(', ');
+  return `${other}: ${formatRatio(maps)} times the maps/s of ${baseline} (${stats(maps, failures?.words)}): ${failures?.mapsVerdict ?? verdictWords(maps, MAPS_PER_S, minEffect)}; ` +
+    `map p99 latency ${formatRatio(p99)} times (${stats(p99)}): ${verdictWords(p99, MAP_P99, minEffect)}.`;
 }

@@ -14,6 +14,7 @@ import { checkWorkloadName, loadWorkload, workloadDisplayName } from '../../work
 import { type LatencyModel, parseLatency } from '../../workloads/latency-model.js';
 import { type Schedule, buildSchedule } from '../../workloads/schedule/build.js';
 import type { BenchOptions } from './bench-options.js';
+import { resolveShard, shardUnits } from './shard.js';
 
 /** The NVMe generator's parameters from the options. */
 export function generatorParams(opts: BenchOptions) {
@@ -127,25 +128,34 @@ export interface Schedules {
 }
 
 /**
- * Read every workload and build its schedule for every thread count.
- * @throws UnknownNameError, InputError, ParseError (file, line, field).
+ * Read every workload and build its schedule for every thread count; with
+ * `--shard`, only for the shard's (workload, threads) groups (shard.ts),
+ * every workload name still checked.
+ * @throws UnknownNameError, InputError, ParseError (file, line, field); InputError for an unresolvable `--shard auto/n`.
  */
 export async function buildSchedules(opts: BenchOptions, latency: LatencyModel = parseLatency(opts.latency)): Promise<Schedules> {
   opts.workload.forEach(checkWorkloadName);
   const schedules: Schedule[] = [];
   const warnings = new Set<string>();
-  for (const workload of opts.workload) {
-    for (const threads of opts.threads) {
-      const loaded = await loadWorkload(workload, { threads, latency, generator: generatorParams(opts), format: opts.format, net: netOptions(opts), wholeSeconds: opts.wholeSeconds });
-      const schedule = buildSchedule(workloadDisplayName(workload), loaded.requests, { threads, segment: opts.segment, minAlignMask: opts.minAlignMask, latency, completionCpu: opts.completionCpu });
-      for (const w of [...loaded.warnings, ...schedule.warnings]) warnings.add(w);
-      schedules.push(schedule);
-    }
+  for (const unit of shardUnits(opts.workload, opts.threads, opts.shard)) {
+    const workload = opts.workload[unit.workload];
+    const threads = opts.threads[unit.threads];
+    const loaded = await loadWorkload(workload, { threads, latency, generator: generatorParams(opts), format: opts.format, net: netOptions(opts), wholeSeconds: opts.wholeSeconds });
+    const schedule = buildSchedule(workloadDisplayName(workload), loaded.requests, { threads, segment: opts.segment, minAlignMask: opts.minAlignMask, latency, completionCpu: opts.completionCpu });
+    for (const w of [...loaded.warnings, ...schedule.warnings]) warnings.add(w);
+    schedules.push(schedule);
   }
   return { schedules, warnings: [...warnings] };
 }
 
-/** The result directory's label: `--label`, else the workloads' names joined with `+`. */
+/**
+ * The result directory's label: `--label`, else the workloads' names joined
+ * with `+`; a shard's gets `-shardIofN`, so shards sharing `--out` stay apart.
+ * @throws InputError for an unresolvable `--shard auto/n`.
+ */
 export function resultLabel(opts: BenchOptions): string {
-  return opts.label ?? opts.workload.map((w) => workloadDisplayName(w).replace(/^trace:/, '')).join('+');
+  const label = opts.label ?? opts.workload.map((w) => workloadDisplayName(w).replace(/^trace:/, '')).join('+');
+  if (!opts.shard) return label;
+  const { index, count } = resolveShard(opts.shard);
+  return `${label}-shard${index}of${count}`;
 }

@@ -2,21 +2,27 @@
  * The main job of `npm run bench`: read every input (bench-inputs.ts), warn,
  * run every strategy x workload x threads x repeat (src/run/job.ts), then
  * write the results (bench-outputs.ts) into a result directory that only
- * appears once complete.
+ * appears once complete. With `--shard i/n`, only the shard's (workload,
+ * threads) groups run (shard.ts) and shard.json joins the results
+ * (shard-record.ts), for `npm run merge`.
  */
 import { join } from 'node:path';
 import { resolveReference } from '../analysis/reference.js';
-import { inflightWarnings, machineWarnings, planChangeWarnings, poolFitWarnings, poolSizeWarnings } from '../analysis/warnings-before.js';
+import { type PlanOf, inflightWarnings, machineWarnings, planChangeWarnings, poolFitWarnings, poolSizeWarnings } from '../analysis/warnings-before.js';
 import { machineFacts } from '../export/machine.js';
 import { ResultDir, prepareResultsRoot } from '../export/result-dir.js';
+import type { Strategy } from '../model/strategy.js';
 import type { RunOutcome } from '../run/run-one.js';
 import { jobSize, runJob } from '../run/job.js';
 import { createProgress, wantsProgressBar } from '../run/progress.js';
+import type { Schedule } from '../../workloads/schedule/build.js';
 import type { BenchOptions } from './bench-options.js';
 import { buildSchedules, loadStrategies, planAll, resultLabel } from './bench-inputs.js';
-import { writeResults } from './bench-outputs.js';
+import { type FinishedJob, scheduleFacts, writeResults } from './bench-outputs.js';
 import { jobSpec } from './job-spec.js';
 import { checkSimOptions, engineWarnings, simLine, simSettings } from './sim-settings.js';
+import { shardLine, withResolvedShard } from './shard.js';
+import { writeShardRecord } from './shard-record.js';
 import { runSimSweep } from './sim-sweep.js';
 
 
@@ -35,11 +41,12 @@ export interface BenchResult {
 }
 
 /**
- * Run the whole job.
- * @throws InputError (bad names, files, values: nothing written), RunError (a worker failed or hung: the
- *   staging directory keeps ERROR.txt), VerifyFailedError.
+ * Run the whole job (with `--shard`, the shard's part of it, and shard.json).
+ * @throws InputError (bad names, files, values, an unresolvable `--shard auto/n`: nothing written), RunError (a worker
+ *   failed or hung: the staging directory keeps ERROR.txt), VerifyFailedError.
  */
-export async function runBench(opts: BenchOptions, command: string, log: (line: string) => void = console.log): Promise<BenchResult> {
+export async function runBench(given: BenchOptions, command: string, log: (line: string) => void = console.log): Promise<BenchResult> {
+  const opts = withResolvedShard(given);
   const stale = await prepareResultsRoot(opts.out);
   const strategies = await loadStrategies(opts);
   const reference = resolveReference(opts.reference, opts.strategy, strategies.map((s) => s.strategy.name));
@@ -48,15 +55,11 @@ export async function runBench(opts: BenchOptions, command: string, log: (line: 
   const sim = simSettings(opts);
   const planOf = planAll(strategies, opts, machine.cores);
   const { schedules, warnings: inputWarnings } = await buildSchedules(opts);
-  const all = strategies.map((s) => s.strategy);
-  const warnings = [
-    ...(sim ? [] : machineWarnings(machine.cores, Math.max(...opts.threads), opts.lock)), ...engineWarnings(opts), ...inputWarnings, ...planChangeWarnings(all, opts.threads, planOf),
-    ...poolSizeWarnings(all, opts.threads, planOf, opts.pool !== undefined), ...inflightWarnings(all, schedules, planOf),
-    ...poolFitWarnings(all, schedules, planOf, opts.segment),
-  ];
+  const warnings = preRunWarnings(opts, strategies.map((s) => s.strategy), schedules, planOf, inputWarnings, sim ? undefined : machine.cores);
   log(`swiotlb-bench: ${machine.cores} cores (${machine.cpuModel}), Node ${machine.node}`);
   if (stale > 0) log(`removed ${stale} staging director${stale === 1 ? 'y' : 'ies'} older than a day (interrupted runs) from ${opts.out}`);
   if (sim) log(simLine(sim));
+  if (opts.shard) log(shardLine(opts.shard, opts.workload, opts.threads));
   for (const w of warnings) log(`warning: ${w}`);
   const job = jobSpec(opts, strategies, schedules, planOf, sim);
   const dir = await ResultDir.create(opts.out, resultLabel(opts));
@@ -67,7 +70,9 @@ export async function runBench(opts: BenchOptions, command: string, log: (line: 
     progress.stop();
     const sweep = await sweepOrWarn(opts, strategies, warnings, log);
     const engineNotes = sim ? [simLine(sim)] : sweep.notes;
-    const words = await writeResults(dir, { command, opts, machine, warnings, strategies: strategies.map((s) => s.strategy), schedules, outcomes, predicted: sweep.outcomes, engineNotes, reference }, log);
+    const finished: FinishedJob = { command, opts, machine, warnings, strategies: strategies.map((s) => s.strategy), schedules: scheduleFacts(schedules), outcomes, predicted: sweep.outcomes, engineNotes, reference };
+    const words = await writeResults(dir, finished, log);
+    if (opts.shard) await writeShardRecord(dir, finished);
     checkVerify(outcomes);
     const path = await dir.commit();
     log('');
@@ -80,6 +85,18 @@ export async function runBench(opts: BenchOptions, command: string, log: (line: 
   } finally {
     progress.stop(); // idempotent: leaves the terminal clean when a run fails
   }
+}
+
+/**
+ * What is said before the runs: the machine (`cores`, absent for a sim job),
+ * the engine, the inputs, the plans, and how the schedules fit the pools.
+ */
+function preRunWarnings(opts: BenchOptions, all: Strategy[], schedules: readonly Schedule[], planOf: PlanOf, inputWarnings: readonly string[], cores: number | undefined): string[] {
+  return [
+    ...(cores === undefined ? [] : machineWarnings(cores, Math.max(...opts.threads), opts.lock)), ...engineWarnings(opts), ...inputWarnings, ...planChangeWarnings(all, opts.threads, planOf),
+    ...poolSizeWarnings(all, opts.threads, planOf, opts.pool !== undefined), ...inflightWarnings(all, schedules, planOf),
+    ...poolFitWarnings(all, schedules, planOf, opts.segment),
+  ];
 }
 
 /**

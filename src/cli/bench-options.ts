@@ -6,6 +6,7 @@
 import { InvalidArgumentError } from 'commander';
 import { IO_TLB_SIZE, KERNEL_RULES, type KernelRules } from '../model/constants.js';
 import { LOCK_KINDS, type LockKind } from '../model/lock.js';
+import { DEFAULT_MIN_EFFECT } from '../stats/decision.js';
 import { STRATEGIES } from '../../strategies/index.js';
 import { SEGMENT_MODES, type SegmentMode } from '../../workloads/drivers/nvme.js';
 import { TRACE_FORMATS } from '../../workloads/formats/index.js';
@@ -14,6 +15,7 @@ import { workloadNames } from '../../workloads/index.js';
 import { DEFAULT_LATENCY } from '../../workloads/latency-model.js';
 import { WHOLE_SECONDS_MODES, type WholeSeconds } from '../../workloads/whole-seconds.js';
 import { type OptionValues, option, parse } from './option-spec.js';
+import { MAX_SHARDS, type ShardSpec, parseShard } from './shard.js';
 
 /** Largest pool accepted: 1 GiB, the CoCo heuristic's cap. */
 const MAX_POOL_BYTES = 1 << 30;
@@ -86,6 +88,15 @@ export const BENCH_OPTIONS = {
   warmup: option<number>({ arg: '<seconds>', help: 'uncounted warm-up per run (the pool is warm when measuring starts)', default: 0.5, parse: parse.seconds(true, 3600), unit: 's' }),
   /** Repeats of every run. @default 3 */
   repeat: option<number>({ arg: '<n>', help: 'repeats of every run; strategies alternate inside each repeat', default: 3, parse: parse.int(1, 'a repeat count', 1000), compared: false }),
+  /**
+   * This machine's part of a sweep over n machines: i/n (1-based), or auto/n
+   * with i from JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID (0-based). The
+   * unit is one (workload, threads) group with all its strategies and
+   * repeats; the shard's result directory also holds shard.json for
+   * `npm run merge` (src/cli/shard.ts, docs/sharding.md).
+   * @default the whole matrix, no shard.json
+   */
+  shard: option<ShardSpec>({ arg: '<i/n>', help: `run shard i of n (1-based; auto/n: i from JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID, 0-based; n up to ${MAX_SHARDS}) of the (workload, threads) groups, each with all its strategies and repeats, and write shard.json for npm run merge (docs/sharding.md)`, defaultText: 'the whole matrix', parse: parseShard, show: (v) => `${v.index}/${v.count}`, compared: false }),
   /** Pool size, in slots once parsed. @default each strategy's: 64 MiB, dynamic-growth 1 MiB */
   pool: option<number>({ arg: '<size>', help: 'pool size: bytes with a KiB/MiB/GiB suffix, or 2 KiB slots; at most 1 GiB; per-numa-pools splits it over the nodes', defaultText: '64MiB; dynamic-growth: 1MiB', parse: parsePoolSize, unit: 'slots' }),
   /** dynamic-growth's memory budget, in slots once parsed. @default 64 MiB */
@@ -103,15 +114,17 @@ export const BENCH_OPTIONS = {
   /** The areas' lock. @default qspinlock when threads <= cores, else mutex */
   lock: option<LockKind>({ arg: '<kind>', help: "area lock: qspinlock = FIFO spinlock that never sleeps, as the kernel's spin_lock_irqsave; mutex = spin-then-park, for more threads than cores", choices: LOCK_KINDS, defaultText: 'qspinlock when the threads (and a growth thread) fit on the cores, else mutex' }),
   /** Seed of generated workloads. @default 1 */
-  seed: option<number>({ arg: '<n>', help: 'seed of generated workloads and of the --reference resampling', default: 1, parse: parse.int(0, 'a seed', 2 ** 32 - 1) }),
+  seed: option<number>({ arg: '<n>', help: 'seed of generated workloads', default: 1, parse: parse.int(0, 'a seed', 2 ** 32 - 1) }),
   /** Check every bounced byte and slot owner. @default false */
   verify: option<boolean>({ help: 'stamp and check every bounced byte and every slot owner (slow; docs/verify.md)', default: false }),
   /** Results root. @default 'results' */
   out: option<string>({ arg: '<dir>', help: 'results root: writes DIR/<timestamp>-<label>/ and DIR/latest', default: 'results', parse: parse.text('a directory'), compared: false }),
   /** Label of the result directory. @default the workload names */
   label: option<string>({ arg: '<name>', help: 'label of the result directory', defaultText: 'the workload names', parse: parse.text('a label'), compared: false }),
+  /** Minimum effect of the verdicts, percent: the ±band a ratio must clear to be called faster or slower. @default 5 */
+  minEffect: option<number>({ arg: '<pct>', help: 'minimum effect of the verdicts: faster/slower when the CI clears the ±PCT% band, same when it lies inside it, else inconclusive (one rule with compare and gate)', default: DEFAULT_MIN_EFFECT * 100, parse: parse.between(0, 100, '5'), unit: '%', compared: false }),
   /** The strategy every other one is expressed as ratios to. @default none */
-  reference: option<string>({ arg: '<strategy>', help: "express every strategy's maps/s and p99 as ratios to this one (one of --strategy), with bootstrap CIs", compared: false }),
+  reference: option<string>({ arg: '<strategy>', help: "express every strategy's maps/s and p99 as ratios to this one (one of --strategy), with CIs paired by repeat", compared: false }),
   /** How requests are split into mappings. @default 'max' */
   segment: option<SegmentMode>({ arg: '<mode>', help: 'request split: max = chunks of swiotlb_max_mapping_size(), page = one mapping per 4 KiB page', choices: SEGMENT_MODES, default: 'max' }),
   /** The device's min_align_mask. @default 0xfff */

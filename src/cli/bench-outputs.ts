@@ -13,15 +13,55 @@ import type { MachineFacts } from '../export/machine.js';
 import type { ResultDir } from '../export/result-dir.js';
 import { summaryJsonText } from '../export/summary-json.js';
 import { summaryMarkdown } from '../export/summary-md.js';
+import { sizeHistogram } from '../report/report-input.js';
 import { reportFiles } from '../report/write-report.js';
 import type { RunOutcome } from '../run/run-one.js';
-import { DEFAULT_CONFIDENCE, DEFAULT_RESAMPLES } from '../stats/bootstrap.js';
+import { DEFAULT_CONFIDENCE } from '../stats/ratio-interval.js';
 import { WORKLOADS } from '../../workloads/index.js';
 import type { Schedule } from '../../workloads/schedule/build.js';
+import type { WorkloadFacts } from '../../workloads/schedule/facts.js';
 import { BENCH_OPTIONS, type BenchOptions } from './bench-options.js';
 import { configOf, typedOptions } from './option-spec.js';
 import { reportInputOf } from './report-input.js';
 import { stopScalingWords } from './sim-sweep.js';
+
+/**
+ * What the result files need of one schedule: its workload and thread count,
+ * its facts (summary.json `workloads`) and its mappings per trace pass in
+ * each size bucket of the report (src/report/report-input.ts SIZE_BUCKETS).
+ * Plain data, so a shard can record it (shard.json) for `npm run merge`.
+ */
+export interface ScheduleFacts {
+  workload: string;
+  threads: number;
+  facts: WorkloadFacts;
+  /** Mappings per trace pass in each size bucket (counts). */
+  mappingSizes: number[];
+}
+
+/** The facts of each schedule, in order. */
+export function scheduleFacts(schedules: readonly Schedule[]): ScheduleFacts[] {
+  return schedules.map((s) => ({
+    workload: s.workload, threads: s.threads, facts: s.facts,
+    mappingSizes: sizeHistogram(new Int32Array(s.size, 0, s.mappings), new Float64Array(s.orig, 0, s.mappings), new Int32Array(s.mask, 0, s.mappings)),
+  }));
+}
+
+/** Each workload's mapping sizes, from its first schedule in run order (as the report shows them). */
+function mappingSizesOf(schedules: readonly ScheduleFacts[]): Record<string, number[]> {
+  const out: Record<string, number[]> = {};
+  for (const s of schedules) out[s.workload] ??= s.mappingSizes;
+  return out;
+}
+
+/**
+ * summary.json's `config`: every option by flag name (option-spec.ts
+ * configOf), and `lock: 'auto'` without `--lock` (each run then gets the
+ * default for its threads; plans and the lock column say which).
+ */
+export function summaryConfig(opts: BenchOptions): Record<string, unknown> {
+  return { ...configOf(BENCH_OPTIONS, opts), lock: opts.lock ?? 'auto' };
+}
 
 /** A finished job, as the result files need it. */
 export interface FinishedJob {
@@ -31,7 +71,8 @@ export interface FinishedJob {
   /** Warnings raised before the runs; post-run ones are added. */
   warnings: string[];
   strategies: readonly ColumnSource[];
-  schedules: readonly Schedule[];
+  /** One per (workload, threads) that ran, in run order. */
+  schedules: readonly ScheduleFacts[];
   outcomes: RunOutcome[];
   /** The sim sweep after a real job (`--sim-sweep`), or none. */
   predicted?: RunOutcome[];
@@ -50,12 +91,13 @@ export async function writeResults(dir: ResultDir, job: FinishedJob, log: (line:
   const rows = outcomes.map((o) => o.row);
   const fragmentation = outcomes.flatMap((o) => o.fragmentation);
   const rankings = rankStrategies(rows);
-  const reference = job.reference === undefined ? undefined : referenceRatios(rows, job.reference, { confidence: DEFAULT_CONFIDENCE, resamples: DEFAULT_RESAMPLES, seed: opts.seed });
+  const decision = { confidence: DEFAULT_CONFIDENCE, minEffect: opts.minEffect / 100 };
+  const reference = job.reference === undefined ? undefined : referenceRatios(rows, job.reference, decision);
   const post = postRunWarnings(rows, { duration: opts.duration, cores: job.machine.cores });
   for (const w of post) log(`warning: ${w}`);
   const warnings = [...job.warnings, ...post];
   const notes = [...(job.engineNotes ?? []), ...notesOf(outcomes), ...hiwaterNotes(rows)];
-  const ranked = rankingWords(rankings);
+  const ranked = rankingWords(rankings, decision);
   const predicted = (job.predicted ?? []).map((o) => o.row);
   const words = [...ranked, ...(reference ? referenceWords(reference) : []), ...stopScalingWords(predicted)];
   const throughputHeader = header('throughput', rows, job.strategies);
@@ -63,8 +105,7 @@ export async function writeResults(dir: ResultDir, job: FinishedJob, log: (line:
   await dir.write('throughput.csv', csvText(rows, throughputHeader));
   await dir.write('fragmentation.csv', csvText(fragmentation, fragmentationHeader));
   if (predicted.length) await dir.write('scaling-sim.csv', csvText(predicted, header('throughput', predicted, job.strategies)));
-  // Without --lock each run gets the default for its threads (plans and the lock column say which).
-  const config = { ...configOf(BENCH_OPTIONS, opts), lock: opts.lock ?? 'auto' };
+  const config = summaryConfig(opts);
   await dir.write('summary.json', summaryJsonText({
     command: job.command,
     config,
@@ -91,7 +132,7 @@ export async function writeResults(dir: ResultDir, job: FinishedJob, log: (line:
     messages: outcomes.flatMap((o) => o.messages).slice(0, 10),
   });
   await dir.write('summary.md', summaryMd);
-  await writeReport(dir, () => reportFiles(reportInputOf(job.command, opts, outcomes, job.schedules, predicted), { command: job.command, options: typedOptions(BENCH_OPTIONS, opts), machine: { ...job.machine }, warnings, notes, words, summaryMarkdown: summaryMd }), log);
+  await writeReport(dir, () => reportFiles({ ...reportInputOf(job.command, opts, outcomes, [], predicted), mappingSizes: mappingSizesOf(job.schedules) }, { command: job.command, options: typedOptions(BENCH_OPTIONS, opts), machine: { ...job.machine }, warnings, notes, words, summaryMarkdown: summaryMd }), log);
   return words;
 }
 

@@ -23,7 +23,7 @@ import { commandFor, notCompared, valuesOf } from './option-spec.js';
 export function compareCommand() {
   return commandFor(
     'npm run compare --',
-    'Compare runs of npm run bench: maps/s and map p99 latency of each run against the first (the baseline), with bootstrap confidence intervals over the repeats.',
+    'Compare runs of npm run bench: maps/s and map p99 latency of each run against the first (the baseline), with confidence intervals over the repeats and a three-way verdict (faster/slower, same, inconclusive) against a minimum effect.',
     COMPARE_OPTIONS,
     'Exit codes: 0 success; 1 an unexpected failure; 2 bad input (an option, a missing or malformed run, nothing in common). On bad input nothing is written.',
   ).argument('<runs...>', 'result directories or summary.json files; the first is the baseline (at least two)');
@@ -49,7 +49,7 @@ export async function compareMain(argv: string[]): Promise<number> {
     for (const [i, arg] of args.entries()) loaded.push(await loadRun(arg, o.label?.[i]));
     const unique = uniqueLabels(loaded.map((r) => r.label));
     const runs = loaded.map((r, i) => ({ ...r, label: unique[i] }));
-    const result = compareRuns(runs, { confidence: o.confidence, resamples: o.resamples, seed: o.seed, ignoreConfig: notCompared(BENCH_OPTIONS) });
+    const result = compareRuns(runs, { confidence: o.confidence, minEffect: o.minEffect / 100, ignoreConfig: notCompared(BENCH_OPTIONS) });
     const markdown = compareMarkdown(result);
     const out = o.out ?? join('results', `compare-${timestamp()}`);
     await writeFiles(out, [['compare.md', markdown], ['compare.csv', csvText(compareCsvRows(result))], ['compare.png', renderFigure(compareFigure(result))]]);

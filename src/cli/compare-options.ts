@@ -1,5 +1,6 @@
 /** Every option of `npm run compare`, declared once (option-spec.ts). */
-import { DEFAULT_CONFIDENCE, DEFAULT_RESAMPLES, DEFAULT_SEED } from '../stats/bootstrap.js';
+import { DEFAULT_MIN_EFFECT } from '../stats/decision.js';
+import { DEFAULT_CONFIDENCE } from '../stats/ratio-interval.js';
 import { type OptionValues, option, parse } from './option-spec.js';
 
 /** Every option of `npm run compare`, in --help order. */
@@ -10,10 +11,8 @@ export const COMPARE_OPTIONS = {
   label: option<string[]>({ arg: '<names>', help: 'labels of the runs, comma list in argument order', defaultText: "each result directory's name", parse: (v) => v.split(',').map((s) => s.trim()) }),
   /** Two-sided confidence level of the intervals. @default 0.95 */
   confidence: option<number>({ arg: '<level>', help: 'two-sided confidence level of the intervals', default: DEFAULT_CONFIDENCE, parse: parse.between(0, 1, '0.95') }),
-  /** Bootstrap resamples. @default 10000 */
-  resamples: option<number>({ arg: '<n>', help: 'bootstrap resamples (and permutation-test shuffles)', default: DEFAULT_RESAMPLES, parse: parse.int(100, 'a resample count', 1_000_000) }),
-  /** Seed of the resampling. @default 1 */
-  seed: option<number>({ arg: '<n>', help: 'seed of the resampling (same inputs and seed give the same intervals)', default: DEFAULT_SEED, parse: parse.int(0, 'a seed', 2 ** 32 - 1) }),
+  /** Minimum effect: the ±band a ratio must clear to be called faster or slower, and lie inside to be called the same, percent. @default 5 */
+  minEffect: option<number>({ arg: '<pct>', help: 'minimum effect: faster/slower when the CI clears the ±PCT% band, same when it lies inside it, else inconclusive', default: DEFAULT_MIN_EFFECT * 100, parse: parse.between(0, 100, '5'), unit: '%' }),
 };
 
 /** The parsed options of `npm run compare`. */

@@ -1,7 +1,8 @@
 /**
  * The reference tables of docs/, generated from the declarations so they
  * cannot drift: the options of each command (bench-options.ts,
- * compare-options.ts) and the columns of each result file
+ * compare-options.ts, merge-options.ts, gate-options.ts), the gate's figures
+ * and default suite, and the columns of each result file
  * (src/export/columns.ts and each built-in strategy's `columns`). `npm run
  * docs` rewrites the blocks between `<!-- generated: NAME -->` and
  * `<!-- end generated: NAME -->`; a test fails when a block is stale.
@@ -12,6 +13,11 @@ import { STRATEGIES } from '../../strategies/index.js';
 import { COST_TERMS } from '../run/sim/calibration.js';
 import { BENCH_OPTIONS } from './bench-options.js';
 import { COMPARE_OPTIONS } from './compare-options.js';
+import { MERGE_OPTIONS } from './merge-options.js';
+import { FIGURES } from '../analysis/gate-figures.js';
+import { GATE_OPTIONS } from './gate-options.js';
+import { defaultSuite } from './gate-suite.js';
+import { GATE_VALIDATE_OPTIONS } from './gate-validate-command.js';
 import { type OptionTable, defaultShown, flagText } from './option-spec.js';
 
 const cellText = (s: string) => s.replace(/\|/g, '\\|');
@@ -43,11 +49,22 @@ function strategyColumns(): string {
   return parts.join('\n\n');
 }
 
+/** `exact`, `±1%`, `±0.01`: a gate tolerance in words. */
+function toleranceText(t: { relative?: number; absolute?: number }): string {
+  const parts = [t.relative ? `±${t.relative * 100}%` : '', t.absolute ? `±${t.absolute}` : ''].filter(Boolean);
+  return parts.length ? parts.join(' or ') : 'exact (0)';
+}
+
 /** Every generated block, by name. */
 export function generatedBlocks(): Record<string, string> {
   return {
     'bench-options': optionsTable(BENCH_OPTIONS),
     'compare-options': optionsTable(COMPARE_OPTIONS),
+    'merge-options': optionsTable(MERGE_OPTIONS),
+    'gate-options': optionsTable(GATE_OPTIONS),
+    'gate-validate-options': optionsTable(GATE_VALIDATE_OPTIONS),
+    'gate-figures': ['| figure | unit | better | default tolerance | meaning |', '|---|---|---|---|---|', ...FIGURES.map((f) => `| \`${f.key}\` | ${f.unit} | ${f.higherIsBetter ? 'higher' : 'lower'} | ${toleranceText(f.tolerance)} | ${cellText(f.label)} |`)].join('\n'),
+    'gate-suite': ['```json', JSON.stringify(defaultSuite(), null, 2), '```'].join('\n'),
     'throughput-columns': columnsTable([...THROUGHPUT_COLUMNS, ...PER_NODE_THROUGHPUT_COLUMNS]),
     'fragmentation-columns': columnsTable([...FRAGMENTATION_COLUMNS, ...PER_NODE_FRAGMENTATION_COLUMNS]),
     'strategy-columns': strategyColumns(),

@@ -3,7 +3,9 @@
  * (`--sim-sweep`, default 1 to 256 CPUs by powers of two): the same
  * workloads and strategies, one run per CPU count (the engine is
  * deterministic), a quarter of `--sim-maps` each. Its rows go to
- * scaling-sim.csv and draw as dashed lines in scaling.png.
+ * scaling-sim.csv and draw as dashed lines in scaling.png. With `--shard
+ * i/n` it runs the shard's (workload, CPUs) groups only, dealt as the
+ * job's (workload, threads) groups are (shard.ts; buildSchedules filters).
  */
 import type { ThroughputRow } from '../export/columns.js';
 import { type JobSpec, runJob } from '../run/job.js';
@@ -15,7 +17,8 @@ import { buildSchedules, planAll } from './bench-inputs.js';
 import { simSettings, simSource } from './sim-settings.js';
 
 /**
- * Run the sweep after a real job, or nothing (a sim job, or `--sim-sweep off`).
+ * Run the sweep after a real job, or nothing (a sim job, or `--sim-sweep off`);
+ * with `--shard`, the shard's (workload, CPUs) groups (maybe none).
  * @throws InputError as the bench would for these CPU counts; RunError from the engine.
  */
 export async function runSimSweep(opts: BenchOptions, strategies: JobSpec['strategies'], log: (line: string) => void): Promise<{ outcomes: RunOutcome[]; notes: string[] }> {
