@@ -28,8 +28,9 @@ function figureRow(c: FigureChange): string {
 }
 
 function timingRow(t: TimedCellResult, confidence: number): string {
-  const conf = t.confirmation ? `; confirmation ${ratio(t.confirmation.ratio)} (${ci(t.confirmation.low, t.confirmation.high)}) over ${t.confirmation.blocks.length} fresh blocks` : '';
-  return `| ${t.cell} | maps/s | ${t.blocks.length} blocks | ${ratio(t.ratio)} | ${Math.round(confidence * 100)}% CI ${ci(t.low, t.high)}, p(worse than budget) ${t.pWorse < 0.001 ? '<0.001' : t.pWorse.toFixed(3)}${conf} | ${t.verdict === 'REGRESSION' ? '**REGRESSION**' : t.verdict} |`;
+  const conf = t.confirmation ? `; confirmation ${ratio(t.confirmation.ratio)} (${ci(t.confirmation.low, t.confirmation.high)}) over ${t.confirmation.blocks.length ? `${t.confirmation.blocks.length} fresh blocks` : 'fresh runs'}` : '';
+  const n = t.blocks.length ? `${t.blocks.length} blocks` : 'vs stored runs';
+  return `| ${t.cell} | maps/s | ${n} | ${ratio(t.ratio)} | ${Math.round(confidence * 100)}% CI ${ci(t.low, t.high)}, p(worse than budget) ${t.pWorse < 0.001 ? '<0.001' : t.pWorse.toFixed(3)}${conf} | ${t.verdict === 'REGRESSION' ? '**REGRESSION**' : t.verdict} |`;
 }
 
 /** gate.md: verdict, regressions first, then the deterministic figures that changed, the timing cells, and the notes. */

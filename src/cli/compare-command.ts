@@ -6,7 +6,6 @@
  * nothing in common); on bad input nothing is written.
  */
 import { join } from 'node:path';
-import { CommanderError } from 'commander';
 import { InputError, reportErrorAndExitCode } from '../base/errors.js';
 import { compareCsvRows, compareMarkdown } from '../analysis/compare-output.js';
 import { compareRuns } from '../analysis/compare-runs.js';
@@ -17,7 +16,7 @@ import { compareFigure } from '../report/compare-figure.js';
 import { renderFigure } from '../report/render-png.js';
 import { BENCH_OPTIONS } from './bench-options.js';
 import { COMPARE_OPTIONS } from './compare-options.js';
-import { commandFor, notCompared, valuesOf } from './option-spec.js';
+import { commandFor, notCompared, parseOrExitCode, valuesOf } from './option-spec.js';
 
 /** The command definition (exported for --help tests and docs/options.md). */
 export function compareCommand() {
@@ -32,12 +31,8 @@ export function compareCommand() {
 /** Run `npm run compare` with `argv`; returns the exit code. Never throws. */
 export async function compareMain(argv: string[]): Promise<number> {
   const cmd = compareCommand();
-  try {
-    cmd.parse(argv, { from: 'user' });
-  } catch (err) {
-    if (err instanceof CommanderError) return err.code === 'commander.helpDisplayed' || err.code === 'commander.version' ? 0 : 2;
-    return reportErrorAndExitCode(err);
-  }
+  const early = parseOrExitCode(cmd, argv);
+  if (early !== undefined) return early;
   const o = valuesOf(cmd, COMPARE_OPTIONS);
   const args = cmd.args;
   try {

@@ -3,10 +3,10 @@
  * git worktree under `.gate/` (kept, one per commit, so a second gate against
  * the same base reuses it), its dependencies linked from this checkout when
  * the lock files are identical and installed with `npm ci` only when they
- * differ, and built with its own TypeScript settings.
+ * differ, and built once with its own TypeScript settings (`dist/.gate-built`).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, symlinkSync } from 'node:fs';
+import { existsSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError } from '../base/errors.js';
 import type { SideInfo } from './gate-side.js';
@@ -55,7 +55,12 @@ export function prepareBase(root: string, ref: string, log: (line: string) => vo
       sh('npm', ['ci', '--no-audit', '--no-fund'], dir);
     }
   }
-  log('base: building (tsc)');
-  sh(process.execPath, [join(dir, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], dir);
+  // A worktree at a fixed commit builds the same every time: once is enough.
+  const stamp = join(dir, 'dist', '.gate-built');
+  if (!existsSync(stamp)) {
+    log('base: building (tsc)');
+    sh(process.execPath, [join(dir, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], dir);
+    writeFileSync(stamp, `${commit}\n`);
+  }
   return { role: 'base', ref, commit, dir };
 }

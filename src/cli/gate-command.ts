@@ -11,7 +11,6 @@ import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { CommanderError } from 'commander';
 import { gateMarkdown } from '../analysis/gate-output.js';
 import { InputError, stacksOf } from '../base/errors.js';
 import { projectRoot } from '../base/paths.js';
@@ -24,7 +23,7 @@ import type { GateContext } from './gate-context.js';
 import { appendStepSummary, writeGateResult } from './gate-files.js';
 import { GATE_OPTIONS } from './gate-options.js';
 import { defaultSuite, loadSuite } from './gate-suite.js';
-import { commandFor, valuesOf } from './option-spec.js';
+import { commandFor, parseOrExitCode, valuesOf } from './option-spec.js';
 
 /** Exit codes, as --help and docs/ci.md state them. */
 export const GATE_EXIT_CODES = 'Exit codes: 0 no regression (INCONCLUSIVE cells included, and listed); 1 a measured regression (a deterministic figure beyond its tolerance, or a timing regression confirmed by fresh blocks); 2 the harness failed or the input was bad. Never 1 for anything else.';
@@ -47,12 +46,9 @@ function candidateRef(root: string): string {
  */
 export async function gateMain(argv: string[], env: NodeJS.ProcessEnv = process.env, log: (line: string) => void = console.log, sideEnv: Record<string, string> = {}): Promise<number> {
   const cmd = gateCommand();
-  try {
-    cmd.parse(argv, { from: 'user' });
-  } catch (err) {
-    if (err instanceof CommanderError) return err.code === 'commander.helpDisplayed' || err.code === 'commander.version' ? 0 : 2;
-    return fail(err);
-  }
+  const early = parseOrExitCode(cmd, argv);
+  // The gate's exit code 1 means a regression: a failure to parse is 2 whatever it was.
+  if (early !== undefined) return early === 0 ? 0 : 2;
   const o = valuesOf(cmd, GATE_OPTIONS);
   const t0 = Date.now();
   try {

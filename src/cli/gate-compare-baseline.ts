@@ -12,6 +12,7 @@ import { type SimRunFigures, compareFigures } from '../analysis/gate-figures.js'
 import { type GateResult, type TimedCellResult, gateVerdict } from '../analysis/gate-result.js';
 import { judgeEstimates } from '../analysis/gate-timing.js';
 import { InputError } from '../base/errors.js';
+import { parseJsonAs } from '../export/json-input.js';
 import { measureMachineReference } from '../selfbench/machine-reference.js';
 import { worsePValue } from '../stats/decision.js';
 import { ratioInterval } from '../stats/ratio-interval.js';
@@ -39,14 +40,13 @@ const StoredGateSchema = z.object({
 
 /** Read and check a stored gate.json. @throws InputError naming the file and field. */
 export function loadStoredGate(file: string): z.infer<typeof StoredGateSchema> {
-  let value: unknown;
+  let text: string;
   try {
-    value = JSON.parse(readFileSync(file, 'utf8'));
+    text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new InputError(`--baseline ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : `not a readable JSON file (${(err as Error).message})`}`);
+    throw new InputError(`--baseline ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : `cannot read it (${(err as Error).message})`}`);
   }
-  const r = StoredGateSchema.safeParse(value);
-  if (!r.success) throw new InputError(`--baseline ${file}: field '${r.error.issues[0].path.join('.') || '(top)'}': ${r.error.issues[0].message} (a gate.json written by npm run gate)`);
+  const r = parseJsonAs(StoredGateSchema, text, `--baseline ${file} (a gate.json written by npm run gate)`);
   if (!r.data.reference) throw new InputError(`--baseline ${file}: field 'reference': null; the stored gate measured no reference cost, so its timing cannot be normalised`);
   return r.data;
 }

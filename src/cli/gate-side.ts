@@ -31,29 +31,43 @@ export class GateHarnessError extends Error {
   }
 }
 
-/** A running bench-serve child of one side. Requests run one at a time. */
+/**
+ * A running bench-serve child of one side. Requests run one at a time.
+ * `restart()` replaces the process: the timing loop does so every few blocks,
+ * because two processes of identical code can differ by a few percent for
+ * their whole life (memory placement), a bias blocks cannot cancel.
+ */
 export class SideProcess {
-  private readonly child: ChildProcessWithoutNullStreams;
+  private child!: ChildProcessWithoutNullStreams;
   private readonly pending = new Map<number, { resolve: (runs: ServedRun[]) => void; reject: (err: Error) => void }>();
   private nextId = 1;
   private stderrTail = '';
-  private ready: Promise<void>;
+  private ready!: Promise<void>;
   private exited: string | undefined;
+  private readonly entry: string;
 
   /**
    * Start the side's bench-serve. `env` adds to this process's environment (the gate's planted fixtures read theirs from it).
    * @throws InputError when the checkout has no bench-serve entry point (a base older than the gate).
    */
-  constructor(readonly info: SideInfo, env: Record<string, string> = {}) {
-    const entry = join(info.dir, 'dist', 'bench', 'bench-serve.js');
-    if (!existsSync(entry)) throw new InputError(`${info.role} ${info.ref}: ${entry} does not exist; the gate drives a side through bench-serve, which commits before the gate do not have: choose a newer --base, or --baseline FILE`);
-    this.child = spawn(process.execPath, [entry], { cwd: info.dir, env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
-    this.child.stderr.on('data', (d: Buffer) => { this.stderrTail = (this.stderrTail + d.toString()).slice(-2000); });
+  constructor(readonly info: SideInfo, private readonly env: Record<string, string> = {}) {
+    this.entry = join(info.dir, 'dist', 'bench', 'bench-serve.js');
+    if (!existsSync(this.entry)) throw new InputError(`${info.role} ${info.ref}: ${this.entry} does not exist; the gate drives a side through bench-serve, which commits before the gate do not have: choose a newer --base, or --baseline FILE`);
+    this.start();
+  }
+
+  /** Spawn the child and wire its answers to the pending requests. */
+  private start(): void {
+    const { info } = this;
+    const child = spawn(process.execPath, [this.entry], { cwd: info.dir, env: { ...process.env, ...this.env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    this.child = child;
+    this.exited = undefined;
+    child.stderr.on('data', (d: Buffer) => { this.stderrTail = (this.stderrTail + d.toString()).slice(-2000); });
     let onReady: () => void = () => {};
     let onFail: (e: Error) => void = () => {};
     this.ready = new Promise<void>((res, rej) => { onReady = res; onFail = rej; });
     this.ready.catch(() => {});
-    const lines = createInterface({ input: this.child.stdout, crlfDelay: Infinity });
+    const lines = createInterface({ input: child.stdout, crlfDelay: Infinity });
     lines.on('line', (line) => {
       let msg: { ready?: boolean; protocol?: number; id?: number; ok?: boolean; runs?: ServedRun[]; error?: string; code?: number };
       try {
@@ -72,13 +86,27 @@ export class SideProcess {
       if (msg.ok) p.resolve(msg.runs ?? []);
       else p.reject(msg.code === 2 ? new InputError(`${info.role} ${info.ref}: ${msg.error}`) : new GateHarnessError(`${info.role} ${info.ref}: a run failed: ${msg.error}`));
     });
-    this.child.on('exit', (code, signal) => {
+    child.on('exit', (code, signal) => {
+      if (this.child !== child) return; // an old process, replaced by restart()
       this.exited = `exited with ${signal ?? `code ${code}`}`;
       const err = new GateHarnessError(`${info.role} ${info.ref}: bench-serve ${this.exited}${this.stderrTail ? `; its last output: ${this.stderrTail.trim()}` : ''}`);
       onFail(err);
       for (const p of this.pending.values()) p.reject(err);
       this.pending.clear();
     });
+  }
+
+  /** Resolves when the process is up and speaks this gate's protocol. @throws InputError / GateHarnessError when it is not. */
+  async whenReady(): Promise<void> {
+    await this.ready;
+  }
+
+  /** Replace the process with a fresh one (between requests). */
+  restart(): void {
+    const old = this.child;
+    this.start();
+    old.stdin.end();
+    setTimeout(() => old.kill(), 5000).unref();
   }
 
   /**

@@ -12,6 +12,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { InputError } from '../base/errors.js';
+import { parseJsonAs } from '../export/json-input.js';
 import { FIGURES } from '../analysis/gate-figures.js';
 
 const tolerance = z.object({ relative: z.number().min(0).optional(), absolute: z.number().min(0).optional() }).strict();
@@ -66,17 +67,7 @@ export function loadSuite(file: string): Suite {
   } catch (err) {
     throw new InputError(`--suite ${file}: cannot read it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
   }
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (err) {
-    throw new InputError(`--suite ${file}: not valid JSON (${(err as Error).message})`);
-  }
-  const r = SuiteSchema.safeParse(value);
-  if (!r.success) {
-    const issue = r.error.issues[0];
-    throw new InputError(`--suite ${file}: field '${issue.path.join('.') || '(top)'}': ${issue.message}`);
-  }
+  const r = { data: parseJsonAs(SuiteSchema, text, `--suite ${file}`).data };
   const known = new Set(FIGURES.map((f) => f.key));
   for (const key of Object.keys(r.data.tolerances)) {
     if (!known.has(key.split('@')[0])) throw new InputError(`--suite ${file}: field 'tolerances.${key}': not a gate figure (${[...known].join(', ')}; full_failures@BYTES for one size)`);

@@ -1,12 +1,13 @@
 /**
  * The gate's timing phase on real threads: rounds of randomised ABBA/BAAB
- * blocks over the timed cells (one block per cell per round, so every cell
+ * blocks (in mirrored pairs, each on a fresh pair of processes) over the timed cells (one block per cell per round, so every cell
  * sees the machine at every moment), more rounds for the cells still
  * INCONCLUSIVE up to `maxBlocks` or the deadline, then fresh blocks for each
  * SUSPECTED cell, run the same way (but past the deadline): only a regression
  * that these confirm fails the gate.
  */
 import { type Block, type TimingState, judgeCells } from '../analysis/gate-timing.js';
+import { mixSeed } from '../stats/hash.js';
 import { xorshift32 } from '../stats/prng.js';
 import { GateHarnessError, type SideProcess } from './gate-side.js';
 
@@ -16,6 +17,15 @@ export interface TimedCell {
   threads: number;
   argv: { base: string[]; candidate: string[] };
 }
+
+/**
+ * Blocks between restarts of both sides' processes (see SideProcess.restart):
+ * 1, a fresh pair per block. Two processes of identical code differ by up to
+ * about 5% for their whole life; kept for 4 blocks, that difference made 4
+ * blocks alike and the interval too narrow (2 of 15 A/A gates had intervals
+ * excluding 1.00 on this machine). Fresh per block, it is the block's own noise.
+ */
+export const BLOCKS_PER_PROCESS = 1;
 
 /** How the blocks are run and read. */
 export interface TimingSettings {
@@ -48,9 +58,19 @@ function mapsOf(runs: { row: { maps_per_s: number } }[], what: string): number {
   return runs[0].row.maps_per_s;
 }
 
-/** Run one block of `cell`: ABBA or BAAB, drawn from `rand`. */
-async function runBlock(cell: TimedCell, base: SideProcess, candidate: SideProcess, rand: () => number, timeoutMs: number): Promise<Block> {
-  const order: Block['order'] = rand() < 0.5 ? 'ABBA' : 'BAAB';
+/**
+ * The orders of a cell's blocks: a random one for each even block, its
+ * mirror for the odd block after it, so every position in a block (first
+ * after the processes start, last...) falls to each side equally often.
+ */
+function orderOf(k: number, previous: Block['order'] | undefined, rand: () => number): Block['order'] {
+  if (k % 2 === 1 && previous !== undefined) return previous === 'ABBA' ? 'BAAB' : 'ABBA';
+  return rand() < 0.5 ? 'ABBA' : 'BAAB';
+}
+
+/** Run block `k` of `cell` in `order`, once both sides' processes are up (a process still starting would slow the other's run). */
+async function runBlock(cell: TimedCell, order: Block['order'], base: SideProcess, candidate: SideProcess, timeoutMs: number): Promise<Block> {
+  await Promise.all([base.whenReady(), candidate.whenReady()]);
   const got: { A: number[]; B: number[] } = { A: [], B: [] };
   for (const letter of [...order] as ('A' | 'B')[]) {
     const side = letter === 'A' ? base : candidate;
@@ -66,7 +86,7 @@ async function runBlock(cell: TimedCell, base: SideProcess, candidate: SideProce
  * way) one block a round up to `maxBlocks`; optional rounds stop at the
  * deadline unless `pastDeadline`. `log` gets one line per round.
  */
-async function rounds(cells: readonly TimedCell[], blocks: Map<string, Block[]>, s: TimingSettings, base: SideProcess, candidate: SideProcess, rand: () => number, log: (l: string) => void, pastDeadline: boolean): Promise<{ states: TimingState[]; rounds: number; stopped: boolean }> {
+async function rounds(cells: readonly TimedCell[], blocks: Map<string, Block[]>, s: TimingSettings, base: SideProcess, candidate: SideProcess, rand: () => number, log: (l: string) => void, pastDeadline: boolean, ran: { blocks: number }): Promise<{ states: TimingState[]; rounds: number; stopped: boolean }> {
   let n = 0;
   let roundMs = 0;
   for (;;) {
@@ -78,7 +98,15 @@ async function rounds(cells: readonly TimedCell[], blocks: Map<string, Block[]>,
     const mandatory = open.some((c) => have(c) < s.minBlocks);
     if (!mandatory && !pastDeadline && Date.now() + roundMs * (open.length / cells.length) > s.deadlineMs) return { states, rounds: n, stopped: true };
     const t0 = Date.now();
-    for (const c of open) blocks.get(c.name)!.push(await runBlock(c, base, candidate, rand, s.runTimeoutMs));
+    for (const c of open) {
+      const done = blocks.get(c.name)!;
+      done.push(await runBlock(c, orderOf(done.length, done.at(-1)?.order, rand), base, candidate, s.runTimeoutMs));
+      // Fresh processes: a process's lifelong speed becomes noise the interval sees, not a bias shared by blocks.
+      if (++ran.blocks % BLOCKS_PER_PROCESS === 0) {
+        base.restart();
+        candidate.restart();
+      }
+    }
     roundMs = ((Date.now() - t0) * cells.length) / open.length;
     n++;
     log(`timing: round ${n}: ${open.length} cell${open.length === 1 ? '' : 's'} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
@@ -90,9 +118,11 @@ async function rounds(cells: readonly TimedCell[], blocks: Map<string, Block[]>,
  * @throws GateHarnessError / InputError from a side.
  */
 export async function runTiming(cells: readonly TimedCell[], s: TimingSettings, base: SideProcess, candidate: SideProcess, log: (line: string) => void): Promise<TimingOutcome> {
-  const rand = xorshift32(s.seed);
+  // Mixed, so that small seeds (1, 2, 3...) do not start xorshift in a run of tiny draws.
+  const rand = xorshift32(mixSeed(s.seed, 'gate block orders'));
   const blocks = new Map(cells.map((c) => [c.name, [] as Block[]]));
-  const first = await rounds(cells, blocks, s, base, candidate, rand, log, false);
+  const ran = { blocks: 0 };
+  const first = await rounds(cells, blocks, s, base, candidate, rand, log, false, ran);
   const suspected = first.states.filter((x) => x.verdict === 'SUSPECTED');
   const confirmations = new Map<string, TimingState>();
   if (suspected.length > 0) {
@@ -100,7 +130,7 @@ export async function runTiming(cells: readonly TimedCell[], s: TimingSettings, 
     const again = cells.filter((c) => suspected.some((x) => x.cell === c.name));
     const fresh = new Map(again.map((c) => [c.name, [] as Block[]]));
     // Sequential like the first look, and not cut by the deadline: a suspected regression is worth the minutes.
-    const confirmed = await rounds(again, fresh, s, base, candidate, rand, log, true);
+    const confirmed = await rounds(again, fresh, s, base, candidate, rand, log, true, ran);
     for (const c of confirmed.states) confirmations.set(c.cell, c);
   }
   const states = first.states.map((x) => {

@@ -9,14 +9,13 @@
  * shards that do not belong together); on bad input nothing is written.
  */
 import { join } from 'node:path';
-import { CommanderError } from 'commander';
 import { reportErrorAndExitCode } from '../base/errors.js';
 import { ResultDir, prepareResultsRoot } from '../export/result-dir.js';
 import { resultLabel } from './bench-inputs.js';
 import { writeResults } from './bench-outputs.js';
 import { MERGE_OPTIONS } from './merge-options.js';
 import { checkShards, mergeCommandText, mergedJob } from './merge-shards.js';
-import { commandFor, valuesOf } from './option-spec.js';
+import { commandFor, parseOrExitCode, valuesOf } from './option-spec.js';
 import { type LoadedShard, readShardRecord } from './shard-record.js';
 
 /** Exit codes, as --help and docs/options.md state them. */
@@ -38,12 +37,8 @@ export function mergeCommand() {
  */
 export async function mergeMain(argv: string[], log: (line: string) => void = console.log): Promise<number> {
   const cmd = mergeCommand();
-  try {
-    cmd.parse(argv, { from: 'user' });
-  } catch (err) {
-    if (err instanceof CommanderError) return err.code === 'commander.helpDisplayed' || err.code === 'commander.version' ? 0 : 2;
-    return reportErrorAndExitCode(err);
-  }
+  const early = parseOrExitCode(cmd, argv);
+  if (early !== undefined) return early;
   const o = valuesOf(cmd, MERGE_OPTIONS);
   try {
     const shards: LoadedShard[] = [];

@@ -5,7 +5,8 @@
  * `config` and the option tables of docs/options.md are all built from the
  * declarations (bench-options.ts, compare-options.ts).
  */
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { reportErrorAndExitCode } from '../base/errors.js';
 
 /** One option. `T` is the parsed value's type. */
 export interface OptionSpec<T> {
@@ -178,4 +179,20 @@ export function typedOptions<S extends OptionTable>(table: S, values: OptionValu
 /** Flag names (without dashes) of the options `npm run compare` does not compare. */
 export function notCompared(table: OptionTable): Set<string> {
   return new Set(Object.entries(table).filter(([, s]) => s.compared === false).map(([k]) => flagName(k)));
+}
+
+/**
+ * Parse `argv` (without node and script) with a command from {@link commandFor}.
+ * @returns undefined when the command should run; otherwise the exit code
+ *   parsing ended with: 0 after --help or --version, 2 for a bad option
+ *   (commander printed why), 1 or 2 for anything else (printed).
+ */
+export function parseOrExitCode(cmd: Command, argv: string[]): number | undefined {
+  try {
+    cmd.parse(argv, { from: 'user' });
+    return undefined;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.code === 'commander.helpDisplayed' || err.code === 'commander.version' ? 0 : 2;
+    return reportErrorAndExitCode(err);
+  }
 }

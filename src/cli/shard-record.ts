@@ -15,6 +15,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { InputError } from '../base/errors.js';
+import { parseJsonAs } from '../export/json-input.js';
 import { projectRoot } from '../base/paths.js';
 import type { ColumnSource } from '../export/columns.js';
 import type { MachineFacts } from '../export/machine.js';
@@ -224,13 +225,6 @@ const ShardRecordSchema = z.looseObject({
   sweep: z.array(z.looseObject(unitFields)),
 });
 
-/** `units[3].outcomes[0].row.threads` from a zod issue path. */
-function fieldPath(path: readonly PropertyKey[]): string {
-  let out = '';
-  for (const p of path) out += typeof p === 'number' ? `[${p}]` : `${out ? '.' : ''}${String(p)}`;
-  return out || '(top level)';
-}
-
 /**
  * What the schema cannot see: the shard inside its count, each group where
  * its positions say (key `WORKLOAD/THREADS` of the options' lists), with
@@ -268,18 +262,7 @@ export async function readShardRecord(arg: string): Promise<LoadedShard> {
     if (err.code === 'ENOENT') throw new InputError(`${arg}: no ${SHARD_FILE} here: not the result directory of a shard (npm run bench -- --shard i/n writes one)`);
     throw new InputError(`${file}: cannot read: ${err.message}`);
   });
-  let json: unknown;
-  try {
-    json = untag(JSON.parse(text));
-  } catch (err) {
-    throw new InputError(`${file}: not valid JSON: ${(err as Error).message}`);
-  }
-  const parsed = ShardRecordSchema.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new InputError(`${file}: field '${fieldPath(issue.path)}': ${issue.message}`);
-  }
-  const record = json as ShardRecord;
+  const record = parseJsonAs(ShardRecordSchema, text, file, untag).json as ShardRecord;
   checkConsistent(file, record);
   return { arg, file, record };
 }

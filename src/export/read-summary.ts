@@ -7,6 +7,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { InputError } from '../base/errors.js';
+import { parseJsonAs } from './json-input.js';
 
 /** The fields of a throughput row that compare reads (the rest is ignored). */
 const ThroughputRowSchema = z.object({
@@ -49,13 +50,6 @@ export interface LoadedRun {
   rows: CompareRow[];
 }
 
-/** `throughput[3].maps_per_s` from a zod issue path. */
-function fieldPath(path: readonly PropertyKey[]): string {
-  let out = '';
-  for (const p of path) out += typeof p === 'number' ? `[${p}]` : `${out ? '.' : ''}${String(p)}`;
-  return out || '(top level)';
-}
-
 /**
  * Load one run from a result directory or a summary.json path.
  * The label defaults to the result directory's name.
@@ -70,17 +64,7 @@ export async function loadRun(arg: string, label?: string): Promise<LoadedRun> {
     if (err.code === 'ENOENT') throw new InputError(`${arg}: no summary.json in this directory (not a complete result directory; a failed run leaves only a hidden .partial directory)`);
     throw new InputError(`${file}: cannot read: ${err.message}`);
   });
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    throw new InputError(`${file}: not valid JSON: ${(err as Error).message}`);
-  }
-  const parsed = SummarySchema.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new InputError(`${file}: field '${fieldPath(issue.path)}': ${issue.message}`);
-  }
+  const parsed = parseJsonAs(SummarySchema, text, file);
   const dirName = basename(info.isDirectory() ? resolve(arg) : dirname(resolve(arg)));
   return { label: label ?? dirName, file, command: parsed.data.command, machine: parsed.data.machine, config: parsed.data.config, rows: parsed.data.throughput };
 }

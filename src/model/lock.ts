@@ -66,7 +66,9 @@ export const DEFAULT_LOCK_TIMEOUT_MS = 10_000;
  * when `hook` is set, every acquisition reports its lock word before taking
  * it, as pool-ops.wat's touch log does for the area locks. Null in real runs.
  */
-export const lockTouches: { hook: ((words: Int32Array, index: number) => void) | null } = { hook: null };
+export const lockTouches: { hook: ((words: Int32Array, index: number) => void) | null } =
+  // One per thread for every copy of this module (a tsx-loaded plug-in brings its own: see pool-ops.ts).
+  ((globalThis as Record<symbol, unknown>)[Symbol.for('swiotlb-bench/lock-touches')] ??= { hook: null }) as { hook: ((words: Int32Array, index: number) => void) | null };
 
 /**
  * Take the mutex at `words[index]`.

@@ -32,7 +32,7 @@ describe('gate suite files', () => {
     const f = (name: string, text: string) => { const p = join(dir, name); writeFileSync(p, text); return p; };
     expect(loadSuite(f('ok.json', '{"timing": {"workloads": []}}')).timing).toMatchObject({ workloads: [], threads: [1, 2], minBlocks: 6 });
     expect(() => loadSuite(f('bad.json', '{"timing": {"minBlocks": 2}}'))).toThrow(/bad\.json: field 'timing\.minBlocks': /);
-    expect(() => loadSuite(f('typo.json', '{"timeing": {}}'))).toThrow(/typo\.json: field '\(top\)'/);
+    expect(() => loadSuite(f('typo.json', '{"timeing": {}}'))).toThrow(/typo\.json: field '\(top level\)'/);
     expect(() => loadSuite(f('tol.json', '{"tolerances": {"hiwater": {"relative": 0.1}}}'))).toThrow(/tolerances\.hiwater': not a gate figure/);
     expect(() => loadSuite(f('nojson.json', '{'))).toThrow(/not valid JSON/);
     expect(() => loadSuite(join(dir, 'missing.json'))).toThrow(/cannot read it \(ENOENT\)/);

@@ -9,7 +9,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
-import { runCli, tempDir } from '../helpers.js';
+import { FIXTURES, runCli, tempDir } from '../helpers.js';
 
 type Row = Record<string, string>;
 
@@ -37,6 +37,15 @@ describe('--engine sim', () => {
     // Deterministic within a process too: both repeats of a cell are the same.
     const cell = a.rows.filter((r) => r.strategy === 'per-cpu-areas' && r.threads === '64');
     expect(cell.map((r) => r.maps_per_s)).toEqual([cell[0].maps_per_s, cell[0].maps_per_s]);
+  }, 120_000);
+
+  it('predicts a .ts plug-in, which runs on tsx\'s own copy of src/model, exactly as the built-in it copies', () => {
+    const args = ['--engine', 'sim', '--workload', 'tpcc', '--threads', '4', '--repeat', '1', '--sim-maps', '5000'];
+    const [a] = bench(['--strategy', 'per-cpu-areas', ...args]).rows;
+    const [b] = bench(['--strategy', join(FIXTURES, 'strategies', 'per-cpu-areas-copy.ts'), ...args]).rows;
+    // debugfs on: the shared io_tlb_used line moves between the 4 CPUs, so there are transfers to charge.
+    expect(Number(a.sim_transfer_pct)).toBeGreaterThan(0);
+    for (const k of ['maps_per_s', 'sim_transfer_pct', 'sim_lock_wait_pct', 'slots_scanned_per_map', 'hiwater_slots']) expect(b[k], k).toBe(a[k]);
   }, 120_000);
 
   it('charges lock waits only where CPUs share a lock, and one CPU the same whatever the strategy', () => {

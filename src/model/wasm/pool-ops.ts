@@ -58,7 +58,13 @@ export interface PoolOps {
 export const SCRATCH = { scanned: 0, fallbacks: 1, acquisitions: 2, contended: 3, raised: 6, failSize: 7, lockedOps: 8 } as const;
 
 let module: WebAssembly.Module | undefined;
-const bound = new WeakMap<WebAssembly.Memory, PoolOps>();
+/**
+ * One instance per memory per thread, shared through globalThis by every copy
+ * of this module in the thread: a `.ts` plug-in loaded through tsx brings its
+ * own copy of src/model, and a second instance on the same memory would have
+ * its own touch log, so the virtual-time engine would not see its lock words.
+ */
+const bound: WeakMap<WebAssembly.Memory, PoolOps> = ((globalThis as Record<symbol, unknown>)[Symbol.for('swiotlb-bench/pool-ops')] ??= new WeakMap()) as WeakMap<WebAssembly.Memory, PoolOps>;
 const now = () => performance.now();
 
 /** The operations on `memory` for this thread, made on first use. */
