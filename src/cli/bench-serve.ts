@@ -19,9 +19,8 @@ import { machineFacts } from '../export/machine.js';
 import { runJob } from '../run/job.js';
 import type { Progress } from '../run/progress.js';
 import { parseBenchArgs } from './bench-command.js';
-import { buildSchedules, loadStrategies, planAll } from './bench-inputs.js';
-import { jobSpec } from './job-spec.js';
-import { checkSimOptions, simSettings } from './sim-settings.js';
+import { loadStrategies } from './bench-inputs.js';
+import { prepareJob } from './job-spec.js';
 
 /** Version of the line protocol; the gate refuses a base that speaks another. */
 export const SERVE_PROTOCOL = 1;
@@ -45,10 +44,7 @@ const SILENT: Progress = { start() {}, runStarted() {}, runFinished() {}, stop()
 /** The runs of one bench argument list, in the bench's order, with nothing written. */
 async function runArgv(argv: string[], cores: number): Promise<ServedRun[]> {
   const opts = parseBenchArgs(argv);
-  checkSimOptions(opts);
-  const strategies = await loadStrategies(opts);
-  const { schedules } = await buildSchedules(opts);
-  const job = jobSpec(opts, strategies, schedules, planAll(strategies, opts, cores), simSettings(opts));
+  const { job } = await prepareJob(opts, await loadStrategies(opts), cores);
   const outcomes = await runJob(job, SILENT);
   return outcomes.map((o) => ({ row: o.row, failuresBySize: o.failuresBySize, fragmentation: o.fragmentation }));
 }

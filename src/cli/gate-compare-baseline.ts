@@ -17,6 +17,7 @@ import { measureMachineReference } from '../selfbench/machine-reference.js';
 import { worsePValue } from '../stats/decision.js';
 import { ratioInterval } from '../stats/ratio-interval.js';
 import type { GateContext } from './gate-context.js';
+import { timedResult } from './gate-compare-base.js';
 import { listedStrategies, planGate } from './gate-plan.js';
 import { SideProcess } from './gate-side.js';
 import { simRuns } from './gate-sim.js';
@@ -98,9 +99,8 @@ export async function gateAgainstBaseline(file: string, ctx: GateContext): Promi
     const confirm = suspected.length ? judge(await measure(suspected, runs, candidate, ctx.timing.runTimeoutMs), suspected) : [];
     const timed: TimedCellResult[] = first.map((x) => {
       const c = confirm.find((y) => y.cell === x.cell);
-      const e = (s: typeof x) => ({ ratio: Number.isFinite(s.estimate.ratio) ? s.estimate.ratio : undefined, low: s.estimate.low, high: s.estimate.high, pWorse: s.pWorse });
       const verdict = x.verdict !== 'SUSPECTED' ? x.verdict : c?.verdict === 'SUSPECTED' ? 'REGRESSION' : 'INCONCLUSIVE';
-      return { cell: x.cell, threads: x.threads, blocks: [], ...e(x), verdict, ...(c ? { confirmation: { blocks: [], ...e(c), verdict: c.verdict } } : {}) };
+      return timedResult({ ...x, blocks: [], verdict }, x.threads, c && { ...c, blocks: [] });
     });
     const findings = { figures, timing: timed };
     return {

@@ -1,7 +1,8 @@
 /**
  * The gate's timing phase on real threads: rounds of randomised ABBA/BAAB
- * blocks (in mirrored pairs, each on a fresh pair of processes) over the timed cells (one block per cell per round, so every cell
- * sees the machine at every moment), more rounds for the cells still
+ * blocks (in mirrored pairs, each on a fresh pair of processes) over the
+ * timed cells (one block per cell per round, so every cell sees the machine
+ * at every moment), more rounds for the cells still
  * INCONCLUSIVE up to `maxBlocks` or the deadline, then fresh blocks for each
  * SUSPECTED cell, run the same way (but past the deadline): only a regression
  * that these confirm fails the gate.
@@ -17,15 +18,6 @@ export interface TimedCell {
   threads: number;
   argv: { base: string[]; candidate: string[] };
 }
-
-/**
- * Blocks between restarts of both sides' processes (see SideProcess.restart):
- * 1, a fresh pair per block. Two processes of identical code differ by up to
- * about 5% for their whole life; kept for 4 blocks, that difference made 4
- * blocks alike and the interval too narrow (2 of 15 A/A gates had intervals
- * excluding 1.00 on this machine). Fresh per block, it is the block's own noise.
- */
-export const BLOCKS_PER_PROCESS = 1;
 
 /** How the blocks are run and read. */
 export interface TimingSettings {
@@ -68,7 +60,14 @@ function orderOf(k: number, previous: Block['order'] | undefined, rand: () => nu
   return rand() < 0.5 ? 'ABBA' : 'BAAB';
 }
 
-/** Run block `k` of `cell` in `order`, once both sides' processes are up (a process still starting would slow the other's run). */
+/**
+ * Run a block of `cell` in `order`, once both sides' processes are up (a
+ * process still starting would slow the other's run), then restart both.
+ * A fresh pair per block because two processes of identical code differ by up
+ * to about 5% for their whole life: kept for 4 blocks, that difference made
+ * the blocks alike and the interval too narrow (2 of 15 A/A gates had
+ * intervals excluding 1.00 on this machine); fresh, it is the block's own noise.
+ */
 async function runBlock(cell: TimedCell, order: Block['order'], base: SideProcess, candidate: SideProcess, timeoutMs: number): Promise<Block> {
   await Promise.all([base.whenReady(), candidate.whenReady()]);
   const got: { A: number[]; B: number[] } = { A: [], B: [] };
@@ -77,6 +76,8 @@ async function runBlock(cell: TimedCell, order: Block['order'], base: SideProces
     const argv = letter === 'A' ? cell.argv.base : cell.argv.candidate;
     got[letter].push(mapsOf(await side.run(argv, timeoutMs), `${side.info.role} ${cell.name}`));
   }
+  base.restart();
+  candidate.restart();
   return { order, base: [got.A[0], got.A[1]], candidate: [got.B[0], got.B[1]] };
 }
 
@@ -86,7 +87,7 @@ async function runBlock(cell: TimedCell, order: Block['order'], base: SideProces
  * way) one block a round up to `maxBlocks`; optional rounds stop at the
  * deadline unless `pastDeadline`. `log` gets one line per round.
  */
-async function rounds(cells: readonly TimedCell[], blocks: Map<string, Block[]>, s: TimingSettings, base: SideProcess, candidate: SideProcess, rand: () => number, log: (l: string) => void, pastDeadline: boolean, ran: { blocks: number }): Promise<{ states: TimingState[]; rounds: number; stopped: boolean }> {
+async function rounds(cells: readonly TimedCell[], blocks: Map<string, Block[]>, s: TimingSettings, base: SideProcess, candidate: SideProcess, rand: () => number, log: (l: string) => void, pastDeadline: boolean): Promise<{ states: TimingState[]; rounds: number; stopped: boolean }> {
   let n = 0;
   let roundMs = 0;
   for (;;) {
@@ -101,11 +102,6 @@ async function rounds(cells: readonly TimedCell[], blocks: Map<string, Block[]>,
     for (const c of open) {
       const done = blocks.get(c.name)!;
       done.push(await runBlock(c, orderOf(done.length, done.at(-1)?.order, rand), base, candidate, s.runTimeoutMs));
-      // Fresh processes: a process's lifelong speed becomes noise the interval sees, not a bias shared by blocks.
-      if (++ran.blocks % BLOCKS_PER_PROCESS === 0) {
-        base.restart();
-        candidate.restart();
-      }
     }
     roundMs = ((Date.now() - t0) * cells.length) / open.length;
     n++;
@@ -121,8 +117,7 @@ export async function runTiming(cells: readonly TimedCell[], s: TimingSettings, 
   // Mixed, so that small seeds (1, 2, 3...) do not start xorshift in a run of tiny draws.
   const rand = xorshift32(mixSeed(s.seed, 'gate block orders'));
   const blocks = new Map(cells.map((c) => [c.name, [] as Block[]]));
-  const ran = { blocks: 0 };
-  const first = await rounds(cells, blocks, s, base, candidate, rand, log, false, ran);
+  const first = await rounds(cells, blocks, s, base, candidate, rand, log, false);
   const suspected = first.states.filter((x) => x.verdict === 'SUSPECTED');
   const confirmations = new Map<string, TimingState>();
   if (suspected.length > 0) {
@@ -130,7 +125,7 @@ export async function runTiming(cells: readonly TimedCell[], s: TimingSettings, 
     const again = cells.filter((c) => suspected.some((x) => x.cell === c.name));
     const fresh = new Map(again.map((c) => [c.name, [] as Block[]]));
     // Sequential like the first look, and not cut by the deadline: a suspected regression is worth the minutes.
-    const confirmed = await rounds(again, fresh, s, base, candidate, rand, log, true, ran);
+    const confirmed = await rounds(again, fresh, s, base, candidate, rand, log, true);
     for (const c of confirmed.states) confirmations.set(c.cell, c);
   }
   const states = first.states.map((x) => {

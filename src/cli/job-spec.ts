@@ -1,7 +1,10 @@
-/** A job's runs from the options: the measuring settings every run shares (ms), for `npm run bench` and the sim sweep that ends it. */
+/** A job's runs from the options: the measuring settings every run shares (ms), for `npm run bench`, the sim sweep that ends it, and bench-serve. */
 import type { PlanOf } from '../analysis/warnings-before.js';
-import type { JobSpec } from '../run/job.js';
+import type { JobSpec, LoadedStrategy } from '../run/job.js';
+import type { Schedule } from '../../workloads/schedule/build.js';
+import { buildSchedules, planAll } from './bench-inputs.js';
 import type { BenchOptions } from './bench-options.js';
+import { checkSimOptions, simSettings } from './sim-settings.js';
 
 /** The job's runs: strategies, schedules in order, and the measuring settings of every run (ms). */
 export function jobSpec(opts: BenchOptions, strategies: JobSpec['strategies'], schedules: JobSpec['schedules'], planOf: PlanOf, sim: JobSpec['sim']): JobSpec {
@@ -12,4 +15,26 @@ export function jobSpec(opts: BenchOptions, strategies: JobSpec['strategies'], s
       sampleIntervalMs: opts.sampleInterval, verify: opts.verify, barrierTimeoutMs: opts.barrierTimeout * 1000,
     },
   };
+}
+
+/** A job ready to run, and what its inputs said on the way. */
+export interface PreparedJob {
+  job: JobSpec;
+  planOf: PlanOf;
+  schedules: Schedule[];
+  /** Warnings from reading the workloads. */
+  inputWarnings: string[];
+}
+
+/**
+ * The job of `opts` for loaded `strategies` on a machine of `cores`: the
+ * engine checked, each strategy's plans, every schedule.
+ * @throws InputError, UnknownNameError, ParseError (file, line, field), as buildSchedules and the plans do.
+ */
+export async function prepareJob(opts: BenchOptions, strategies: readonly LoadedStrategy[], cores: number): Promise<PreparedJob> {
+  checkSimOptions(opts);
+  const sim = simSettings(opts);
+  const planOf = planAll(strategies, opts, cores);
+  const { schedules, warnings: inputWarnings } = await buildSchedules(opts);
+  return { job: jobSpec(opts, strategies, schedules, planOf, sim), planOf, schedules, inputWarnings };
 }
