@@ -85,6 +85,11 @@ export const WORKLOADS: ReadonlyMap<string, WorkloadEntry> = new Map(
   ].map((w) => [w.name, w]),
 );
 
+/** True for workloads made by a seeded generator (nvme-gen and the named profiles); false for traces, which replay the same whatever the seed. */
+export function isGeneratedWorkload(name: string): boolean {
+  return name === 'nvme-gen' || PROFILES.some((p) => p.name === name);
+}
+
 /** Valid workload names for messages (with the trace: form). */
 export function workloadNames(): string[] {
   return [...WORKLOADS.keys(), 'trace:PATH'];

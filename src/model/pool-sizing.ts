@@ -84,3 +84,43 @@ export function bootSizing(requested: number | undefined, areas: number): BootSi
 export function limitNareas(nareas: number, nslots: number): number {
   return nslots < nareas * IO_TLB_SEGSIZE ? Math.floor(nslots / IO_TLB_SEGSIZE) : nareas;
 }
+
+/** The confidential-VM heuristic's bounds: IO_TLB_DEFAULT_SIZE (64 MiB) to SZ_1G, bytes. */
+export const COCO_MIN_BYTES = IO_TLB_DEFAULT_SIZE;
+export const COCO_MAX_BYTES = 1 << 30;
+
+/**
+ * The default pool of a confidential VM (SEV, TDX) with `memBytes` of memory,
+ * in bytes, before the kernel's rounding: mem_encrypt_setup_arch() in
+ * arch/x86/mm/mem_encrypt.c takes 6% of memblock_phys_mem_size() (integer
+ * arithmetic, `* 6 / 100`) clamped to [64 MiB, 1 GiB]. `memBytes` stands for
+ * memblock_phys_mem_size(); a real guest reports a little less than its
+ * nominal memory (firmware holes), which moves the answer only near a
+ * power-of-two boundary.
+ */
+export function cocoHeuristicBytes(memBytes: number): number {
+  return Math.min(COCO_MAX_BYTES, Math.max(COCO_MIN_BYTES, Math.floor((memBytes * 6) / 100)));
+}
+
+/**
+ * swiotlb_adjust_size(bytes): the slots the default pool is set to, in
+ * kernel/dma/swiotlb.c: the size aligned up to IO_TLB_SIZE, then to whole
+ * segments (ALIGN(size >> IO_TLB_SHIFT, IO_TLB_SEGSIZE)). Its
+ * round_up_default_nslabs() call does nothing at this point, since the area
+ * count is not set yet (default_nareas is 0 unless `swiotlb=,N` was given).
+ */
+export function adjustSizeSlots(bytes: number): number {
+  const aligned = Math.ceil(bytes / IO_TLB_SIZE);
+  return Math.ceil(aligned / IO_TLB_SEGSIZE) * IO_TLB_SEGSIZE;
+}
+
+/**
+ * The pool a confidential VM with `memBytes` of memory and `cpus` possible
+ * CPUs boots with, in slots: cocoHeuristicBytes(), swiotlb_adjust_size(),
+ * then swiotlb_init_remap()'s swiotlb_adjust_nareas(num_possible_cpus()),
+ * whose round_up_default_nslabs() raises the pool to 128 slots per area or
+ * else to a power of two (bootSizing()).
+ */
+export function cocoBootSlots(memBytes: number, cpus: number): number {
+  return bootSizing(adjustSizeSlots(cocoHeuristicBytes(memBytes)), cpus).nslabs;
+}

@@ -126,7 +126,7 @@ ${c.notes.map((n) => `<div class="note">Note: ${esc(n)}</div>`).join('\n')}
 <ul>${c.words.map((w) => `<li>${esc(w)}</li>`).join('')}</ul>
 <h2>Charts</h2>
 ${c.figures.map(figureHtml).join('\n')}
-<section class="figure"><h3>Pool map: one block per slot, one line per segment, areas and pools apart (hover for the slot)</h3><p class="file">pool-map.png</p>${poolMaps}</section>
+${poolMaps ? `<section class="figure"><h3>Pool map: one block per slot, one line per segment, areas and pools apart (hover for the slot)</h3><p class="file">pool-map.png</p>${poolMaps}</section>` : ''}
 <h2>Tables</h2>
 ${marked.parse(tablesMd, { async: false })}
 <h2>Configuration and machine</h2>

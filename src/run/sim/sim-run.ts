@@ -34,8 +34,10 @@ export interface SimSettings {
   cpusPerNode?: number;
   /** The SLIT distance matrix for `nodes` nodes (`--numa-distance`). */
   distance: (nodes: number) => number[][];
-  /** Measured map attempts per run (`--sim-maps`); a quarter as many warm up first. */
+  /** Measured map attempts per run (`--sim-maps`), all CPUs together. */
   maps: number;
+  /** Uncounted map attempts before measuring starts. @default a quarter of `maps` (0: measure from the empty pool, as `npm run size` does) */
+  warmupMaps?: number;
 }
 
 /** Pool fragmentation samples per run. */
@@ -91,7 +93,7 @@ export function simRunOne(spec: RunSpec, sim: SimSettings): RunOutcome {
   };
   const terms = sim.calibration.terms;
   const engine = new SimEngine(cpus, schedule, terms, new OpCost(terms, new VirtualLines(), topo), touches, hooks);
-  const out = engine.run(Math.ceil(sim.maps / 4), sim.maps, Math.max(1, Math.floor(sim.maps / SAMPLES)));
+  const out = engine.run(sim.warmupMaps ?? Math.ceil(sim.maps / 4), sim.maps, Math.max(1, Math.floor(sim.maps / SAMPLES)));
   const snapshots = [peak ?? sampler.snapshot('peak', lastMs), sampler.snapshot('end', lastMs)];
   const results = cpus.map((c) => c.result(out.seconds, { contended: out.lockContended[c.cpu], waitNs: out.lockWaitNs[c.cpu] }));
   const collected = collectRun(key, plan, results, fragmentation, { hiwater: sampler.hiwater, usedAfter: sampler.used, memHiwater: sampler.memHiwater });

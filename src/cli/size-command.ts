@@ -1,0 +1,85 @@
+/**
+ * `npm run size`: how big the swiotlb pool must be, per workload, strategy
+ * and CPU count (src/cli/size-study.ts), against the confidential-VM 6% rule
+ * and dynamic growth. Writes sizing.csv, sizing.md, sizing.json, sizing.png
+ * and report.html into a result directory (staged and renamed, like every
+ * result) and prints sizing.md. Exit codes: 0 success, 1 an unexpected
+ * failure, 2 bad input (nothing written).
+ */
+import { reportErrorAndExitCode } from '../base/errors.js';
+import { csvText } from '../export/csv.js';
+import { machineFacts } from '../export/machine.js';
+import { ResultDir, prepareResultsRoot } from '../export/result-dir.js';
+import { SIZING_COLUMNS, sizingHeader } from '../export/sizing-columns.js';
+import { sizingMarkdown, sizingWords } from '../export/sizing-md.js';
+import { sizingRows } from '../export/sizing-rows.js';
+import { reportHtml } from '../report/html.js';
+import { renderFigure } from '../report/render-png.js';
+import { sizingFigure } from '../report/sizing-figure.js';
+import { defaultCalibrationFile, loadCalibration } from '../run/sim/calibration.js';
+import type { SizingAnswer } from '../analysis/sizing-answer.js';
+import { commandFor, configOf, parseOrExitCode, typedOptions, valuesOf } from './option-spec.js';
+import { SIZE_OPTIONS, type SizeOptions } from './size-options.js';
+import { runSizing } from './size-study.js';
+
+/** The command definition (exported for --help tests and docs/sizing.md). */
+export function sizeCommand() {
+  return commandFor(
+    'npm run size --',
+    "How big must the swiotlb pool be? For each workload, strategy and CPU count: the smallest static pool (after the kernel's rounding) with no \"swiotlb buffer is full\" failure, found by bisection on deterministic virtual-time replays, beside the peak io_tlb_used, the confidential-VM 6% rule, and dynamic growth from the 64 MiB default.",
+    SIZE_OPTIONS,
+    'Writes sizing.csv, sizing.md, sizing.json, sizing.png and report.html (docs/sizing.md). Exit codes: 0 success; 1 an unexpected failure; 2 bad input (nothing written).',
+  );
+}
+
+/** Notes for sizing.md: what was not monotone, not found, or failed on real threads. */
+function notesOf(answers: readonly SizingAnswer[], o: SizeOptions): string[] {
+  const notes: string[] = [];
+  for (const a of answers) {
+    if (a.nonMonotone.length) notes.push(`${a.workload}, ${a.strategy}, ${a.cpus} CPUs: failures were not monotone in the pool size for seeds ${a.nonMonotone.join(',')} (a larger pool failed where a smaller one passed); the answer is the smallest passing pool`);
+    if (a.real && a.real.failures > 0) notes.push(`${a.workload}, ${a.strategy}, ${a.cpus} CPUs: real threads at the sim-found pool had ${a.real.failures} failures in ${a.real.attempts} map attempts (the real interleaving differs from the calibrated one)`);
+  }
+  if (o.checkDuration > 0) notes.push(`real threads checked the static answers at CPU counts up to this machine's cores, ${o.checkDuration} s each from an empty pool`);
+  return notes;
+}
+
+/** Run `npm run size` with `argv`; returns the exit code. Never throws. */
+export async function sizeMain(argv: string[], log: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): Promise<number> {
+  const cmd = sizeCommand();
+  const early = parseOrExitCode(cmd, argv);
+  if (early !== undefined) return early;
+  const o = valuesOf(cmd, SIZE_OPTIONS);
+  const command = ['npm run size --', ...argv].join(' ');
+  try {
+    await prepareResultsRoot(o.out);
+    const calibrationFile = o.calibration ?? defaultCalibrationFile();
+    const m = loadCalibration(calibrationFile).machine;
+    const t0 = performance.now();
+    const answers = await runSizing(o, { log });
+    const facts = { command, calibration: `${calibrationFile}, measured on ${m.cpu_model}, ${m.cores} cores`, passes: o.passes, maxFailureRate: o.maxFailureRate, vmGiB: o.vmMemory, notes: notesOf(answers, o) };
+    const markdown = sizingMarkdown(answers, facts);
+    const figure = sizingFigure(answers, o.vmMemory);
+    const rows = sizingRows(answers, o.vmMemory);
+    const json = { command, config: configOf(SIZE_OPTIONS, o), machine: machineFacts(), calibration: calibrationFile, columns: SIZING_COLUMNS, rows, seconds: (performance.now() - t0) / 1000 };
+    const dir = await ResultDir.create(o.out, o.label);
+    try {
+      await dir.write('sizing.csv', csvText(rows, sizingHeader(o.vmMemory)));
+      await dir.write('sizing.md', markdown);
+      await dir.write('sizing.json', `${JSON.stringify(json, null, 2)}\n`);
+      await dir.write('sizing.png', renderFigure(figure));
+      await dir.write('report.html', reportHtml({
+        title: 'swiotlb pool sizing', command, options: typedOptions(SIZE_OPTIONS, o), machine: { ...machineFacts() }, warnings: [], notes: facts.notes,
+        words: sizingWords(answers, o.vmMemory), summaryMarkdown: markdown, figures: [figure], poolMaps: [],
+      }));
+      const where = await dir.commit();
+      process.stdout.write(markdown);
+      process.stdout.write(`\nsizing: ${where}/ (sizing.csv, sizing.md, sizing.json, sizing.png, report.html) in ${((performance.now() - t0) / 1000).toFixed(0)} s\n`);
+    } catch (err) {
+      await dir.fail(err as Error);
+      throw err;
+    }
+    return 0;
+  } catch (err) {
+    return reportErrorAndExitCode(err);
+  }
+}

@@ -1,0 +1,101 @@
+/**
+ * One probe of `npm run size`: a deterministic replay on the virtual-time
+ * engine of one (strategy, workload, CPUs, seed) at one pool size, from an
+ * empty pool (no warm-up), and the allocator figures the search needs. Also
+ * the piscina worker entry (default export), so probes of different cells run
+ * on different cores; each worker keeps the schedules it built last.
+ */
+import { availableParallelism } from 'node:os';
+import type { ProbeResult } from '../analysis/sizing-answer.js';
+import type { ThroughputRow } from '../export/columns.js';
+import { simRunOne } from '../run/sim/sim-run.js';
+import { runOne } from '../run/run-one.js';
+import type { Schedule } from '../../workloads/schedule/build.js';
+import { parseBenchArgs } from './bench-command.js';
+import { buildSchedules, loadStrategies, planAll } from './bench-inputs.js';
+import { simSettings } from './sim-settings.js';
+
+/** What one probe replays. */
+export interface ProbeTask {
+  strategy: string;
+  workload: string;
+  cpus: number;
+  seed: number;
+  /** The pool asked for, slots (the strategy's plan applies the kernel's rounding). */
+  poolSlots: number;
+  /** dynamic-growth's budget, slots (its boot pool included). */
+  maxPoolSlots?: number;
+  /** Map attempts, in whole schedules. */
+  passes: number;
+  /** Extra bench options (`--calibration`, `--kernel-rules`). */
+  argv: string[];
+}
+
+/** The bench options of a probe (a pool given as plain slots). */
+function probeArgs(t: ProbeTask, engine: 'sim' | 'real'): string[] {
+  const args = ['--engine', engine, '--strategy', t.strategy, '--workload', t.workload, '--threads', String(t.cpus), '--seed', String(t.seed), '--pool', String(t.poolSlots), ...t.argv];
+  if (t.maxPoolSlots !== undefined) args.push('--max-pool', String(t.maxPoolSlots));
+  return args;
+}
+
+/** Schedules built by this thread, newest last: a few, since a cell's probes share one. */
+const schedules = new Map<string, Schedule>();
+const KEEP_SCHEDULES = 2;
+
+async function scheduleFor(t: ProbeTask, opts: ReturnType<typeof parseBenchArgs>): Promise<Schedule> {
+  const key = JSON.stringify([t.workload, t.cpus, t.seed, t.argv]);
+  let s = schedules.get(key);
+  if (s === undefined) {
+    s = (await buildSchedules(opts)).schedules[0];
+    schedules.set(key, s);
+    while (schedules.size > KEEP_SCHEDULES) schedules.delete(schedules.keys().next().value!);
+  }
+  return s;
+}
+
+/** The figures of a run's row. */
+function figures(row: ThroughputRow, nareas: number): ProbeResult {
+  const n = (k: string) => (row[k] === undefined ? undefined : Number(row[k]));
+  return {
+    poolSlots: row.pool_slots, nareas, attempts: row.maps + row.full_failures, failures: row.full_failures, hiwaterSlots: row.hiwater_slots,
+    peakReservedBytes: n('peak_reserved_bytes'), growths: n('growths'), transientPools: n('transient_pools'),
+  };
+}
+
+/**
+ * Replay `t` on the virtual-time engine: `passes` x the schedule's mappings
+ * map attempts, measured from the first.
+ * @throws InputError for bad names or options; Error from the engine.
+ */
+export async function runProbe(t: ProbeTask): Promise<ProbeResult> {
+  const opts = parseBenchArgs(probeArgs(t, 'sim'));
+  const strategies = await loadStrategies(opts);
+  const plan = planAll(strategies, opts)(strategies[0].strategy, t.cpus);
+  const schedule = await scheduleFor(t, opts);
+  const maps = t.passes * schedule.mappings;
+  const sim = { ...simSettings(opts)!, maps, warmupMaps: 0 };
+  const spec = {
+    strategy: strategies[0].strategy, strategyRef: strategies[0].ref, plan, schedule, threads: t.cpus, repeat: 0,
+    durationMs: 0, warmupMs: 0, sampleEvery: 0, sampleIntervalMs: 100, verify: false, barrierTimeoutMs: 30_000,
+  };
+  return figures(simRunOne(spec, sim).row, plan.nareas);
+}
+
+/**
+ * Replay `t` with real worker threads for `seconds` (no warm-up, the pool
+ * empty at the start): the check that the sim-found pool holds on this machine.
+ * @throws InputError, RunError (a worker crashed or hung).
+ */
+export async function runRealCheck(t: ProbeTask, seconds: number): Promise<ProbeResult> {
+  const opts = parseBenchArgs(probeArgs(t, 'real'));
+  const strategies = await loadStrategies(opts);
+  const plan = planAll(strategies, opts, availableParallelism())(strategies[0].strategy, t.cpus);
+  const { schedules: [schedule] } = await buildSchedules(opts);
+  const out = await runOne({
+    strategy: strategies[0].strategy, strategyRef: strategies[0].ref, plan, schedule, threads: t.cpus, repeat: 0,
+    durationMs: seconds * 1000, warmupMs: 0, sampleEvery: opts.sampleEvery, sampleIntervalMs: opts.sampleInterval, verify: false, barrierTimeoutMs: 30_000,
+  });
+  return figures(out.row, plan.nareas);
+}
+
+export default runProbe;

@@ -1,0 +1,206 @@
+/**
+ * The study behind `npm run size`: for each (workload, strategy, CPUs), the
+ * smallest static pool with no "swiotlb buffer is full" failure and the one
+ * under --max-failure-rate, by bisection over the pools the kernel's rounding
+ * can produce, largest over the seeds; growing strategies are replayed from
+ * the kernel's 64 MiB default instead. Probes run on a piscina pool (one
+ * worker thread per --jobs); the real-thread check runs after them, alone.
+ */
+import { availableParallelism } from 'node:os';
+import { Piscina } from 'piscina';
+import { InputError } from '../base/errors.js';
+import { builtFile } from '../base/paths.js';
+import { bisectPool, scanPools } from '../analysis/pool-search.js';
+import { IO_TLB_SIZE } from '../model/constants.js';
+import { DEFAULT_POOL_SLOTS } from '../model/pool-sizing.js';
+import { isGeneratedWorkload } from '../../workloads/index.js';
+import { parseBenchArgs } from './bench-command.js';
+import { buildSchedules, loadStrategies, planAll } from './bench-inputs.js';
+import { type Candidate, type ProbeResult, type SizingAnswer, answerWords, mib } from '../analysis/sizing-answer.js';
+import { type ProbeTask, runRealCheck } from './size-probe.js';
+import type { SizeOptions } from './size-options.js';
+
+/** The pools searched: 2^k slots for k = 7..19 (256 KiB to 1 GiB), before each strategy's rounding. */
+export const SEARCH_REQUESTS = Array.from({ length: 13 }, (_, i) => 2 ** (7 + i));
+export const SEARCH_MAX_SLOTS = SEARCH_REQUESTS[SEARCH_REQUESTS.length - 1];
+
+/** Options of the study beyond the declared ones. */
+export interface StudySettings {
+  /** Probe every candidate instead of bisecting (tests; checks monotonicity). */
+  scan?: boolean;
+  log: (line: string) => void;
+}
+
+/** Extra bench options every probe gets. */
+function benchArgv(o: SizeOptions): string[] {
+  return [...(o.calibration ? ['--calibration', o.calibration] : []), '--kernel-rules', o.kernelRules];
+}
+
+/**
+ * The distinct pools `strategy` plans at `cpus` for each search request,
+ * ascending; requests the strategy refuses (too small for its nodes) are left out.
+ * @throws InputError for an unknown strategy or bad options.
+ */
+export async function candidatePools(strategy: string, cpus: number, argv: string[]): Promise<Candidate[]> {
+  const out: Candidate[] = [];
+  for (const requestSlots of SEARCH_REQUESTS) {
+    const opts = parseBenchArgs(['--engine', 'sim', '--strategy', strategy, '--threads', String(cpus), '--pool', String(requestSlots), ...argv]);
+    try {
+      const loaded = await loadStrategies(opts);
+      const plan = planAll(loaded, opts)(loaded[0].strategy, cpus);
+      if (out.length === 0 || plan.nslabs > out[out.length - 1].slots) out.push({ requestSlots, slots: plan.nslabs, nareas: plan.nareas });
+    } catch (err) {
+      if (!(err instanceof InputError)) throw err;
+    }
+  }
+  return out;
+}
+
+/** Whether `strategy` grows its pools (its plan has a memory budget): replayed, not searched. */
+async function grows(strategy: string, argv: string[]): Promise<boolean> {
+  const opts = parseBenchArgs(['--engine', 'sim', '--strategy', strategy, '--threads', '1', ...argv]);
+  const loaded = await loadStrategies(opts);
+  return planAll(loaded, opts)(loaded[0].strategy, 1).maxPoolSlots !== undefined;
+}
+
+type Probe = (t: ProbeTask) => Promise<ProbeResult>;
+
+/** The static answer of one cell: per seed a bisection (or scan) for no failures, then one under the rate below it. */
+async function sizeStatic(base: Omit<ProbeTask, 'seed' | 'poolSlots'>, seeds: number[], candidates: Candidate[], rate: number, probe: Probe, scan: boolean) {
+  let probes = 0;
+  let worst = -1;
+  let worstRate = -1;
+  let at: ProbeResult | undefined;
+  let atSeed = seeds[0];
+  const nonMonotone: number[] = [];
+  for (const seed of seeds) {
+    const cache = new Map<number, ProbeResult>();
+    const run = async (i: number) => {
+      let r = cache.get(i);
+      if (r === undefined) {
+        r = await probe({ ...base, seed, poolSlots: candidates[i].requestSlots });
+        cache.set(i, r);
+        probes++;
+      }
+      return r;
+    };
+    const none = async (i: number) => (await run(i)).failures === 0;
+    const under = async (i: number) => {
+      const r = await run(i);
+      return r.failures <= rate * r.attempts;
+    };
+    const n = candidates.length;
+    let zero: number;
+    let low: number;
+    if (scan) {
+      const all = await scanPools(n, none);
+      if (!all.monotone) nonMonotone.push(seed);
+      zero = all.index;
+      low = (await scanPools(Math.min(zero + 1, n), under)).index;
+    } else {
+      // After the first seed only a larger answer matters: one probe at the largest so far says whether to look above it.
+      if (worst < 0) zero = await bisectPool(n, none);
+      else if (worst >= n || (await none(worst))) zero = worst;
+      else zero = await bisectPool(n, none, worst + 1);
+      // Failures under the rate need no more pool than none at all: below `zero` only.
+      const top = Math.min(zero, n);
+      if (worstRate < 0) low = await bisectPool(top, under);
+      else if (worstRate >= top || (await under(worstRate))) low = Math.min(worstRate, top);
+      else low = await bisectPool(top, under, worstRate + 1);
+    }
+    if (zero > worst) {
+      worst = zero;
+      at = zero < candidates.length ? cache.get(zero) : undefined;
+      atSeed = seed;
+    }
+    worstRate = Math.max(worstRate, low);
+  }
+  return { minPool: candidates[worst], ratePool: candidates[worstRate], at, atSeed, probes, nonMonotone };
+}
+
+/** The dynamic answer of one cell: one replay per seed from the kernel's default pool. */
+async function sizeDynamic(base: Omit<ProbeTask, 'seed' | 'poolSlots'>, seeds: number[], probe: Probe) {
+  const runs = await Promise.all(seeds.map(async (seed) => ({ seed, r: await probe({ ...base, seed, poolSlots: DEFAULT_POOL_SLOTS }) })));
+  const worst = runs.reduce((a, b) => (b.r.failures > a.r.failures ? b : a));
+  const max = (f: (r: ProbeResult) => number) => Math.max(...runs.map((x) => f(x.r)));
+  const dynamic = {
+    failures: max((r) => r.failures), attempts: worst.r.attempts, hiwaterSlots: max((r) => r.hiwaterSlots),
+    peakMemoryBytes: max((r) => r.poolSlots * IO_TLB_SIZE + (r.peakReservedBytes ?? 0)), growths: max((r) => r.growths ?? 0), transientPools: max((r) => r.transientPools ?? 0),
+  };
+  return { at: worst.r, atSeed: worst.seed, dynamic, probes: runs.length };
+}
+
+/** Run `tasks` at most `limit` at a time, keeping their order in the result. */
+async function limited<T>(tasks: (() => Promise<T>)[], limit: number): Promise<T[]> {
+  const out: T[] = new Array(tasks.length);
+  let next = 0;
+  const lane = async () => {
+    while (next < tasks.length) {
+      const i = next++;
+      out[i] = await tasks[i]();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, lane));
+  return out;
+}
+
+/**
+ * Size every (workload, strategy, CPUs) of `o`.
+ * @throws InputError for bad names or options; RunError or Error from a probe or the real check.
+ */
+export async function runSizing(o: SizeOptions, settings: StudySettings): Promise<SizingAnswer[]> {
+  const argv = benchArgv(o);
+  // Names, trace files and options checked here, before any worker: an error inside a worker loses its kind (exit 2).
+  for (const workload of o.workload) await buildSchedules(parseBenchArgs(['--workload', workload, '--threads', String(Math.min(...o.threads)), ...argv]));
+  await loadStrategies(parseBenchArgs(['--strategy', o.strategy.join(','), ...argv]));
+  const pool = new Piscina<ProbeTask, ProbeResult>({ filename: builtFile('src', 'cli', 'size-probe.js'), minThreads: o.jobs, maxThreads: o.jobs, idleTimeout: 1000 });
+  const probe: Probe = (t) => pool.run(t);
+  try {
+    const cells: (() => Promise<SizingAnswer>)[] = [];
+    for (const workload of o.workload) {
+      const seeds = isGeneratedWorkload(workload) ? o.seeds : [o.seeds[0]];
+      for (const strategy of o.strategy) {
+        const dynamic = await grows(strategy, argv);
+        // Largest CPU counts first, so the longest cells start first.
+        for (const cpus of [...o.threads].sort((a, b) => b - a)) {
+          cells.push(async () => {
+            const t0 = performance.now();
+            const base = { strategy, workload, cpus, passes: o.passes, argv, maxPoolSlots: dynamic ? o.maxPool : undefined };
+            const head = { workload, strategy, cpus, searchedUpToSlots: SEARCH_MAX_SLOTS, seeds: isGeneratedWorkload(workload) ? seeds : ('trace' as const), nonMonotone: [] as number[] };
+            let answer: SizingAnswer;
+            if (dynamic) {
+              const d = await sizeDynamic(base, seeds, probe);
+              answer = { ...head, kind: 'dynamic', at: d.at, dynamic: d.dynamic, probes: d.probes, seed: d.atSeed };
+            } else {
+              const candidates = await candidatePools(strategy, cpus, argv);
+              const s = await sizeStatic(base, seeds, candidates, o.maxFailureRate, probe, settings.scan ?? false);
+              answer = { ...head, kind: 'static', minPool: s.minPool, ratePool: s.ratePool, at: s.at, probes: s.probes, nonMonotone: s.nonMonotone, seed: s.atSeed };
+            }
+            settings.log(`${workload}, ${strategy}, ${cpus} CPU${cpus > 1 ? 's' : ''}: ${answerWords(answer)} (${answer.probes} replays, ${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+            return answer;
+          });
+        }
+      }
+    }
+    const order = (a: SizingAnswer) => [o.workload.indexOf(a.workload), o.strategy.indexOf(a.strategy), a.cpus];
+    const answers = (await limited(cells, o.jobs)).sort((x, y) => {
+      const [p, q] = [order(x), order(y)];
+      return p[0] - q[0] || p[1] - q[1] || p[2] - q[2];
+    });
+    await realChecks(answers, o, argv, settings.log);
+    return answers;
+  } finally {
+    await pool.destroy();
+  }
+}
+
+/** Real threads at the sim-found pool, for the static answers at CPU counts this machine has cores for. */
+async function realChecks(answers: SizingAnswer[], o: SizeOptions, argv: string[], log: (line: string) => void): Promise<void> {
+  if (o.checkDuration === 0) return;
+  const cores = availableParallelism();
+  for (const a of answers) {
+    if (a.kind !== 'static' || !a.minPool || a.cpus > cores) continue;
+    a.real = await runRealCheck({ strategy: a.strategy, workload: a.workload, cpus: a.cpus, seed: a.seed, poolSlots: a.minPool.requestSlots, passes: 1, argv }, o.checkDuration);
+    log(`real threads, ${a.workload}, ${a.strategy}, ${a.cpus} CPUs at ${mib(a.minPool.slots)} MiB: ${a.real.failures} failures in ${a.real.attempts} map attempts`);
+  }
+}

@@ -1,0 +1,108 @@
+/** sizing.md: the answers of `npm run size` as tables, one per workload, with the findings in words. */
+import { type SizingAnswer, mib } from '../analysis/sizing-answer.js';
+import { IO_TLB_SIZE } from '../model/constants.js';
+import { cocoBootSlots } from '../model/pool-sizing.js';
+
+const GIB = 2 ** 30;
+
+/** What the page says about how the answers were found. */
+export interface SizingFacts {
+  command: string;
+  /** Where the engine's timing (hence the interleaving) came from. */
+  calibration: string;
+  passes: number;
+  maxFailureRate: number;
+  vmGiB: number[];
+  /** Warnings and notes, one line each. */
+  notes: string[];
+}
+
+/** A size in slots as text: KiB under 1 MiB, else MiB. */
+export function sizeText(slots: number): string {
+  const bytes = slots * IO_TLB_SIZE;
+  return bytes < 2 ** 20 ? `${bytes / 1024} KiB` : `${mib(slots)} MiB`;
+}
+
+/** The heuristic's pool for `g` GiB at `cpus` against the answer: `128: 96 spare` or `128: 128 short`. */
+function cocoCell(a: SizingAnswer, g: number): string {
+  const coco = cocoBootSlots(g * GIB, a.cpus);
+  if (a.kind !== 'static') return `${mib(coco)}`;
+  if (!a.minPool) return `${mib(coco)}: short`;
+  const spare = coco - a.minPool.slots;
+  return spare >= 0 ? `${mib(coco)}: ${mib(spare)} spare` : `${mib(coco)}: **${mib(-spare)} short**`;
+}
+
+function realCell(a: SizingAnswer): string {
+  return a.real ? `${a.real.failures} failures in ${a.real.attempts.toLocaleString('en')} maps` : '';
+}
+
+/** One table row. */
+function tableRow(a: SizingAnswer, vmGiB: number[]): string {
+  const seeds = a.seeds === 'trace' ? '' : ` (seeds ${a.seeds.join(',')})`;
+  if (a.kind === 'dynamic') {
+    const d = a.dynamic!;
+    const what = `from 64 MiB: ${d.failures} failures, peak ${mib(d.peakMemoryBytes / IO_TLB_SIZE)} MiB, ${d.growths} growths, ${d.transientPools} transient pools`;
+    return `| ${a.strategy}${seeds} | ${a.cpus} | ${what} | | ${sizeText(d.hiwaterSlots)} | | ${vmGiB.map((g) => cocoCell(a, g)).join(' | ')} | |`;
+  }
+  const min = a.minPool ? sizeText(a.minPool.slots) : `> ${sizeText(a.searchedUpToSlots)}`;
+  const rate = a.ratePool ? sizeText(a.ratePool.slots) : `> ${sizeText(a.searchedUpToSlots)}`;
+  const hi = a.at ? sizeText(a.at.hiwaterSlots) : '';
+  const ratio = a.minPool && a.at && a.at.hiwaterSlots > 0 ? (a.minPool.slots / a.at.hiwaterSlots).toFixed(2) : '';
+  return `| ${a.strategy}${seeds} | ${a.cpus} | ${min} | ${rate} | ${hi} | ${ratio} | ${vmGiB.map((g) => cocoCell(a, g)).join(' | ')} | ${realCell(a)} |`;
+}
+
+/** Findings in words, one sentence each: growth with CPUs, the heuristic's misses, dynamic growth's failures. */
+export function sizingWords(answers: readonly SizingAnswer[], vmGiB: readonly number[]): string[] {
+  const out: string[] = [];
+  const statics = answers.filter((a) => a.kind === 'static');
+  for (const key of [...new Set(statics.map((a) => `${a.workload}\u0000${a.strategy}`))]) {
+    const series = statics.filter((a) => `${a.workload}\u0000${a.strategy}` === key).sort((x, y) => x.cpus - y.cpus);
+    const [first, last] = [series[0], series[series.length - 1]];
+    if (series.length < 2 || !first.minPool) continue;
+    const to = last.minPool ? `${sizeText(last.minPool.slots)} at ${last.cpus} CPUs (x${(last.minPool.slots / first.minPool.slots).toFixed(0)})` : `more than ${sizeText(last.searchedUpToSlots)} at ${last.cpus} CPUs`;
+    out.push(`${first.workload}, ${first.strategy}: the smallest pool goes from ${sizeText(first.minPool.slots)} at ${first.cpus} CPU${first.cpus > 1 ? 's' : ''} to ${to}.`);
+  }
+  for (const g of vmGiB) {
+    const short = statics.filter((a) => !a.minPool || a.minPool.slots > cocoBootSlots(g * GIB, a.cpus));
+    const spare = statics.filter((a) => a.minPool && a.minPool.slots <= cocoBootSlots(g * GIB, a.cpus)).map((a) => cocoBootSlots(g * GIB, a.cpus) - a.minPool!.slots);
+    const median = spare.length ? [...spare].sort((x, y) => x - y)[Math.floor(spare.length / 2)] : 0;
+    const shortList = short.map((a) => `${a.workload}/${a.strategy}/${a.cpus}`).join(', ');
+    out.push(`${g} GiB confidential VM: the 6% rule is enough for ${spare.length} of ${statics.length} static answers (median ${sizeText(median)} to spare)${short.length ? `, short for ${shortList}` : ''}.`);
+  }
+  const dyn = answers.filter((a) => a.kind === 'dynamic');
+  if (dyn.length) {
+    const failing = dyn.filter((a) => a.dynamic!.failures > 0);
+    const peak = Math.max(...dyn.map((a) => a.dynamic!.peakMemoryBytes));
+    out.push(`Dynamic growth from the 64 MiB default: no failure in ${dyn.length - failing.length} of ${dyn.length} replays${failing.length ? `; failures in ${failing.map((a) => `${a.workload}/${a.strategy}/${a.cpus} (${a.dynamic!.failures})`).join(', ')}` : ''}; peak memory up to ${mib(peak / IO_TLB_SIZE)} MiB.`);
+  }
+  return out;
+}
+
+/** The whole of sizing.md. */
+export function sizingMarkdown(answers: readonly SizingAnswer[], f: SizingFacts): string {
+  const lines = [
+    '# Pool sizing: the smallest swiotlb pool per workload, strategy and CPU count',
+    '',
+    `\`${f.command}\``,
+    '',
+    `Deterministic replays on the virtual-time engine (the interleaving follows the calibration: ${f.calibration}), from an empty pool, ${f.passes} pass${f.passes > 1 ? 'es' : ''} of each schedule. ` +
+      "Static pools are searched by bisection among the sizes the kernel's rounding can give (a power of two, at least 128 slots per area), from 256 KiB to 1 GiB; " +
+      'generated workloads are replayed once per seed and the answer is the largest. "Smallest pool": no "swiotlb buffer is full" failure; ' +
+      `"under ${f.maxFailureRate}": failures at most that share of map attempts; hiwater: io_tlb_used_hiwater at the smallest pool. ` +
+      "The VM columns give the confidential-VM default pool (6% of memory in [64 MiB, 1 GiB], rounded by swiotlb_adjust_size() and round_up_default_nslabs()) in MiB, and what it leaves spare or is short by.",
+    '',
+    '## In words',
+    '',
+    ...sizingWords(answers, f.vmGiB).map((w) => `- ${w}`),
+    '',
+  ];
+  for (const workload of [...new Set(answers.map((a) => a.workload))]) {
+    lines.push(`## ${workload}`, '');
+    lines.push(`| strategy | CPUs | smallest pool | under ${f.maxFailureRate} | hiwater | pool / hiwater | ${f.vmGiB.map((g) => `${g} GiB VM`).join(' | ')} | real threads |`);
+    lines.push(`|---|---:|---|---|---|---:|${f.vmGiB.map(() => '---|').join('')}---|`);
+    for (const a of answers.filter((x) => x.workload === workload)) lines.push(tableRow(a, f.vmGiB));
+    lines.push('');
+  }
+  if (f.notes.length) lines.push('## Notes', '', ...f.notes.map((n) => `- ${n}`), '');
+  return lines.join('\n');
+}

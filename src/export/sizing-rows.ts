@@ -1,0 +1,48 @@
+/** sizing.csv's rows from the answers of `npm run size` (columns declared in sizing-columns.ts). */
+import { type SizingAnswer, mib } from '../analysis/sizing-answer.js';
+import { IO_TLB_SIZE } from '../model/constants.js';
+import { cocoBootSlots } from '../model/pool-sizing.js';
+import type { SizingRow } from './sizing-columns.js';
+
+const GIB = 2 ** 30;
+
+/** One row per answer; `vmGiB` gives the coco_<i>gib columns. */
+export function sizingRows(answers: readonly SizingAnswer[], vmGiB: readonly number[]): SizingRow[] {
+  return answers.map((a) => {
+    const row: SizingRow = {
+      workload: a.workload, strategy: a.strategy, cpus: a.cpus, seeds: a.seeds === 'trace' ? 'trace' : a.seeds.join(','), kind: a.kind,
+      searched_up_to_mib: mib(a.searchedUpToSlots), probes: a.probes,
+    };
+    if (a.at) {
+      row.nareas = a.at.nareas;
+      row.attempts = a.at.attempts;
+    }
+    if (a.kind === 'static') {
+      if (a.minPool && a.at) {
+        row.min_pool_slots = a.minPool.slots;
+        row.min_pool_mib = mib(a.minPool.slots);
+        row.hiwater_slots = a.at.hiwaterSlots;
+        row.min_pool_over_hiwater = a.at.hiwaterSlots > 0 ? a.minPool.slots / a.at.hiwaterSlots : 0;
+        row.failures = a.at.failures;
+      }
+      if (a.ratePool) row.rate_pool_mib = mib(a.ratePool.slots);
+    } else if (a.dynamic) {
+      row.hiwater_slots = a.dynamic.hiwaterSlots;
+      row.failures = a.dynamic.failures;
+      row.attempts = a.dynamic.attempts;
+      row.peak_memory_mib = mib(a.dynamic.peakMemoryBytes / IO_TLB_SIZE);
+      row.growths = a.dynamic.growths;
+      row.transient_pools = a.dynamic.transientPools;
+    }
+    if (a.real) {
+      row.real_failures = a.real.failures;
+      row.real_attempts = a.real.attempts;
+    }
+    for (const g of vmGiB) {
+      const coco = cocoBootSlots(g * GIB, a.cpus);
+      row[`coco_${g}gib_mib`] = mib(coco);
+      if (a.kind === 'static' && a.minPool) row[`coco_${g}gib_spare_mib`] = mib(coco - a.minPool.slots);
+    }
+    return row;
+  });
+}
