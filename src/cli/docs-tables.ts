@@ -1,9 +1,9 @@
 /**
  * The reference tables of docs/, generated from the declarations so they
  * cannot drift: the options of each command (bench-options.ts,
- * compare-options.ts, merge-options.ts, gate-options.ts), the gate's figures
+ * compare-options.ts, merge-options.ts, gate-options.ts, size-options.ts), the gate's figures
  * and default suite, and the columns of each result file
- * (src/export/columns.ts and each built-in strategy's `columns`). `npm run
+ * (src/export/columns.ts, sizing-columns.ts and each built-in strategy's `columns`). `npm run
  * docs` rewrites the blocks between `<!-- generated: NAME -->` and
  * `<!-- end generated: NAME -->`; a test fails when a block is stale.
  */
@@ -18,6 +18,8 @@ import { FIGURES } from '../analysis/gate-figures.js';
 import { GATE_OPTIONS } from './gate-options.js';
 import { defaultSuite } from './gate-suite.js';
 import { GATE_VALIDATE_OPTIONS } from './gate-validate-command.js';
+import { SIZE_OPTIONS } from './size-options.js';
+import { SIZING_COLUMNS } from '../export/sizing-columns.js';
 import { type OptionTable, defaultShown, flagText } from './option-spec.js';
 
 const cellText = (s: string) => s.replace(/\|/g, '\\|');
@@ -68,6 +70,8 @@ export function generatedBlocks(): Record<string, string> {
     'throughput-columns': columnsTable([...THROUGHPUT_COLUMNS, ...PER_NODE_THROUGHPUT_COLUMNS]),
     'fragmentation-columns': columnsTable([...FRAGMENTATION_COLUMNS, ...PER_NODE_FRAGMENTATION_COLUMNS]),
     'strategy-columns': strategyColumns(),
+    'size-options': optionsTable(SIZE_OPTIONS),
+    'sizing-columns': columnsTable(SIZING_COLUMNS),
     'cost-terms': ['| term | unit | meaning |', '|---|---|---|', ...COST_TERMS.map((t) => `| \`${t.name}\` | ${t.unit} | ${cellText(t.meaning)} |`)].join('\n'),
   };
 }

@@ -17,7 +17,7 @@ import { reportHtml } from '../report/html.js';
 import { renderFigure } from '../report/render-png.js';
 import { sizingFigure } from '../report/sizing-figure.js';
 import { defaultCalibrationFile, loadCalibration } from '../run/sim/calibration.js';
-import type { SizingAnswer } from '../analysis/sizing-answer.js';
+import type { SizingAnswer } from '../export/sizing-answer.js';
 import { commandFor, configOf, parseOrExitCode, typedOptions, valuesOf } from './option-spec.js';
 import { SIZE_OPTIONS, type SizeOptions } from './size-options.js';
 import { runSizing } from './size-study.js';

@@ -6,7 +6,7 @@
  * on different cores; each worker keeps the schedules it built last.
  */
 import { availableParallelism } from 'node:os';
-import type { ProbeResult } from '../analysis/sizing-answer.js';
+import type { ProbeResult } from '../export/sizing-answer.js';
 import type { ThroughputRow } from '../export/columns.js';
 import { simRunOne } from '../run/sim/sim-run.js';
 import { runOne } from '../run/run-one.js';

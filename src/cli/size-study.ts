@@ -16,7 +16,7 @@ import { DEFAULT_POOL_SLOTS } from '../model/pool-sizing.js';
 import { isGeneratedWorkload } from '../../workloads/index.js';
 import { parseBenchArgs } from './bench-command.js';
 import { buildSchedules, loadStrategies, planAll } from './bench-inputs.js';
-import { type Candidate, type ProbeResult, type SizingAnswer, answerWords, mib } from '../analysis/sizing-answer.js';
+import { type Candidate, type ProbeResult, type SizingAnswer, answerWords, mib } from '../export/sizing-answer.js';
 import { type ProbeTask, runRealCheck } from './size-probe.js';
 import type { SizeOptions } from './size-options.js';
 

@@ -1,5 +1,5 @@
 /** sizing.md: the answers of `npm run size` as tables, one per workload, with the findings in words. */
-import { type SizingAnswer, mib } from '../analysis/sizing-answer.js';
+import { type SizingAnswer, mib } from './sizing-answer.js';
 import { IO_TLB_SIZE } from '../model/constants.js';
 import { cocoBootSlots } from '../model/pool-sizing.js';
 

@@ -1,5 +1,5 @@
 /** sizing.csv's rows from the answers of `npm run size` (columns declared in sizing-columns.ts). */
-import { type SizingAnswer, mib } from '../analysis/sizing-answer.js';
+import { type SizingAnswer, mib } from './sizing-answer.js';
 import { IO_TLB_SIZE } from '../model/constants.js';
 import { cocoBootSlots } from '../model/pool-sizing.js';
 import type { SizingRow } from './sizing-columns.js';

@@ -6,7 +6,7 @@
  * confidential-VM default pool at each --vm-memory. Plain data, no callbacks.
  */
 import type { ChartConfiguration } from 'chart.js';
-import { type SizingAnswer, mib } from '../analysis/sizing-answer.js';
+import { type SizingAnswer, mib } from '../export/sizing-answer.js';
 import { IO_TLB_SIZE } from '../model/constants.js';
 import { cocoBootSlots } from '../model/pool-sizing.js';
 import { axis, panelOptions } from './chart-parts.js';
