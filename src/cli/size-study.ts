@@ -174,7 +174,7 @@ export async function runSizing(o: SizeOptions, settings: StudySettings): Promis
             } else {
               const candidates = await candidatePools(strategy, cpus, argv);
               const s = await sizeStatic(base, seeds, candidates, o.maxFailureRate, probe, settings.scan ?? false);
-              answer = { ...head, kind: 'static', minPool: s.minPool, ratePool: s.ratePool, at: s.at, probes: s.probes, nonMonotone: s.nonMonotone, seed: s.atSeed };
+              answer = { ...head, kind: 'static', floorSlots: candidates[0]?.slots, minPool: s.minPool, ratePool: s.ratePool, at: s.at, probes: s.probes, nonMonotone: s.nonMonotone, seed: s.atSeed };
             }
             settings.log(`${workload}, ${strategy}, ${cpus} CPU${cpus > 1 ? 's' : ''}: ${answerWords(answer)} (${answer.probes} replays, ${((performance.now() - t0) / 1000).toFixed(1)} s)`);
             return answer;

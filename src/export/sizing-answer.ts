@@ -42,6 +42,8 @@ export interface SizingAnswer {
   kind: 'static' | 'dynamic';
   /** static: the smallest pool with no failure, largest over seeds; undefined when even the largest candidate fails. */
   minPool?: Candidate;
+  /** static: the smallest pool this strategy's rounding allows at these CPUs (IO_TLB_SEGSIZE slots per area, round_up_default_nslabs()), slots. */
+  floorSlots?: number;
   /** static: the smallest pool with failures at or under the rate, largest over seeds. */
   ratePool?: Candidate;
   /** The largest pool the search could probe, slots. */

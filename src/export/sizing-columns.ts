@@ -15,6 +15,7 @@ export const SIZING_COLUMNS = [
   num('nareas', 'count', 'areas per pool at the answer'),
   num('min_pool_slots', 'slots', "static: the smallest pool (after the kernel's rounding) whose replay has no \"swiotlb buffer is full\" failure, largest over the seeds; empty when even the largest pool searched fails"),
   num('min_pool_mib', 'MiB', 'min_pool_slots in MiB'),
+  num('floor_mib', 'MiB', "static: the smallest pool this strategy's rounding allows at these CPUs (IO_TLB_SEGSIZE slots per area, as round_up_default_nslabs() does): a min_pool equal to it means the workload would fit in less"),
   num('rate_pool_mib', 'MiB', 'static: the smallest pool whose failures stay at or under --max-failure-rate of map attempts, largest over the seeds'),
   num('searched_up_to_mib', 'MiB', 'the largest pool the search may probe (1 GiB, the CoCo cap)'),
   num('hiwater_slots', 'slots', "io_tlb_used_hiwater of the replay at the answer (static: at min_pool; dynamic: all pools), largest over the seeds: what debugfs's io_tlb_used_hiwater would show"),

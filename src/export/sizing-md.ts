@@ -44,7 +44,8 @@ function tableRow(a: SizingAnswer, vmGiB: number[]): string {
     const what = `from 64 MiB: ${d.failures} failures, peak ${mib(d.peakMemoryBytes / IO_TLB_SIZE)} MiB, ${d.growths} growths, ${d.transientPools} transient pools`;
     return `| ${a.strategy}${seeds} | ${a.cpus} | ${what} | | ${sizeText(d.hiwaterSlots)} | | ${vmGiB.map((g) => cocoCell(a, g)).join(' | ')} | |`;
   }
-  const min = a.minPool ? sizeText(a.minPool.slots) : `> ${sizeText(a.searchedUpToSlots)}`;
+  const floor = a.minPool && a.minPool.slots === a.floorSlots ? ' (floor)' : '';
+  const min = a.minPool ? `${sizeText(a.minPool.slots)}${floor}` : `> ${sizeText(a.searchedUpToSlots)}`;
   const rate = a.ratePool ? sizeText(a.ratePool.slots) : `> ${sizeText(a.searchedUpToSlots)}`;
   const hi = a.at ? sizeText(a.at.hiwaterSlots) : '';
   const ratio = a.minPool && a.at && a.at.hiwaterSlots > 0 ? (a.minPool.slots / a.at.hiwaterSlots).toFixed(2) : '';
@@ -60,7 +61,11 @@ export function sizingWords(answers: readonly SizingAnswer[], vmGiB: readonly nu
     const [first, last] = [series[0], series[series.length - 1]];
     if (series.length < 2 || !first.minPool) continue;
     const to = last.minPool ? `${sizeText(last.minPool.slots)} at ${last.cpus} CPUs (x${(last.minPool.slots / first.minPool.slots).toFixed(0)})` : `more than ${sizeText(last.searchedUpToSlots)} at ${last.cpus} CPUs`;
-    out.push(`${first.workload}, ${first.strategy}: the smallest pool goes from ${sizeText(first.minPool.slots)} at ${first.cpus} CPU${first.cpus > 1 ? 's' : ''} to ${to}.`);
+    const above = series.filter((a) => a.minPool && a.floorSlots !== undefined && a.minPool.slots > a.floorSlots);
+    const floors = above.length === 0
+      ? '; every answer is the rounding floor for its areas, so the workload itself fits in less'
+      : `; above the rounding floor at ${above.map((a) => `${a.cpus} CPU${a.cpus > 1 ? 's' : ''} (x${(a.minPool!.slots / a.floorSlots!).toFixed(0)})`).join(', ')}`;
+    out.push(`${first.workload}, ${first.strategy}: the smallest pool goes from ${sizeText(first.minPool.slots)} at ${first.cpus} CPU${first.cpus > 1 ? 's' : ''} to ${to}${floors}.`);
   }
   for (const g of vmGiB) {
     const short = statics.filter((a) => !a.minPool || a.minPool.slots > cocoBootSlots(g * GIB, a.cpus));
@@ -87,7 +92,7 @@ export function sizingMarkdown(answers: readonly SizingAnswer[], f: SizingFacts)
     '',
     `Deterministic replays on the virtual-time engine (the interleaving follows the calibration: ${f.calibration}), from an empty pool, ${f.passes} pass${f.passes > 1 ? 'es' : ''} of each schedule. ` +
       "Static pools are searched by bisection among the sizes the kernel's rounding can give (a power of two, at least 128 slots per area), from 256 KiB to 1 GiB; " +
-      'generated workloads are replayed once per seed and the answer is the largest. "Smallest pool": no "swiotlb buffer is full" failure; ' +
+      'generated workloads are replayed once per seed and the answer is the largest. "Smallest pool": no "swiotlb buffer is full" failure, marked (floor) when it is the smallest pool the rounding allows for that many areas (IO_TLB_SEGSIZE slots each); ' +
       `"under ${f.maxFailureRate}": failures at most that share of map attempts; hiwater: io_tlb_used_hiwater at the smallest pool. ` +
       "The VM columns give the confidential-VM default pool (6% of memory in [64 MiB, 1 GiB], rounded by swiotlb_adjust_size() and round_up_default_nslabs()) in MiB, and what it leaves spare or is short by.",
     '',

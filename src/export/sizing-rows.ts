@@ -25,6 +25,7 @@ export function sizingRows(answers: readonly SizingAnswer[], vmGiB: readonly num
         row.min_pool_over_hiwater = a.at.hiwaterSlots > 0 ? a.minPool.slots / a.at.hiwaterSlots : 0;
         row.failures = a.at.failures;
       }
+      if (a.floorSlots !== undefined) row.floor_mib = mib(a.floorSlots);
       if (a.ratePool) row.rate_pool_mib = mib(a.ratePool.slots);
     } else if (a.dynamic) {
       row.hiwater_slots = a.dynamic.hiwaterSlots;

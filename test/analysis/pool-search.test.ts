@@ -9,7 +9,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { bisectPool, scanPools } from '../../src/analysis/pool-search.js';
-import { IO_TLB_SIZE } from '../../src/model/constants.js';
+import { IO_TLB_SEGSIZE, IO_TLB_SIZE } from '../../src/model/constants.js';
 import { cocoBootSlots } from '../../src/model/pool-sizing.js';
 import { SIZE_OPTIONS, type SizeOptions } from '../../src/cli/size-options.js';
 import { candidatePools, runSizing } from '../../src/cli/size-study.js';
@@ -66,6 +66,9 @@ describe('npm run size on deterministic replays', () => {
       expect(a.minPool).toBeDefined();
       expect(a.at!.failures).toBe(0);
       expect(a.minPool!.slots).toBeGreaterThanOrEqual(a.at!.hiwaterSlots);
+      // The floor is the kernel's: round_up_default_nslabs() gives each area at least one segment; one area never goes under the 256 KiB searched.
+      expect(a.floorSlots).toBe(a.strategy === 'per-cpu-areas' ? IO_TLB_SEGSIZE * a.cpus : IO_TLB_SEGSIZE);
+      expect(a.minPool!.slots).toBeGreaterThanOrEqual(a.floorSlots!);
       // Bisection probed fewer pools than the scan.
       expect(a.probes).toBeLessThan(scan.find((s) => key(s) === key(a))!.probes);
     }
