@@ -53,7 +53,7 @@ export function gateMarkdown(r: GateResult): string {
   if (moved.length > MAX_FIGURE_ROWS) out.push('', `${moved.length - MAX_FIGURE_ROWS} more changed figures in gate.json.`);
   if (r.figures.unmatched.length) out.push('', `Not compared (one side only): ${r.figures.unmatched.join(', ')}.`);
   out.push('', '## Timing (real threads, randomised ABBA blocks, paired log-ratio)', '');
-  out.push(`REGRESSION: the CI lies wholly beyond the ${budget} slowdown budget, Benjamini-Hochberg across cells agrees, and fresh blocks confirm it; SAME: the CI lies wholly inside ±${budget}; IMPROVEMENT: wholly beyond it on the good side; INCONCLUSIVE: neither (passes, listed).`, '');
+  out.push(`REGRESSION: the CI lies wholly beyond the ${budget} slowdown budget, Benjamini-Hochberg across cells agrees, and fresh blocks confirm it; SAME: the CI lies wholly inside ±${budget}; IMPROVEMENT: wholly beyond it on the good side, confirmed the same way; INCONCLUSIVE: neither, or not confirmed (passes, listed).`, '');
   out.push(...header.map((h, i) => (i === 0 ? '| cell | measure | blocks | candidate / base | confidence | verdict |' : '|---|---|---:|---:|---|---|')));
   const timing = [...r.timing].sort((a, b) => TIMING_ORDER.indexOf(a.verdict) - TIMING_ORDER.indexOf(b.verdict));
   out.push(...timing.map((t) => timingRow(t, r.confidence)));

@@ -19,7 +19,7 @@ export interface TimedCellResult {
   /** One-sided p that the slowdown exceeds the budget. */
   pWorse: number;
   verdict: TimingVerdict;
-  /** The fresh blocks that confirmed (or not) a suspected regression. */
+  /** The fresh blocks that confirmed (or not) a suspected regression or improvement. */
   confirmation?: { blocks: Block[]; ratio?: number; low?: number; high?: number; pWorse: number; verdict: TimingVerdict };
 }
 

@@ -35,8 +35,8 @@ export async function compareSides(plan: GatePlan, base: SideProcess, candidate:
   if (timing.stoppedByDeadline) notes.push(`The time cap stopped extra blocks after ${timing.rounds} rounds: cells still INCONCLUSIVE might be decided with a larger --time-cap.`);
   const threadsOf = new Map(plan.timed.map((c) => [c.name, c.threads]));
   const timed = timing.states.map((s) => timedResult(s, threadsOf.get(s.cell)!, timing.confirmations.get(s.cell)));
-  const unconfirmed = timed.filter((t) => t.confirmation && t.verdict !== 'REGRESSION').map((t) => t.cell);
-  if (unconfirmed.length) notes.push(`Suspected but not confirmed by fresh blocks (so INCONCLUSIVE, not failing): ${unconfirmed.join(', ')}.`);
+  const unconfirmed = timed.filter((t) => t.confirmation && t.verdict === 'INCONCLUSIVE').map((t) => t.cell);
+  if (unconfirmed.length) notes.push(`A difference the fresh blocks did not confirm (so INCONCLUSIVE, not failing): ${unconfirmed.join(', ')}.`);
   const candidateTiming = Object.fromEntries(timing.states.map((s) => [s.cell, s.blocks.flatMap((b) => b.candidate)]));
   return { figures, timing: timed, notes, reference, candidateRuns: { timing: candidateTiming, sim: sims.candidate } };
 }

@@ -4,8 +4,10 @@
  * timed cells (one block per cell per round, so every cell sees the machine
  * at every moment), more rounds for the cells still
  * INCONCLUSIVE up to `maxBlocks` or the deadline, then fresh blocks for each
- * SUSPECTED cell, run the same way (but past the deadline): only a regression
- * that these confirm fails the gate.
+ * SUSPECTED or IMPROVEMENT cell, run the same way (but past the deadline):
+ * only a regression that these confirm fails the gate, and only an
+ * improvement they confirm is called one (an A/A gate on a noisy 2-core
+ * machine once called a 12-block burst an IMPROVEMENT of 1.86x).
  */
 import { type Block, type TimingState, judgeCells } from '../analysis/gate-timing.js';
 import { mixSeed } from '../stats/hash.js';
@@ -37,7 +39,7 @@ export interface TimingSettings {
 /** The timing phase's outcome: every cell's final state, and the confirmation of the suspected ones. */
 export interface TimingOutcome {
   states: TimingState[];
-  /** Fresh-block states of the cells that were SUSPECTED, by cell name. */
+  /** Fresh-block states of the cells that were SUSPECTED or IMPROVEMENT, by cell name. */
   confirmations: Map<string, TimingState>;
   /** Rounds run (first pass, extensions) and whether the deadline stopped extensions. */
   rounds: number;
@@ -118,10 +120,10 @@ export async function runTiming(cells: readonly TimedCell[], s: TimingSettings, 
   const rand = xorshift32(mixSeed(s.seed, 'gate block orders'));
   const blocks = new Map(cells.map((c) => [c.name, [] as Block[]]));
   const first = await rounds(cells, blocks, s, base, candidate, rand, log, false);
-  const suspected = first.states.filter((x) => x.verdict === 'SUSPECTED');
+  const suspected = first.states.filter((x) => x.verdict === 'SUSPECTED' || x.verdict === 'IMPROVEMENT');
   const confirmations = new Map<string, TimingState>();
   if (suspected.length > 0) {
-    log(`timing: ${suspected.length} suspected regression${suspected.length === 1 ? '' : 's'}; confirming with fresh blocks: ${suspected.map((x) => x.cell).join(', ')}`);
+    log(`timing: ${suspected.length} suspected difference${suspected.length === 1 ? '' : 's'}; confirming with fresh blocks: ${suspected.map((x) => `${x.cell} (${x.verdict === 'SUSPECTED' ? 'slower' : 'faster'})`).join(', ')}`);
     const again = cells.filter((c) => suspected.some((x) => x.cell === c.name));
     const fresh = new Map(again.map((c) => [c.name, [] as Block[]]));
     // Sequential like the first look, and not cut by the deadline: a suspected regression is worth the minutes.
@@ -129,8 +131,10 @@ export async function runTiming(cells: readonly TimedCell[], s: TimingSettings, 
     for (const c of confirmed.states) confirmations.set(c.cell, c);
   }
   const states = first.states.map((x) => {
-    if (x.verdict !== 'SUSPECTED') return x;
-    return { ...x, verdict: confirmations.get(x.cell)?.verdict === 'SUSPECTED' ? 'REGRESSION' as const : 'INCONCLUSIVE' as const };
+    const again = confirmations.get(x.cell)?.verdict;
+    if (x.verdict === 'SUSPECTED') return { ...x, verdict: again === 'SUSPECTED' ? 'REGRESSION' as const : 'INCONCLUSIVE' as const };
+    if (x.verdict === 'IMPROVEMENT') return { ...x, verdict: again === 'IMPROVEMENT' ? 'IMPROVEMENT' as const : 'INCONCLUSIVE' as const };
+    return x;
   });
   return { states, confirmations, rounds: first.rounds, stoppedByDeadline: first.stopped };
 }

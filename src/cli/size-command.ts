@@ -26,7 +26,7 @@ import { runSizing } from './size-study.js';
 export function sizeCommand() {
   return commandFor(
     'npm run size --',
-    "How big must the swiotlb pool be? For each workload, strategy and CPU count: the smallest static pool (after the kernel's rounding) with no \"swiotlb buffer is full\" failure, found by bisection on deterministic virtual-time replays, beside the peak io_tlb_used, the confidential-VM 6% rule, and dynamic growth from the 64 MiB default.",
+    "How big must the swiotlb pool be? For each workload, strategy and CPU count: the smallest static pool (after the kernel's rounding) with no \"swiotlb buffer is full\" failure, found by bisection on deterministic virtual-time replays, beside the peak io_tlb_used, the confidential-VM 6% rule, and dynamic growth from the default boot pool.",
     SIZE_OPTIONS,
     'Writes sizing.csv, sizing.md, sizing.json, sizing.png and report.html (docs/sizing.md). Exit codes: 0 success; 1 an unexpected failure; 2 bad input (nothing written).',
   );
@@ -39,6 +39,8 @@ function notesOf(answers: readonly SizingAnswer[], o: SizeOptions): string[] {
     if (a.nonMonotone.length) notes.push(`${a.workload}, ${a.strategy}, ${a.cpus} CPUs: failures were not monotone in the pool size for seeds ${a.nonMonotone.join(',')} (a larger pool failed where a smaller one passed); the answer is the smallest passing pool`);
     if (a.real && a.real.failures > 0) notes.push(`${a.workload}, ${a.strategy}, ${a.cpus} CPUs: real threads at the sim-found pool had ${a.real.failures} failures in ${a.real.attempts} map attempts (the real interleaving differs from the calibrated one)`);
   }
+  const oneFailure = answers.filter((a) => a.kind === 'static' && a.at && a.at.attempts * o.maxFailureRate < 1);
+  if (oneFailure.length) notes.push(`${oneFailure.length} static answers replay fewer than ${Math.ceil(1 / o.maxFailureRate)} map attempts, where a rate of ${o.maxFailureRate} allows no failure: their two answers are the same (--passes makes the replay longer)`);
   if (o.checkDuration > 0) notes.push(`real threads checked the static answers at CPU counts up to this machine's cores, ${o.checkDuration} s each from an empty pool`);
   return notes;
 }

@@ -26,10 +26,12 @@ export const SIZE_OPTIONS = {
   maxFailureRate: option<number>({ arg: '<rate>', help: 'the second answer: the smallest pool whose failures stay at or under this share of map attempts', default: 1e-4, parse: parseRate }),
   /** VM memory sizes the 6% heuristic is shown for, GiB. @default [2, 8, 32, 128, 512] */
   vmMemory: option<number[]>({ arg: '<GiB list>', help: "confidential-VM memory sizes for the kernel's 6% / [64 MiB, 1 GiB] default pool, comma list in GiB", default: [2, 8, 32, 128, 512], parse: parseGiB, unit: 'GiB' }),
-  /** Replays of the whole schedule per probe. @default 1 */
-  passes: option<number>({ arg: '<n>', help: 'map attempts per probe, in whole schedules (all CPUs together): 1 = the replay once, from an empty pool', default: 1, parse: parse.int(1, 'a pass count', 100) }),
-  /** dynamic-growth's memory budget from the 64 MiB boot pool, slots once parsed. @default 1 GiB */
-  maxPool: option<number>({ arg: '<size>', help: "dynamic-growth: the memory its boot pool, growth and transient pools may hold together (the CoCo heuristic's cap)", default: (1 << 30) / 2048, defaultText: '1GiB', parse: parsePoolSize, unit: 'slots' }),
+  /** Times each CPU replays its own events per probe. @default 1 */
+  passes: option<number>({ arg: '<n>', help: 'times each CPU replays its own share of the schedule per probe, from an empty pool (1 = the whole replay once)', default: 1, parse: parse.int(1, 'a pass count', 100) }),
+  /** dynamic-growth's memory budget from the 64 MiB boot pool, slots once parsed (the model's page reserve; the kernel's limit is the memory it can allocate). @default 1 GiB */
+  maxPool: option<number>({ arg: '<size>', help: "dynamic-growth: the memory its boot pool, growth and transient pools may hold together (the model's budget; the kernel grows while it can allocate)", default: (1 << 30) / 2048, defaultText: '1GiB', parse: parsePoolSize, unit: 'slots' }),
+  /** Probe every candidate pool instead of bisecting: slower, and names the seeds whose failures are not monotone in the pool size. @default false */
+  scan: option<boolean>({ help: 'probe every candidate pool instead of bisecting (slower); sizing.md then names any seed where a larger pool failed and a smaller one did not', default: false }),
   /** Real-thread check at the CPU counts this machine has cores for, seconds per run; 0 = none. @default 1 */
   checkDuration: option<number>({ arg: '<seconds>', help: "real threads at the sim-found smallest pool, for CPU counts up to this machine's cores: seconds per run (0 = no check)", default: 1, parse: parse.seconds(true, 600), unit: 's' }),
   /** The virtual-time engine's cost terms. @default calibration/default.json */

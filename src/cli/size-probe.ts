@@ -63,8 +63,8 @@ function figures(row: ThroughputRow, nareas: number): ProbeResult {
 }
 
 /**
- * Replay `t` on the virtual-time engine: `passes` x the schedule's mappings
- * map attempts, measured from the first.
+ * Replay `t` on the virtual-time engine, measured from the first map: each
+ * CPU replays its own events `passes` times, then stops.
  * @throws InputError for bad names or options; Error from the engine.
  */
 export async function runProbe(t: ProbeTask): Promise<ProbeResult> {
@@ -73,7 +73,7 @@ export async function runProbe(t: ProbeTask): Promise<ProbeResult> {
   const plan = planAll(strategies, opts)(strategies[0].strategy, t.cpus);
   const schedule = await scheduleFor(t, opts);
   const maps = t.passes * schedule.mappings;
-  const sim = { ...simSettings(opts)!, maps, warmupMaps: 0 };
+  const sim = { ...simSettings(opts)!, maps, warmupMaps: 0, passes: t.passes };
   const spec = {
     strategy: strategies[0].strategy, strategyRef: strategies[0].ref, plan, schedule, threads: t.cpus, repeat: 0,
     durationMs: 0, warmupMs: 0, sampleEvery: 0, sampleIntervalMs: 100, verify: false, barrierTimeoutMs: 30_000,

@@ -22,6 +22,7 @@ import type { SizeOptions } from './size-options.js';
 
 /** The pools searched: 2^k slots for k = 7..19 (256 KiB to 1 GiB), before each strategy's rounding. */
 export const SEARCH_REQUESTS = Array.from({ length: 13 }, (_, i) => 2 ** (7 + i));
+/** The largest pool searched, slots (1 GiB, the CoCo heuristic's cap). */
 export const SEARCH_MAX_SLOTS = SEARCH_REQUESTS[SEARCH_REQUESTS.length - 1];
 
 /** Options of the study beyond the declared ones. */
@@ -38,11 +39,13 @@ function benchArgv(o: SizeOptions): string[] {
 
 /**
  * The distinct pools `strategy` plans at `cpus` for each search request,
- * ascending; requests the strategy refuses (too small for its nodes) are left out.
- * @throws InputError for an unknown strategy or bad options.
+ * ascending; requests the strategy refuses with an InputError (too small for
+ * its nodes) are left out.
+ * @throws InputError for an unknown strategy, and the last refusal when the strategy refuses every request.
  */
 export async function candidatePools(strategy: string, cpus: number, argv: string[]): Promise<Candidate[]> {
   const out: Candidate[] = [];
+  let refusal: InputError | undefined;
   for (const requestSlots of SEARCH_REQUESTS) {
     const opts = parseBenchArgs(['--engine', 'sim', '--strategy', strategy, '--threads', String(cpus), '--pool', String(requestSlots), ...argv]);
     try {
@@ -51,22 +54,41 @@ export async function candidatePools(strategy: string, cpus: number, argv: strin
       if (out.length === 0 || plan.nslabs > out[out.length - 1].slots) out.push({ requestSlots, slots: plan.nslabs, nareas: plan.nareas });
     } catch (err) {
       if (!(err instanceof InputError)) throw err;
+      refusal = err;
+    }
+  }
+  if (out.length === 0) throw refusal!;
+  return out;
+}
+
+/** Per `strategy/cpus`: whether the strategy grows its pools (its plan has a memory budget: replayed, not searched), and the static candidates. */
+type Layouts = Map<string, { dynamic: boolean; candidates: Candidate[] }>;
+
+/**
+ * Every (strategy, CPUs) planned on the main thread before any probe, so a
+ * layout the strategy refuses is bad input (exit 2), not a failed worker.
+ * @throws InputError naming the strategy, CPU count and the refusal.
+ */
+async function planLayouts(o: SizeOptions, argv: string[]): Promise<Layouts> {
+  const out: Layouts = new Map();
+  for (const strategy of o.strategy) {
+    for (const cpus of o.threads) {
+      const opts = parseBenchArgs(['--engine', 'sim', '--strategy', strategy, '--threads', String(cpus), '--max-pool', String(o.maxPool), ...argv]);
+      const loaded = await loadStrategies(opts);
+      const dynamic = planAll(loaded, opts)(loaded[0].strategy, cpus).maxPoolSlots !== undefined;
+      out.set(`${strategy}/${cpus}`, { dynamic, candidates: dynamic ? [] : await candidatePools(strategy, cpus, argv) });
     }
   }
   return out;
 }
 
-/** Whether `strategy` grows its pools (its plan has a memory budget): replayed, not searched. */
-async function grows(strategy: string, argv: string[]): Promise<boolean> {
-  const opts = parseBenchArgs(['--engine', 'sim', '--strategy', strategy, '--threads', '1', ...argv]);
-  const loaded = await loadStrategies(opts);
-  return planAll(loaded, opts)(loaded[0].strategy, 1).maxPoolSlots !== undefined;
-}
+export type Probe = (t: ProbeTask) => Promise<ProbeResult>;
 
-type Probe = (t: ProbeTask) => Promise<ProbeResult>;
-
-/** The static answer of one cell: per seed a bisection (or scan) for no failures, then one under the rate below it. */
-async function sizeStatic(base: Omit<ProbeTask, 'seed' | 'poolSlots'>, seeds: number[], candidates: Candidate[], rate: number, probe: Probe, scan: boolean) {
+/**
+ * The static answer of one cell: per seed a bisection (or scan) for no failures, then one under the rate below it;
+ * each answer the largest over the seeds (undefined when a seed fails at every candidate).
+ */
+export async function sizeStatic(base: Omit<ProbeTask, 'seed' | 'poolSlots'>, seeds: number[], candidates: Candidate[], rate: number, probe: Probe, scan: boolean) {
   let probes = 0;
   let worst = -1;
   let worstRate = -1;
@@ -153,6 +175,7 @@ export async function runSizing(o: SizeOptions, settings: StudySettings): Promis
   // Names, trace files and options checked here, before any worker: an error inside a worker loses its kind (exit 2).
   for (const workload of o.workload) await buildSchedules(parseBenchArgs(['--workload', workload, '--threads', String(Math.min(...o.threads)), ...argv]));
   await loadStrategies(parseBenchArgs(['--strategy', o.strategy.join(','), ...argv]));
+  const layouts = await planLayouts(o, argv);
   const pool = new Piscina<ProbeTask, ProbeResult>({ filename: builtFile('src', 'cli', 'size-probe.js'), minThreads: o.jobs, maxThreads: o.jobs, idleTimeout: 1000 });
   const probe: Probe = (t) => pool.run(t);
   try {
@@ -160,20 +183,19 @@ export async function runSizing(o: SizeOptions, settings: StudySettings): Promis
     for (const workload of o.workload) {
       const seeds = isGeneratedWorkload(workload) ? o.seeds : [o.seeds[0]];
       for (const strategy of o.strategy) {
-        const dynamic = await grows(strategy, argv);
         // Largest CPU counts first, so the longest cells start first.
         for (const cpus of [...o.threads].sort((a, b) => b - a)) {
+          const { dynamic, candidates } = layouts.get(`${strategy}/${cpus}`)!;
           cells.push(async () => {
             const t0 = performance.now();
             const base = { strategy, workload, cpus, passes: o.passes, argv, maxPoolSlots: dynamic ? o.maxPool : undefined };
-            const head = { workload, strategy, cpus, searchedUpToSlots: SEARCH_MAX_SLOTS, seeds: isGeneratedWorkload(workload) ? seeds : ('trace' as const), nonMonotone: [] as number[] };
+            const head = { workload, strategy, cpus, searchedUpToSlots: candidates.at(-1)?.slots ?? 0, seeds: isGeneratedWorkload(workload) ? seeds : ('trace' as const), nonMonotone: [] as number[] };
             let answer: SizingAnswer;
             if (dynamic) {
               const d = await sizeDynamic(base, seeds, probe);
               answer = { ...head, kind: 'dynamic', at: d.at, dynamic: d.dynamic, probes: d.probes, seed: d.atSeed };
             } else {
-              const candidates = await candidatePools(strategy, cpus, argv);
-              const s = await sizeStatic(base, seeds, candidates, o.maxFailureRate, probe, settings.scan ?? false);
+              const s = await sizeStatic(base, seeds, candidates, o.maxFailureRate, probe, o.scan || (settings.scan ?? false));
               answer = { ...head, kind: 'static', floorSlots: candidates[0]?.slots, minPool: s.minPool, ratePool: s.ratePool, at: s.at, probes: s.probes, nonMonotone: s.nonMonotone, seed: s.atSeed };
             }
             settings.log(`${workload}, ${strategy}, ${cpus} CPU${cpus > 1 ? 's' : ''}: ${answerWords(answer)} (${answer.probes} replays, ${((performance.now() - t0) / 1000).toFixed(1)} s)`);

@@ -26,8 +26,11 @@ export interface ProbeResult {
 
 /** One pool the search can probe: what is asked (`--pool`, slots) and what the strategy's plan makes of it (slots, areas). */
 export interface Candidate {
+  /** The `--pool` asked for, slots. */
   requestSlots: number;
+  /** The pool the strategy's plan makes of it (all pools together), slots. */
   slots: number;
+  /** Areas per pool in that plan. */
   nareas: number;
 }
 
@@ -38,7 +41,7 @@ export interface SizingAnswer {
   cpus: number;
   /** Seeds replayed, or 'trace' for a trace (replayed once). */
   seeds: number[] | 'trace';
-  /** static: the smallest pool searched; dynamic: replayed from the kernel's 64 MiB default, growing. */
+  /** static: the smallest pool searched; dynamic: replayed from the kernel's default boot pool (64 MiB, at least a segment per area), growing. */
   kind: 'static' | 'dynamic';
   /** static: the smallest pool with no failure, largest over seeds; undefined when even the largest candidate fails. */
   minPool?: Candidate;
@@ -46,7 +49,7 @@ export interface SizingAnswer {
   floorSlots?: number;
   /** static: the smallest pool with failures at or under the rate, largest over seeds. */
   ratePool?: Candidate;
-  /** The largest pool the search could probe, slots. */
+  /** static: the largest candidate pool, slots (0 for dynamic). */
   searchedUpToSlots: number;
   /** The replay at the answer: static, at minPool for the seed that needed most; dynamic, the seed with most failures. */
   at?: ProbeResult;
@@ -69,6 +72,6 @@ export function mib(slots: number): number {
 
 /** The answer in a few words, for progress lines and sizing.md. */
 export function answerWords(a: SizingAnswer): string {
-  if (a.kind === 'dynamic') return `from the 64 MiB default: ${a.dynamic!.failures} failures, peak ${mib(a.dynamic!.peakMemoryBytes / IO_TLB_SIZE)} MiB`;
+  if (a.kind === 'dynamic') return `from the default ${mib(a.at!.poolSlots)} MiB boot pool: ${a.dynamic!.failures} failures, peak ${mib(a.dynamic!.peakMemoryBytes / IO_TLB_SIZE)} MiB`;
   return a.minPool ? `smallest pool ${mib(a.minPool.slots)} MiB` : `fails even at ${mib(a.searchedUpToSlots)} MiB`;
 }

@@ -41,7 +41,7 @@ function tableRow(a: SizingAnswer, vmGiB: number[]): string {
   const seeds = a.seeds === 'trace' ? '' : ` (seeds ${a.seeds.join(',')})`;
   if (a.kind === 'dynamic') {
     const d = a.dynamic!;
-    const what = `from 64 MiB: ${d.failures} failures, peak ${mib(d.peakMemoryBytes / IO_TLB_SIZE)} MiB, ${d.growths} growths, ${d.transientPools} transient pools`;
+    const what = `from the ${sizeText(a.at!.poolSlots)} boot pool: ${d.failures} failures, peak ${mib(d.peakMemoryBytes / IO_TLB_SIZE)} MiB, ${d.growths} growths, ${d.transientPools} transient pools`;
     return `| ${a.strategy}${seeds} | ${a.cpus} | ${what} | | ${sizeText(d.hiwaterSlots)} | | ${vmGiB.map((g) => cocoCell(a, g)).join(' | ')} | |`;
   }
   const floor = a.minPool && a.minPool.slots === a.floorSlots ? ' (floor)' : '';
@@ -62,23 +62,29 @@ export function sizingWords(answers: readonly SizingAnswer[], vmGiB: readonly nu
     if (series.length < 2 || !first.minPool) continue;
     const to = last.minPool ? `${sizeText(last.minPool.slots)} at ${last.cpus} CPUs (x${(last.minPool.slots / first.minPool.slots).toFixed(0)})` : `more than ${sizeText(last.searchedUpToSlots)} at ${last.cpus} CPUs`;
     const above = series.filter((a) => a.minPool && a.floorSlots !== undefined && a.minPool.slots > a.floorSlots);
-    const floors = above.length === 0
-      ? '; every answer is the rounding floor for its areas, so the workload itself fits in less'
+    const atFloor = series.every((a) => a.minPool && a.minPool.slots === a.floorSlots);
+    const floors = atFloor
+      ? '; every answer is the rounding floor for its areas (the search cannot go lower; fewer areas, swiotlb=,N, might)'
+      : above.length === 0
+      ? ''
       : `; above the rounding floor at ${above.map((a) => `${a.cpus} CPU${a.cpus > 1 ? 's' : ''} (x${(a.minPool!.slots / a.floorSlots!).toFixed(0)})`).join(', ')}`;
     out.push(`${first.workload}, ${first.strategy}: the smallest pool goes from ${sizeText(first.minPool.slots)} at ${first.cpus} CPU${first.cpus > 1 ? 's' : ''} to ${to}${floors}.`);
   }
+  // A confidential VM boots with one area per possible CPU: per-cpu-areas is its layout; the others are read from the tables.
+  const coco = statics.some((a) => a.strategy === 'per-cpu-areas') ? statics.filter((a) => a.strategy === 'per-cpu-areas') : statics;
+  const which = coco === statics ? 'static answers' : 'per-cpu-areas answers (the layout a confidential VM boots with)';
   for (const g of vmGiB) {
-    const short = statics.filter((a) => !a.minPool || a.minPool.slots > cocoBootSlots(g * GIB, a.cpus));
-    const spare = statics.filter((a) => a.minPool && a.minPool.slots <= cocoBootSlots(g * GIB, a.cpus)).map((a) => cocoBootSlots(g * GIB, a.cpus) - a.minPool!.slots);
-    const median = spare.length ? [...spare].sort((x, y) => x - y)[Math.floor(spare.length / 2)] : 0;
-    const shortList = short.map((a) => `${a.workload}/${a.strategy}/${a.cpus}`).join(', ');
-    out.push(`${g} GiB confidential VM: the 6% rule is enough for ${spare.length} of ${statics.length} static answers (median ${sizeText(median)} to spare)${short.length ? `, short for ${shortList}` : ''}.`);
+    const short = coco.filter((a) => !a.minPool || a.minPool.slots > cocoBootSlots(g * GIB, a.cpus));
+    const spare = coco.filter((a) => a.minPool && a.minPool.slots <= cocoBootSlots(g * GIB, a.cpus)).map((a) => cocoBootSlots(g * GIB, a.cpus) - a.minPool!.slots);
+    const median = spare.length ? ` (median ${sizeText([...spare].sort((x, y) => x - y)[Math.floor((spare.length - 1) / 2)])} to spare)` : '';
+    const shortList = short.map((a) => `${a.workload}/${a.cpus}${coco === statics ? `/${a.strategy}` : ''}`).join(', ');
+    out.push(`${g} GiB confidential VM: the 6% rule is enough for ${spare.length} of ${coco.length} ${which}${median}${short.length ? `, short for ${shortList}` : ''}.`);
   }
   const dyn = answers.filter((a) => a.kind === 'dynamic');
   if (dyn.length) {
     const failing = dyn.filter((a) => a.dynamic!.failures > 0);
     const peak = Math.max(...dyn.map((a) => a.dynamic!.peakMemoryBytes));
-    out.push(`Dynamic growth from the 64 MiB default: no failure in ${dyn.length - failing.length} of ${dyn.length} replays${failing.length ? `; failures in ${failing.map((a) => `${a.workload}/${a.strategy}/${a.cpus} (${a.dynamic!.failures})`).join(', ')}` : ''}; peak memory up to ${mib(peak / IO_TLB_SIZE)} MiB.`);
+    out.push(`Dynamic growth from the default boot pool: no failure in ${dyn.length - failing.length} of ${dyn.length} replays${failing.length ? `; failures in ${failing.map((a) => `${a.workload}/${a.strategy}/${a.cpus} (${a.dynamic!.failures})`).join(', ')}` : ''}; peak memory up to ${mib(peak / IO_TLB_SIZE)} MiB.`);
   }
   return out;
 }

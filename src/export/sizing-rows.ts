@@ -11,7 +11,7 @@ export function sizingRows(answers: readonly SizingAnswer[], vmGiB: readonly num
   return answers.map((a) => {
     const row: SizingRow = {
       workload: a.workload, strategy: a.strategy, cpus: a.cpus, seeds: a.seeds === 'trace' ? 'trace' : a.seeds.join(','), kind: a.kind,
-      searched_up_to_mib: mib(a.searchedUpToSlots), probes: a.probes,
+      probes: a.probes,
     };
     if (a.at) {
       row.nareas = a.at.nareas;
@@ -25,6 +25,7 @@ export function sizingRows(answers: readonly SizingAnswer[], vmGiB: readonly num
         row.min_pool_over_hiwater = a.at.hiwaterSlots > 0 ? a.minPool.slots / a.at.hiwaterSlots : 0;
         row.failures = a.at.failures;
       }
+      row.searched_up_to_mib = mib(a.searchedUpToSlots);
       if (a.floorSlots !== undefined) row.floor_mib = mib(a.floorSlots);
       if (a.ratePool) row.rate_pool_mib = mib(a.ratePool.slots);
     } else if (a.dynamic) {

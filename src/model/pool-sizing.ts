@@ -85,8 +85,9 @@ export function limitNareas(nareas: number, nslots: number): number {
   return nslots < nareas * IO_TLB_SEGSIZE ? Math.floor(nslots / IO_TLB_SEGSIZE) : nareas;
 }
 
-/** The confidential-VM heuristic's bounds: IO_TLB_DEFAULT_SIZE (64 MiB) to SZ_1G, bytes. */
+/** The confidential-VM heuristic's lower bound, IO_TLB_DEFAULT_SIZE (64 MiB), bytes. */
 export const COCO_MIN_BYTES = IO_TLB_DEFAULT_SIZE;
+/** The confidential-VM heuristic's upper bound, SZ_1G, bytes. */
 export const COCO_MAX_BYTES = 1 << 30;
 
 /**

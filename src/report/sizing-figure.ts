@@ -2,7 +2,7 @@
  * sizing.png's figure: one panel per workload, x = CPUs, y = MiB on a log
  * scale; a solid line per static strategy (its smallest pool with no
  * failure; a gap where even 1 GiB fails), a dashed line per growing strategy
- * (its peak memory from the 64 MiB default), and thin grey lines for the
+ * (its peak memory from the default boot pool), and thin grey lines for the
  * confidential-VM default pool at each --vm-memory. Plain data, no callbacks.
  */
 import type { ChartConfiguration } from 'chart.js';
@@ -29,7 +29,7 @@ function panel(answers: readonly SizingAnswer[], workload: string, strategies: s
   const lines = strategies.map((s, i) => {
     const dynamic = mine.some((a) => a.strategy === s && a.kind === 'dynamic');
     return {
-      label: dynamic ? `${s}: peak memory from 64 MiB` : `${s}: smallest pool`,
+      label: dynamic ? `${s}: peak memory, growing from the default pool` : `${s}: smallest pool`,
       data: cpus.map((c) => shown(mine.find((a) => a.strategy === s && a.cpus === c))),
       borderColor: colour(i), backgroundColor: colour(i), borderDash: dynamic ? [6, 4] : [], pointRadius: 4, borderWidth: 2, spanGaps: false,
     };

@@ -114,10 +114,12 @@ export class SimEngine {
   /**
    * Run `warmup` map attempts uncounted, then measure `measured` map
    * attempts, sampling every `sampleEvery` of them; then unmap what is still
-   * mapped (uncharged), so io_tlb_used returns to 0.
+   * mapped (uncharged), so io_tlb_used returns to 0. With `passes` > 0 each
+   * CPU instead replays its own events exactly that many times and stops
+   * (`measured` is ignored): the whole replay, as `npm run size` needs it.
    * @throws Error when every CPU waits on another (a schedule the engine cannot order).
    */
-  run(warmup: number, measured: number, sampleEvery: number): SimOutcome {
+  run(warmup: number, measured: number, sampleEvery: number, passes = 0): SimOutcome {
     for (const c of this.cpus) if (c.events.length > 0) this.ready(c.cpu);
     this.touches.start();
     let t0 = 0;
@@ -125,19 +127,24 @@ export class SimEngine {
     try {
       for (;;) {
         const cpu = this.heap.pop();
+        if (cpu < 0 && passes > 0 && this.cpus.every((c) => c.pass >= passes || c.events.length === 0)) {
+          t1 = Math.max(t0, ...this.clock);
+          break;
+        }
         if (cpu < 0) throw new Error(`the virtual-time engine stalled: every CPU waits for another's map or unmap (${this.schedule.workload}, ${this.cpus.length} CPUs)`);
         const now = this.clock[cpu];
         if (!this.measuring && this.attempts >= warmup) {
           this.startMeasuring();
           t0 = now;
         }
-        if (this.measuring && this.attempts >= measured) {
+        if (this.measuring && passes === 0 && this.attempts >= measured) {
           t1 = now;
           break;
         }
         this.runBackground(now);
         const before = this.attempts;
-        if (this.step(this.cpus[cpu], now)) this.ready(cpu);
+        // A CPU that has replayed its events `passes` times is done: it is not made ready again.
+        if (this.step(this.cpus[cpu], now) && (passes === 0 || this.cpus[cpu].pass < passes)) this.ready(cpu);
         if (this.measuring && this.attempts !== before && this.attempts % sampleEvery === 0) this.hooks.sample(now - t0, this.mapsDone());
       }
     } finally {

@@ -38,6 +38,8 @@ export interface SimSettings {
   maps: number;
   /** Uncounted map attempts before measuring starts. @default a quarter of `maps` (0: measure from the empty pool, as `npm run size` does) */
   warmupMaps?: number;
+  /** Each CPU replays its own events exactly this many times, then stops; `maps` then sets only the sampling interval. @default 0 (run for `maps` map attempts, CPUs looping over their events) */
+  passes?: number;
 }
 
 /** Pool fragmentation samples per run. */
@@ -93,7 +95,7 @@ export function simRunOne(spec: RunSpec, sim: SimSettings): RunOutcome {
   };
   const terms = sim.calibration.terms;
   const engine = new SimEngine(cpus, schedule, terms, new OpCost(terms, new VirtualLines(), topo), touches, hooks);
-  const out = engine.run(sim.warmupMaps ?? Math.ceil(sim.maps / 4), sim.maps, Math.max(1, Math.floor(sim.maps / SAMPLES)));
+  const out = engine.run(sim.warmupMaps ?? Math.ceil(sim.maps / 4), sim.maps, Math.max(1, Math.floor(sim.maps / SAMPLES)), sim.passes ?? 0);
   const snapshots = [peak ?? sampler.snapshot('peak', lastMs), sampler.snapshot('end', lastMs)];
   const results = cpus.map((c) => c.result(out.seconds, { contended: out.lockContended[c.cpu], waitNs: out.lockWaitNs[c.cpu] }));
   const collected = collectRun(key, plan, results, fragmentation, { hiwater: sampler.hiwater, usedAfter: sampler.used, memHiwater: sampler.memHiwater });
