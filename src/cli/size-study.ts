@@ -6,7 +6,7 @@
  * the kernel's 64 MiB default instead. Probes run on a piscina pool (one
  * worker thread per --jobs); the real-thread check runs after them, alone.
  */
-import { availableParallelism } from 'node:os';
+import { availableParallelism, totalmem } from 'node:os';
 import { Piscina } from 'piscina';
 import { InputError } from '../base/errors.js';
 import { builtFile } from '../base/paths.js';
@@ -176,8 +176,20 @@ export async function runSizing(o: SizeOptions, settings: StudySettings): Promis
   for (const workload of o.workload) await buildSchedules(parseBenchArgs(['--workload', workload, '--threads', String(Math.min(...o.threads)), ...argv]));
   await loadStrategies(parseBenchArgs(['--strategy', o.strategy.join(','), ...argv]));
   const layouts = await planLayouts(o, argv);
-  const pool = new Piscina<ProbeTask, ProbeResult>({ filename: builtFile('src', 'cli', 'size-probe.js'), minThreads: o.jobs, maxThreads: o.jobs, idleTimeout: 1000 });
-  const probe: Probe = (t) => pool.run(t);
+  // A worker's heap gets its share of 70% of the memory: a probe at 256 CPUs holds a large schedule, and V8's
+  // default (about 4 GiB) made one run out and take the process down. With a limit, running out is a failed task.
+  const heapMiB = Math.floor((totalmem() / 2 ** 20) * 0.7 / o.jobs);
+  const pool = new Piscina<ProbeTask, ProbeResult>({ filename: builtFile('src', 'cli', 'size-probe.js'), minThreads: o.jobs, maxThreads: o.jobs, idleTimeout: 1000, resourceLimits: { maxOldGenerationSizeMb: heapMiB } });
+  const probe: Probe = async (t) => {
+    try {
+      return await pool.run(t);
+    } catch (err) {
+      const e = err as Error & { code?: string };
+      const what = `${t.workload}, ${t.strategy}, ${t.cpus} CPUs at ${mib(t.poolSlots)} MiB (seed ${t.seed})`;
+      if (e.code === 'ERR_WORKER_OUT_OF_MEMORY') throw new Error(`${what}: the probe ran out of memory (${heapMiB} MiB of heap per worker); run with --jobs 1 to give one probe all of it`);
+      throw new Error(`${what}: ${e.message}`, { cause: err });
+    }
+  };
   try {
     const cells: (() => Promise<SizingAnswer>)[] = [];
     for (const workload of o.workload) {
@@ -223,6 +235,6 @@ async function realChecks(answers: SizingAnswer[], o: SizeOptions, argv: string[
   for (const a of answers) {
     if (a.kind !== 'static' || !a.minPool || a.cpus > cores) continue;
     a.real = await runRealCheck({ strategy: a.strategy, workload: a.workload, cpus: a.cpus, seed: a.seed, poolSlots: a.minPool.requestSlots, passes: 1, argv }, o.checkDuration);
-    log(`real threads, ${a.workload}, ${a.strategy}, ${a.cpus} CPUs at ${mib(a.minPool.slots)} MiB: ${a.real.failures} failures in ${a.real.attempts} map attempts`);
+    log(`real threads, ${a.workload}, ${a.strategy}, ${a.cpus} CPU${a.cpus > 1 ? 's' : ''} at ${mib(a.minPool.slots)} MiB: ${a.real.failures} failures in ${a.real.attempts} map attempts`);
   }
 }
