@@ -28,13 +28,10 @@ export function gateFiles(r: GateResult): [string, string][] {
 /** Write the result directory under `root`; returns its path. */
 export async function writeGateResult(root: string, r: GateResult): Promise<string> {
   const dir = await ResultDir.create(root, 'gate');
-  try {
+  const { path } = await dir.publish(async () => {
     for (const [name, text] of gateFiles(r)) await dir.write(name, text);
-    return await dir.commit();
-  } catch (err) {
-    await dir.fail(err as Error);
-    throw err;
-  }
+  });
+  return path;
 }
 
 /**

@@ -49,16 +49,10 @@ export async function mergeMain(argv: string[], log: (line: string) => void = co
     const n = shards[0].record.shard.count;
     log(`merge: ${n} shard${n === 1 ? '' : 's'}, ${job.outcomes.length} runs${job.predicted?.length ? ` and ${job.predicted.length} sim sweep runs` : ''}, ${job.opts.engine} engine`);
     const dir = await ResultDir.create(o.out, resultLabel(job.opts));
-    try {
-      const words = await writeResults(dir, job, log);
-      const path = await dir.commit();
-      log('');
-      for (const line of words) log(line);
-      log(`results: ${path} (and ${join(o.out, 'latest')})`);
-    } catch (err) {
-      await dir.fail(err as Error);
-      throw err;
-    }
+    const { path, value: words } = await dir.publish(() => writeResults(dir, job, log));
+    log('');
+    for (const line of words) log(line);
+    log(`results: ${path} (and ${join(o.out, 'latest')})`);
     return 0;
   } catch (err) {
     return reportErrorAndExitCode(err);

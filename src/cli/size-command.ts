@@ -64,7 +64,7 @@ export async function sizeMain(argv: string[], log: (line: string) => void = (l)
     const rows = sizingRows(answers, o.vmMemory);
     const json = { command, config: configOf(SIZE_OPTIONS, o), machine: machineFacts(), calibration: calibrationFile, columns: SIZING_COLUMNS, rows, seconds: (performance.now() - t0) / 1000 };
     const dir = await ResultDir.create(o.out, o.label);
-    try {
+    const { path } = await dir.publish(async () => {
       await dir.write('sizing.csv', csvText(rows, sizingHeader(o.vmMemory)));
       await dir.write('sizing.md', markdown);
       await dir.write('sizing.json', `${JSON.stringify(json, null, 2)}\n`);
@@ -73,13 +73,9 @@ export async function sizeMain(argv: string[], log: (line: string) => void = (l)
         title: 'swiotlb pool sizing', command, options: typedOptions(SIZE_OPTIONS, o), machine: { ...machineFacts() }, warnings: [], notes: facts.notes,
         words: sizingWords(answers, o.vmMemory), summaryMarkdown: markdown, figures: [figure], poolMaps: [],
       }));
-      const where = await dir.commit();
-      process.stdout.write(markdown);
-      process.stdout.write(`\nsizing: ${where}/ (sizing.csv, sizing.md, sizing.json, sizing.png, report.html) in ${((performance.now() - t0) / 1000).toFixed(0)} s\n`);
-    } catch (err) {
-      await dir.fail(err as Error);
-      throw err;
-    }
+    });
+    process.stdout.write(markdown);
+    process.stdout.write(`\nsizing: ${path}/ (sizing.csv, sizing.md, sizing.json, sizing.png, report.html) in ${((performance.now() - t0) / 1000).toFixed(0)} s\n`);
     return 0;
   } catch (err) {
     return reportErrorAndExitCode(err);

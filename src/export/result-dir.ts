@@ -136,6 +136,21 @@ export class ResultDir {
     await rename(tmp, latest);
   }
 
+  /**
+   * Fill the staging directory with `fill`, then commit it. When `fill` or the
+   * commit throws, the staging directory stays as evidence ({@link fail}) and
+   * the error is rethrown. Returns the published directory and what `fill` returned.
+   */
+  async publish<T>(fill: (dir: ResultDir) => Promise<T>): Promise<{ path: string; value: T }> {
+    try {
+      const value = await fill(this);
+      return { path: await this.commit(), value };
+    } catch (err) {
+      await this.fail(err as Error);
+      throw err;
+    }
+  }
+
   /** Leave the staging directory as evidence, with the error and its stack traces. */
   async fail(err: Error): Promise<void> {
     await writeFileAtomic(join(this.staging, 'ERROR.txt'), `${err.name}: ${err.message}\n\n${stacksOf(err)}\n`).catch(() => undefined);

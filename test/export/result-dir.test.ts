@@ -49,6 +49,25 @@ describe('ResultDir', () => {
     expect(readFileSync(join(root, entries[0], 'ERROR.txt'), 'utf8')).toMatch(/^Error: worker for cpu 1 failed: boom\n/);
   });
 
+  it('publish commits what fill wrote, or keeps the staging directory with ERROR.txt and rethrows when fill throws', async () => {
+    const root = tempDir('results-publish');
+    const ok = await ResultDir.create(root, 'ok');
+    const { path, value } = await ok.publish(async (dir) => {
+      await dir.write('sizing.csv', 'a\n');
+      return 7;
+    });
+    expect([readFileSync(join(path, 'sizing.csv'), 'utf8'), value]).toEqual(['a\n', 7]);
+    const bad = await ResultDir.create(root, 'bad');
+    await expect(bad.publish(async (dir) => {
+      await dir.write('sizing.csv', 'half');
+      throw new Error('png: canvas gone');
+    })).rejects.toThrow('png: canvas gone');
+    const partial = readdirSync(root).filter((d) => d.endsWith('.partial'));
+    expect(partial).toHaveLength(1);
+    expect(readFileSync(join(root, partial[0], 'ERROR.txt'), 'utf8')).toMatch(/^Error: png: canvas gone\n/);
+    expect(readdirSync(root).filter((d) => d.includes('-bad') && !d.startsWith('.'))).toEqual([]);
+  });
+
   it('removes staging directories older than a day when a run starts, and keeps younger ones', async () => {
     const root = tempDir('results-stale');
     for (const name of ['.old.partial', '.young.partial']) mkdirSync(join(root, name));
