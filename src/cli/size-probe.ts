@@ -38,17 +38,20 @@ function probeArgs(t: ProbeTask, engine: 'sim' | 'real'): string[] {
   return args;
 }
 
-/** Schedules built by this thread, newest last: a few, since a cell's probes share one. */
+/**
+ * The schedule this thread built last: a cell's probes of one seed share it.
+ * One only, dropped before the next is built: a generated network profile at
+ * 256 CPUs takes gigabytes, and two of them (two seeds) ran a worker out of heap.
+ */
 const schedules = new Map<string, Schedule>();
-const KEEP_SCHEDULES = 2;
 
 async function scheduleFor(t: ProbeTask, opts: ReturnType<typeof parseBenchArgs>): Promise<Schedule> {
   const key = JSON.stringify([t.workload, t.cpus, t.seed, t.argv]);
   let s = schedules.get(key);
   if (s === undefined) {
+    schedules.clear();
     s = (await buildSchedules(opts)).schedules[0];
     schedules.set(key, s);
-    while (schedules.size > KEEP_SCHEDULES) schedules.delete(schedules.keys().next().value!);
   }
   return s;
 }
