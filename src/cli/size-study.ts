@@ -177,7 +177,8 @@ export async function runSizing(o: SizeOptions, settings: StudySettings): Promis
   await loadStrategies(parseBenchArgs(['--strategy', o.strategy.join(','), ...argv]));
   const layouts = await planLayouts(o, argv);
   // A worker's heap gets its share of 70% of the memory: a probe at 256 CPUs holds a large schedule, and V8's
-  // default (about 4 GiB) made one run out and take the process down. With a limit, running out is a failed task.
+  // default (about 4 GiB) was too small. With a limit, running out is meant to be a failed task (the message
+  // below), but V8 has still aborted the whole process at the limit (net-rx-mtu9000, 256 CPUs, 8.3 GB).
   const heapMiB = Math.floor((totalmem() / 2 ** 20) * 0.7 / o.jobs);
   const pool = new Piscina<ProbeTask, ProbeResult>({ filename: builtFile('src', 'cli', 'size-probe.js'), minThreads: o.jobs, maxThreads: o.jobs, idleTimeout: 1000, resourceLimits: { maxOldGenerationSizeMb: heapMiB } });
   const probe: Probe = async (t) => {
