@@ -1,9 +1,10 @@
 /**
  * `npm run size`: how big the swiotlb pool must be, per workload, strategy
  * and CPU count (src/cli/size-study.ts), against the confidential-VM 6% rule
- * and dynamic growth. Writes sizing.csv, sizing.md, sizing.json, sizing.png
- * and report.html into a result directory (staged and renamed, like every
- * result) and prints sizing.md. Exit codes: 0 success, 1 an unexpected
+ * and dynamic growth. Writes sizing.csv, sizing.md, sizing.json, sizing.png,
+ * report.html and answers.jsonl (each cell's answer, appended as it is found,
+ * so a run that dies leaves them in its staging directory) into a result
+ * directory (staged and renamed, like every result) and prints sizing.md. Exit codes: 0 success, 1 an unexpected
  * failure, 2 bad input (nothing written).
  */
 import { reportErrorAndExitCode } from '../base/errors.js';
@@ -28,7 +29,7 @@ export function sizeCommand() {
     'npm run size --',
     "How big must the swiotlb pool be? For each workload, strategy and CPU count: the smallest static pool (after the kernel's rounding) with no \"swiotlb buffer is full\" failure, found by bisection on deterministic virtual-time replays, beside the peak io_tlb_used, the confidential-VM 6% rule, and dynamic growth from the default boot pool.",
     SIZE_OPTIONS,
-    'Writes sizing.csv, sizing.md, sizing.json, sizing.png and report.html (docs/sizing.md). Exit codes: 0 success; 1 an unexpected failure; 2 bad input (nothing written).',
+    'Writes sizing.csv, sizing.md, sizing.json, sizing.png, report.html and answers.jsonl (docs/sizing.md). Exit codes: 0 success; 1 an unexpected failure; 2 bad input (nothing written).',
   );
 }
 
@@ -57,13 +58,23 @@ export async function sizeMain(argv: string[], log: (line: string) => void = (l)
     const calibrationFile = o.calibration ?? defaultCalibrationFile();
     const m = loadCalibration(calibrationFile).machine;
     const t0 = performance.now();
-    const answers = await runSizing(o, { log });
+    // Created at the first answer (the options are checked by then), and each answer kept as it comes:
+    // a run that dies leaves the cells it found in the staging directory.
+    let staged: Promise<ResultDir> | undefined;
+    const onAnswer = async (a: SizingAnswer) => (await (staged ??= ResultDir.create(o.out, o.label))).append('answers.jsonl', `${JSON.stringify(a)}\n`);
+    let answers: SizingAnswer[];
+    try {
+      answers = await runSizing(o, { log, onAnswer });
+    } catch (err) {
+      if (staged) await (await staged).fail(err as Error);
+      throw err;
+    }
     const facts = { command, calibration: `${calibrationFile}, measured on ${m.cpu_model}, ${m.cores} cores`, passes: o.passes, maxFailureRate: o.maxFailureRate, vmGiB: o.vmMemory, notes: notesOf(answers, o) };
     const markdown = sizingMarkdown(answers, facts);
     const figure = sizingFigure(answers, o.vmMemory);
     const rows = sizingRows(answers, o.vmMemory);
     const json = { command, config: configOf(SIZE_OPTIONS, o), machine: machineFacts(), calibration: calibrationFile, columns: SIZING_COLUMNS, rows, seconds: (performance.now() - t0) / 1000 };
-    const dir = await ResultDir.create(o.out, o.label);
+    const dir = await (staged ?? ResultDir.create(o.out, o.label));
     const { path } = await dir.publish(async () => {
       await dir.write('sizing.csv', csvText(rows, sizingHeader(o.vmMemory)));
       await dir.write('sizing.md', markdown);
@@ -75,7 +86,7 @@ export async function sizeMain(argv: string[], log: (line: string) => void = (l)
       }));
     });
     process.stdout.write(markdown);
-    process.stdout.write(`\nsizing: ${path}/ (sizing.csv, sizing.md, sizing.json, sizing.png, report.html) in ${((performance.now() - t0) / 1000).toFixed(0)} s\n`);
+    process.stdout.write(`\nsizing: ${path}/ (sizing.csv, sizing.md, sizing.json, sizing.png, report.html, answers.jsonl) in ${((performance.now() - t0) / 1000).toFixed(0)} s\n`);
     return 0;
   } catch (err) {
     return reportErrorAndExitCode(err);

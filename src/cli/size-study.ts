@@ -30,6 +30,8 @@ export interface StudySettings {
   /** Probe every candidate instead of bisecting (tests; checks monotonicity). */
   scan?: boolean;
   log: (line: string) => void;
+  /** Called with each cell's answer as it is found (before the real-thread checks), in the order they finish. */
+  onAnswer?: (answer: SizingAnswer) => Promise<void>;
 }
 
 /** Extra bench options every probe gets. */
@@ -212,6 +214,7 @@ export async function runSizing(o: SizeOptions, settings: StudySettings): Promis
               answer = { ...head, kind: 'static', floorSlots: candidates[0]?.slots, minPool: s.minPool, ratePool: s.ratePool, at: s.at, probes: s.probes, nonMonotone: s.nonMonotone, seed: s.atSeed };
             }
             settings.log(`${workload}, ${strategy}, ${cpus} CPU${cpus > 1 ? 's' : ''}: ${answerWords(answer)} (${answer.probes} replays, ${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+            await settings.onAnswer?.(answer);
             return answer;
           });
         }

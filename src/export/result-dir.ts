@@ -11,7 +11,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { access, lstat, mkdir, readdir, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { access, appendFile, lstat, mkdir, readdir, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { InputError, stacksOf } from '../base/errors.js';
 
@@ -103,6 +103,11 @@ export class ResultDir {
   /** Write one file (text or bytes, e.g. a PNG) into the staging directory. */
   async write(file: string, content: string | Uint8Array): Promise<void> {
     await writeFileAtomic(join(this.staging, file), content);
+  }
+
+  /** Append `text` to a file of the staging directory: records kept as they come, so a run that dies leaves them as evidence. */
+  async append(file: string, text: string): Promise<void> {
+    await appendFile(join(this.staging, file), text);
   }
 
   /**

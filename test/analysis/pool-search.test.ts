@@ -17,6 +17,7 @@ import { parseBenchArgs } from '../../src/cli/bench-command.js';
 import { buildSchedules } from '../../src/cli/bench-inputs.js';
 import { xorshift32 } from '../../src/stats/prng.js';
 import { sizingHeader } from '../../src/export/sizing-columns.js';
+import { projectRoot } from '../../src/base/paths.js';
 import { runCli, tempDir } from '../helpers.js';
 
 /** The declared defaults with `over` on top. */
@@ -123,12 +124,13 @@ describe('npm run size on deterministic replays', () => {
     }
   }, 60_000);
 
-  it('writes sizing.csv (declared header), sizing.md, sizing.json, sizing.png and report.html', () => {
+  it('writes sizing.csv (declared header), sizing.md, sizing.json, sizing.png, report.html and answers.jsonl', () => {
     const out = tempDir('size');
     const r = runCli('size', ['--workload', 'msr-hm0', '--strategy', 'global-lock,dynamic-growth', '--threads', '1,2', '--vm-memory', '2,8', '--check-duration', '0.2', '--out', out]);
     expect(r.code, r.stderr).toBe(0);
     const dir = join(out, 'latest');
-    expect(readdirSync(dir).sort()).toEqual(['report.html', 'sizing.csv', 'sizing.json', 'sizing.md', 'sizing.png']);
+    expect(readdirSync(dir).sort()).toEqual(['answers.jsonl', 'report.html', 'sizing.csv', 'sizing.json', 'sizing.md', 'sizing.png']);
+    expect(readFileSync(join(dir, 'answers.jsonl'), 'utf8').trim().split('\n')).toHaveLength(4);
     const [header, ...lines] = readFileSync(join(dir, 'sizing.csv'), 'utf8').trim().split('\n');
     expect(header.split(',')).toEqual(sizingHeader([2, 8]));
     expect(lines).toHaveLength(4);
@@ -145,6 +147,22 @@ describe('npm run size on deterministic replays', () => {
     expect([dyn.peak_memory_mib, dyn.growths, dyn.transient_pools, dyn.failures]).toEqual([64, 0, 0, 0]);
     expect(readFileSync(join(dir, 'sizing.md'), 'utf8')).toContain('## msr-hm0');
     expect(readFileSync(join(dir, 'report.html'), 'utf8')).toContain('sizing.png');
+  }, 120_000);
+
+  it('a run that fails keeps the answers it found, with ERROR.txt, in a staging directory that does not look complete', () => {
+    const out = tempDir('size-fail');
+    const plugin = join(projectRoot(), 'test', 'fixtures', 'strategies', 'fails-on-one-area.ts');
+    // Cells run largest CPU count first: the 2-CPU answer is found, then the 1-CPU probe throws.
+    const r = runCli('size', ['--workload', 'msr-hm0', '--strategy', plugin, '--threads', '1,2', '--jobs', '1', '--check-duration', '0', '--out', out]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/planted failure: a pool of one area/);
+    const entries = readdirSync(out);
+    expect(entries.filter((d) => !d.startsWith('.'))).toEqual([]);
+    const staging = entries.filter((d) => d.endsWith('.partial'));
+    expect(staging).toHaveLength(1);
+    const kept = readFileSync(join(out, staging[0], 'answers.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(kept.map((a) => [a.cpus, a.kind, a.minPool.slots > 0])).toEqual([[2, 'static', true]]);
+    expect(readFileSync(join(out, staging[0], 'ERROR.txt'), 'utf8')).toMatch(/planted failure/);
   }, 120_000);
 
   it.each([
