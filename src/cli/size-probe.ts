@@ -41,7 +41,7 @@ function probeArgs(t: ProbeTask, engine: 'sim' | 'real'): string[] {
 /**
  * The schedule this thread built last: a cell's probes of one seed share it.
  * One only, dropped before the next is built: a generated network profile at
- * 256 CPUs takes gigabytes, and two of them (two seeds) ran a worker out of heap.
+ * 256 CPUs takes gigabytes.
  */
 const schedules = new Map<string, Schedule>();
 
