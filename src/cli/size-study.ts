@@ -48,10 +48,12 @@ function benchArgv(o: SizeOptions): string[] {
 export async function candidatePools(strategy: string, cpus: number, argv: string[]): Promise<Candidate[]> {
   const out: Candidate[] = [];
   let refusal: InputError | undefined;
+  const argsFor = (requestSlots: number) => parseBenchArgs(['--engine', 'sim', '--strategy', strategy, '--threads', String(cpus), '--pool', String(requestSlots), ...argv]);
+  // Loaded once: only the plan depends on the pool asked for.
+  const loaded = await loadStrategies(argsFor(SEARCH_REQUESTS[0]));
   for (const requestSlots of SEARCH_REQUESTS) {
-    const opts = parseBenchArgs(['--engine', 'sim', '--strategy', strategy, '--threads', String(cpus), '--pool', String(requestSlots), ...argv]);
+    const opts = argsFor(requestSlots);
     try {
-      const loaded = await loadStrategies(opts);
       const plan = planAll(loaded, opts)(loaded[0].strategy, cpus);
       if (out.length === 0 || plan.nslabs > out[out.length - 1].slots) out.push({ requestSlots, slots: plan.nslabs, nareas: plan.nareas });
     } catch (err) {
@@ -74,9 +76,10 @@ type Layouts = Map<string, { dynamic: boolean; candidates: Candidate[] }>;
 async function planLayouts(o: SizeOptions, argv: string[]): Promise<Layouts> {
   const out: Layouts = new Map();
   for (const strategy of o.strategy) {
+    const argsFor = (cpus: number) => parseBenchArgs(['--engine', 'sim', '--strategy', strategy, '--threads', String(cpus), '--max-pool', String(o.maxPool), ...argv]);
+    const loaded = await loadStrategies(argsFor(o.threads[0]));
     for (const cpus of o.threads) {
-      const opts = parseBenchArgs(['--engine', 'sim', '--strategy', strategy, '--threads', String(cpus), '--max-pool', String(o.maxPool), ...argv]);
-      const loaded = await loadStrategies(opts);
+      const opts = argsFor(cpus);
       const dynamic = planAll(loaded, opts)(loaded[0].strategy, cpus).maxPoolSlots !== undefined;
       out.set(`${strategy}/${cpus}`, { dynamic, candidates: dynamic ? [] : await candidatePools(strategy, cpus, argv) });
     }
@@ -176,7 +179,6 @@ export async function runSizing(o: SizeOptions, settings: StudySettings): Promis
   const argv = benchArgv(o);
   // Names, trace files and options checked here, before any worker: an error inside a worker loses its kind (exit 2).
   for (const workload of o.workload) await buildSchedules(parseBenchArgs(['--workload', workload, '--threads', String(Math.min(...o.threads)), ...argv]));
-  await loadStrategies(parseBenchArgs(['--strategy', o.strategy.join(','), ...argv]));
   const layouts = await planLayouts(o, argv);
   // A worker's heap gets its share of 70% of the memory: a probe at 256 CPUs holds a large schedule, and V8's
   // default (about 4 GiB) was too small. With a limit, running out is meant to be a failed task (the message

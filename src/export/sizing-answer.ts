@@ -3,6 +3,7 @@
  * the exporters and the figure read (src/cli/size-study.ts fills it).
  */
 import { IO_TLB_SIZE } from '../model/constants.js';
+import { cocoBootSlots } from '../model/pool-sizing.js';
 
 /** The figures of one replay (a probe). */
 export interface ProbeResult {
@@ -74,4 +75,14 @@ export function mib(slots: number): number {
 export function answerWords(a: SizingAnswer): string {
   if (a.kind === 'dynamic') return `from the default ${mib(a.at!.poolSlots)} MiB boot pool: ${a.dynamic!.failures} failures, peak ${mib(a.dynamic!.peakMemoryBytes / IO_TLB_SIZE)} MiB`;
   return a.minPool ? `smallest pool ${mib(a.minPool.slots)} MiB` : `fails even at ${mib(a.searchedUpToSlots)} MiB`;
+}
+
+/** The confidential-VM default pool for `vmGiB` GiB of memory and `cpus` CPUs, slots (cocoBootSlots()). */
+export function vmPoolSlots(vmGiB: number, cpus: number): number {
+  return cocoBootSlots(vmGiB * 2 ** 30, cpus);
+}
+
+/** static answers: that pool less the smallest pool, slots (positive: spare; negative: short by); undefined without a smallest pool. */
+export function vmSpareSlots(a: SizingAnswer, vmGiB: number): number | undefined {
+  return a.kind === 'static' && a.minPool ? vmPoolSlots(vmGiB, a.cpus) - a.minPool.slots : undefined;
 }

@@ -1,9 +1,6 @@
 /** sizing.md: the answers of `npm run size` as tables, one per workload, with the findings in words. */
-import { type SizingAnswer, mib } from './sizing-answer.js';
+import { type SizingAnswer, mib, vmPoolSlots, vmSpareSlots } from './sizing-answer.js';
 import { IO_TLB_SIZE } from '../model/constants.js';
-import { cocoBootSlots } from '../model/pool-sizing.js';
-
-const GIB = 2 ** 30;
 
 /** What the page says about how the answers were found. */
 export interface SizingFacts {
@@ -25,10 +22,10 @@ export function sizeText(slots: number): string {
 
 /** The heuristic's pool for `g` GiB at `cpus` against the answer: `128: 96 spare` or `128: 128 short`. */
 function cocoCell(a: SizingAnswer, g: number): string {
-  const coco = cocoBootSlots(g * GIB, a.cpus);
+  const coco = vmPoolSlots(g, a.cpus);
   if (a.kind !== 'static') return `${mib(coco)}`;
-  if (!a.minPool) return `${mib(coco)}: short`;
-  const spare = coco - a.minPool.slots;
+  const spare = vmSpareSlots(a, g);
+  if (spare === undefined) return `${mib(coco)}: short`;
   return spare >= 0 ? `${mib(coco)}: ${mib(spare)} spare` : `${mib(coco)}: **${mib(-spare)} short**`;
 }
 
@@ -74,8 +71,9 @@ export function sizingWords(answers: readonly SizingAnswer[], vmGiB: readonly nu
   const coco = statics.some((a) => a.strategy === 'per-cpu-areas') ? statics.filter((a) => a.strategy === 'per-cpu-areas') : statics;
   const which = coco === statics ? 'static answers' : 'per-cpu-areas answers (the layout a confidential VM boots with)';
   for (const g of vmGiB) {
-    const short = coco.filter((a) => !a.minPool || a.minPool.slots > cocoBootSlots(g * GIB, a.cpus));
-    const spare = coco.filter((a) => a.minPool && a.minPool.slots <= cocoBootSlots(g * GIB, a.cpus)).map((a) => cocoBootSlots(g * GIB, a.cpus) - a.minPool!.slots);
+    const spares = coco.map((a) => vmSpareSlots(a, g));
+    const short = coco.filter((_, i) => (spares[i] ?? -1) < 0);
+    const spare = spares.filter((x): x is number => x !== undefined && x >= 0);
     const median = spare.length ? ` (median ${sizeText([...spare].sort((x, y) => x - y)[Math.floor((spare.length - 1) / 2)])} to spare)` : '';
     const shortList = short.map((a) => `${a.workload}/${a.cpus}${coco === statics ? `/${a.strategy}` : ''}`).join(', ');
     out.push(`${g} GiB confidential VM: the 6% rule is enough for ${spare.length} of ${coco.length} ${which}${median}${short.length ? `, short for ${shortList}` : ''}.`);

@@ -1,10 +1,7 @@
 /** sizing.csv's rows from the answers of `npm run size` (columns declared in sizing-columns.ts). */
-import { type SizingAnswer, mib } from './sizing-answer.js';
+import { type SizingAnswer, mib, vmPoolSlots, vmSpareSlots } from './sizing-answer.js';
 import { IO_TLB_SIZE } from '../model/constants.js';
-import { cocoBootSlots } from '../model/pool-sizing.js';
 import type { SizingRow } from './sizing-columns.js';
-
-const GIB = 2 ** 30;
 
 /** One row per answer; `vmGiB` gives the coco_<i>gib columns. */
 export function sizingRows(answers: readonly SizingAnswer[], vmGiB: readonly number[]): SizingRow[] {
@@ -41,9 +38,9 @@ export function sizingRows(answers: readonly SizingAnswer[], vmGiB: readonly num
       row.real_attempts = a.real.attempts;
     }
     for (const g of vmGiB) {
-      const coco = cocoBootSlots(g * GIB, a.cpus);
-      row[`coco_${g}gib_mib`] = mib(coco);
-      if (a.kind === 'static' && a.minPool) row[`coco_${g}gib_spare_mib`] = mib(coco - a.minPool.slots);
+      row[`coco_${g}gib_mib`] = mib(vmPoolSlots(g, a.cpus));
+      const spare = vmSpareSlots(a, g);
+      if (spare !== undefined) row[`coco_${g}gib_spare_mib`] = mib(spare);
     }
     return row;
   });

@@ -6,14 +6,12 @@
  * confidential-VM default pool at each --vm-memory. Plain data, no callbacks.
  */
 import type { ChartConfiguration } from 'chart.js';
-import { type SizingAnswer, mib } from '../export/sizing-answer.js';
+import { type SizingAnswer, mib, vmPoolSlots } from '../export/sizing-answer.js';
 import { IO_TLB_SIZE } from '../model/constants.js';
-import { cocoBootSlots } from '../model/pool-sizing.js';
 import { axis, panelOptions } from './chart-parts.js';
 import type { Figure } from './figure.js';
 import { colour } from './palette.js';
 
-const GIB = 2 ** 30;
 const GREYS = ['#555555', '#777777', '#999999', '#aaaaaa', '#bbbbbb', '#cccccc'];
 
 /** The MiB a line shows for an answer: the smallest pool (static) or the peak memory (dynamic). */
@@ -36,7 +34,7 @@ function panel(answers: readonly SizingAnswer[], workload: string, strategies: s
   });
   const coco = vmGiB.map((g, k) => ({
     label: `${g} GiB VM default`,
-    data: cpus.map((c) => mib(cocoBootSlots(g * GIB, c))),
+    data: cpus.map((c) => mib(vmPoolSlots(g, c))),
     borderColor: GREYS[k % GREYS.length], backgroundColor: GREYS[k % GREYS.length], borderDash: [2, 3], borderWidth: 1, pointRadius: 0,
   }));
   return {
