@@ -63,22 +63,21 @@ export async function runBench(given: BenchOptions, command: string, log: (line:
   const progress = createProgress({ bar: wantsProgressBar(process.stdout.isTTY, process.env, opts.progress), log });
   progress.start(jobSize(job), opts.warmup + opts.duration);
   try {
-    const outcomes = await runJob(job, progress);
-    progress.stop();
-    const sweep = await sweepOrWarn(opts, strategies, warnings, log);
-    const engineNotes = sim ? [simLine(sim)] : sweep.notes;
-    const finished: FinishedJob = { command, opts, machine, warnings, strategies: strategies.map((s) => s.strategy), schedules: scheduleFacts(schedules), outcomes, predicted: sweep.outcomes, engineNotes, reference };
-    const words = await writeResults(dir, finished, log);
-    if (opts.shard) await writeShardRecord(dir, finished);
-    checkVerify(outcomes);
-    const path = await dir.commit();
+    const { path, value: { outcomes, words } } = await dir.publish(async () => {
+      const outcomes = await runJob(job, progress);
+      progress.stop();
+      const sweep = await sweepOrWarn(opts, strategies, warnings, log);
+      const engineNotes = sim ? [simLine(sim)] : sweep.notes;
+      const finished: FinishedJob = { command, opts, machine, warnings, strategies: strategies.map((s) => s.strategy), schedules: scheduleFacts(schedules), outcomes, predicted: sweep.outcomes, engineNotes, reference };
+      const words = await writeResults(dir, finished, log);
+      if (opts.shard) await writeShardRecord(dir, finished);
+      checkVerify(outcomes);
+      return { outcomes, words };
+    });
     log('');
     for (const line of words) log(line);
     log(`results: ${path} (and ${join(opts.out, 'latest')})`);
     return { dir: path, outcomes };
-  } catch (err) {
-    await dir.fail(err as Error);
-    throw err;
   } finally {
     progress.stop(); // idempotent: leaves the terminal clean when a run fails
   }
