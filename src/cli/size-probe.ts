@@ -62,6 +62,7 @@ function figures(row: ThroughputRow, nareas: number): ProbeResult {
   return {
     poolSlots: row.pool_slots, nareas, attempts: row.maps + row.full_failures, failures: row.full_failures, hiwaterSlots: row.hiwater_slots,
     peakReservedBytes: n('peak_reserved_bytes'), growths: n('growths'), transientPools: n('transient_pools'),
+    transientNoFit: n('transient_no_fit'), transientAllocFailed: n('transient_alloc_failed'), oversizeRejects: n('oversize_rejects'),
   };
 }
 

@@ -153,6 +153,7 @@ async function sizeDynamic(base: Omit<ProbeTask, 'seed' | 'poolSlots'>, seeds: n
   const dynamic = {
     failures: max((r) => r.failures), attempts: worst.r.attempts, hiwaterSlots: max((r) => r.hiwaterSlots),
     peakMemoryBytes: max((r) => r.poolSlots * IO_TLB_SIZE + (r.peakReservedBytes ?? 0)), growths: max((r) => r.growths ?? 0), transientPools: max((r) => r.transientPools ?? 0),
+    noFit: worst.r.transientNoFit ?? 0, noPages: worst.r.transientAllocFailed ?? 0, oversize: worst.r.oversizeRejects ?? 0,
   };
   return { at: worst.r, atSeed: worst.seed, dynamic, probes: runs.length };
 }

@@ -23,6 +23,12 @@ export interface ProbeResult {
   growths?: number;
   /** Growing strategies only: transient pools made. */
   transientPools?: number;
+  /** Growing strategies only: failures whose transient pool was made but could not place the buffer (swiotlb_search_pool_area() on an exactly sized pool). */
+  transientNoFit?: number;
+  /** Growing strategies only: failures whose transient pool got no pages. */
+  transientAllocFailed?: number;
+  /** Growing strategies only: failures refused before any search (padded size over one segment, newest kernel). */
+  oversizeRejects?: number;
 }
 
 /** One pool the search can probe: what is asked (`--pool`, slots) and what the strategy's plan makes of it (slots, areas). */
@@ -55,7 +61,11 @@ export interface SizingAnswer {
   /** The replay at the answer: static, at minPool for the seed that needed most; dynamic, the seed with most failures. */
   at?: ProbeResult;
   /** dynamic: figures, each the largest over seeds (bytes include the boot pool). */
-  dynamic?: { failures: number; peakMemoryBytes: number; growths: number; transientPools: number; hiwaterSlots: number; attempts: number };
+  dynamic?: {
+    failures: number; peakMemoryBytes: number; growths: number; transientPools: number; hiwaterSlots: number; attempts: number;
+    /** Why the failures of the seed with most failed: transient pool made but no fit, transient pool without pages, refused as oversize. */
+    noFit: number; noPages: number; oversize: number;
+  };
   /** Replays run for this answer, all seeds. */
   probes: number;
   /** Seeds whose outcomes were not monotone in the pool size (seen only when every candidate was probed). */

@@ -33,12 +33,19 @@ function realCell(a: SizingAnswer): string {
   return a.real ? `${a.real.failures} failures in ${a.real.attempts.toLocaleString('en')} maps` : '';
 }
 
+/** The failures of a dynamic replay by cause, e.g. "12 no fit in their transient pool". */
+function failureWhy(d: NonNullable<SizingAnswer['dynamic']>): string {
+  const parts = [[d.noFit, 'no fit in their transient pool'], [d.noPages, 'no pages for a transient pool'], [d.oversize, 'over 256 KiB']] as const;
+  return parts.filter(([n]) => n > 0).map(([n, what]) => `${n} ${what}`).join(', ');
+}
+
 /** One table row. */
 function tableRow(a: SizingAnswer, vmGiB: number[]): string {
   const seeds = a.seeds === 'trace' ? '' : ` (seeds ${a.seeds.join(',')})`;
   if (a.kind === 'dynamic') {
     const d = a.dynamic!;
-    const what = `from the ${sizeText(a.at!.poolSlots)} boot pool: ${d.failures} failures, peak ${mib(d.peakMemoryBytes / IO_TLB_SIZE)} MiB, ${d.growths} growths, ${d.transientPools} transient pools`;
+    const why = d.failures > 0 ? ` (${failureWhy(d)})` : '';
+    const what = `from the ${sizeText(a.at!.poolSlots)} boot pool: ${d.failures} failures${why}, peak ${mib(d.peakMemoryBytes / IO_TLB_SIZE)} MiB, ${d.growths} growths, ${d.transientPools} transient pools`;
     return `| ${a.strategy}${seeds} | ${a.cpus} | ${what} | | ${sizeText(d.hiwaterSlots)} | | ${vmGiB.map((g) => cocoCell(a, g)).join(' | ')} | |`;
   }
   const floor = a.minPool && a.minPool.slots === a.floorSlots ? ' (floor)' : '';
@@ -70,7 +77,7 @@ export function sizingWords(answers: readonly SizingAnswer[], vmGiB: readonly nu
   // A confidential VM boots with one area per possible CPU: per-cpu-areas is its layout; the others are read from the tables.
   const coco = statics.some((a) => a.strategy === 'per-cpu-areas') ? statics.filter((a) => a.strategy === 'per-cpu-areas') : statics;
   const which = coco === statics ? 'static answers' : 'per-cpu-areas answers (the layout a confidential VM boots with)';
-  for (const g of vmGiB) {
+  for (const g of coco.length ? vmGiB : []) {
     const spares = coco.map((a) => vmSpareSlots(a, g));
     const short = coco.filter((_, i) => (spares[i] ?? -1) < 0);
     const spare = spares.filter((x): x is number => x !== undefined && x >= 0);
@@ -82,7 +89,10 @@ export function sizingWords(answers: readonly SizingAnswer[], vmGiB: readonly nu
   if (dyn.length) {
     const failing = dyn.filter((a) => a.dynamic!.failures > 0);
     const peak = Math.max(...dyn.map((a) => a.dynamic!.peakMemoryBytes));
-    out.push(`Dynamic growth from the default boot pool: no failure in ${dyn.length - failing.length} of ${dyn.length} replays${failing.length ? `; failures in ${failing.map((a) => `${a.workload}/${a.strategy}/${a.cpus} (${a.dynamic!.failures})`).join(', ')}` : ''}; peak memory up to ${mib(peak / IO_TLB_SIZE)} MiB.`);
+    out.push(`Dynamic growth from the default boot pool: no failure in ${dyn.length - failing.length} of ${dyn.length} replays${failing.length ? `; failures in ${failing.map((a) => `${a.workload}/${a.strategy}/${a.cpus} (${a.dynamic!.failures}: ${failureWhy(a.dynamic!)})`).join(', ')}` : ''}; peak memory up to ${mib(peak / IO_TLB_SIZE)} MiB.`);
+    if (failing.some((a) => a.dynamic!.noFit > 0)) {
+      out.push('No fit: a transient pool has exactly nr_slots(size) slots from a page boundary, so a buffer whose min_align_mask offset needs a later first slot (a 4 KiB mask and an address with the 2 KiB bit set) cannot be placed in it; swiotlb_find_slots() frees it and the map fails, however much memory is left.');
+    }
   }
   return out;
 }

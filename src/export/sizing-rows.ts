@@ -32,6 +32,9 @@ export function sizingRows(answers: readonly SizingAnswer[], vmGiB: readonly num
       row.peak_memory_mib = mib(a.dynamic.peakMemoryBytes / IO_TLB_SIZE);
       row.growths = a.dynamic.growths;
       row.transient_pools = a.dynamic.transientPools;
+      row.failures_no_fit = a.dynamic.noFit;
+      row.failures_no_pages = a.dynamic.noPages;
+      row.failures_oversize = a.dynamic.oversize;
     }
     if (a.real) {
       row.real_failures = a.real.failures;

@@ -124,6 +124,14 @@ describe('npm run size on deterministic replays', () => {
     }
   }, 60_000);
 
+  it('a dynamic probe says why its maps failed: with no budget past the boot pool, every transient pool gets no pages', async () => {
+    // 8 CPUs x 8 writes of 128 KiB in flight (8 MiB) against a 2 MiB boot pool: the pools fill, swiotlb_find_slots()
+    // falls back to a transient pool, and alloc_pages() cannot give one when the budget is the boot pool itself.
+    const r = await runProbe({ strategy: 'dynamic-growth', workload: 'nvme-128k-seqwrite-qd8', cpus: 8, seed: 1, poolSlots: 1024, maxPoolSlots: 1024, passes: 1, argv: [] });
+    expect(r.failures).toBeGreaterThan(0);
+    expect([r.transientAllocFailed, r.transientNoFit, r.oversizeRejects, r.transientPools, r.growths]).toEqual([r.failures, 0, 0, 0, 0]);
+  }, 60_000);
+
   it('writes sizing.csv (declared header), sizing.md, sizing.json, sizing.png, report.html and answers.jsonl', () => {
     const out = tempDir('size');
     const r = runCli('size', ['--workload', 'msr-hm0', '--strategy', 'global-lock,dynamic-growth', '--threads', '1,2', '--vm-memory', '2,8', '--check-duration', '0.2', '--out', out]);
