@@ -1,4 +1,4 @@
-/** `npm run wasm`: assemble src/model/wasm/pool-ops.wat into pool-ops-bytes.ts (src/cli/wasm-command.ts). */
+/** `npm run wasm`: assemble each WebAssembly text of the project into its bytes module (src/cli/wasm-command.ts). */
 import { wasmMain } from '../src/cli/wasm-command.js';
 
-console.log(`wrote src/model/wasm/pool-ops-bytes.ts (${await wasmMain()} bytes of WebAssembly)`);
+for (const { file, size } of await wasmMain()) console.log(`wrote ${file} (${size} bytes of WebAssembly)`);

@@ -1,20 +1,24 @@
 /**
- * The checked-in WebAssembly (src/model/wasm/pool-ops-bytes.ts) is the
- * assembly of its text (pool-ops.wat): assembled here again with wabt and
- * compared byte for byte, so nobody edits one without the other.
+ * The checked-in WebAssembly (src/model/wasm/pool-ops-bytes.ts,
+ * workloads/formats/wasm/ftrace-scan-bytes.ts) is the assembly of its text
+ * (the .wat beside it): assembled here again with wabt and compared byte for
+ * byte, so nobody edits one without the other.
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { WAT_PATH, assembleWat, bytesModule } from '../../src/cli/wasm-command.js';
+import { WASM_MODULES, assembleWat, bytesModule } from '../../src/cli/wasm-command.js';
 import { DmaArena } from '../../src/model/dma-arena.js';
 import { POOL_OPS_WASM_BASE64 } from '../../src/model/wasm/pool-ops-bytes.js';
 import { poolOpsFor } from '../../src/model/wasm/pool-ops.js';
 
 describe('pool-ops WebAssembly', () => {
-  it('the checked-in bytes are the assembly of pool-ops.wat (run `npm run wasm` after editing it)', async () => {
-    const bytes = await assembleWat(readFileSync(WAT_PATH, 'utf8'));
-    expect(Buffer.from(POOL_OPS_WASM_BASE64, 'base64').equals(Buffer.from(bytes))).toBe(true);
-    expect(bytesModule(bytes)).toContain(POOL_OPS_WASM_BASE64);
+  it.each(WASM_MODULES.map((m) => [m.wat.slice(m.wat.lastIndexOf('/') + 1), m] as const))('the checked-in bytes are the assembly of %s (run `npm run wasm` after editing it)', async (_name, m) => {
+    const bytes = await assembleWat(readFileSync(m.wat, 'utf8'), undefined, m.alwaysInlineMaxSize);
+    expect(readFileSync(m.bytes, 'utf8')).toBe(bytesModule(bytes, m));
+  });
+
+  it('pool-ops is the module the model runs', () => {
+    expect(readFileSync(WASM_MODULES[0].bytes, 'utf8')).toContain(POOL_OPS_WASM_BASE64);
   });
 
   it('copies between two places of the shared memory, and each thread gets its own scratch block', () => {

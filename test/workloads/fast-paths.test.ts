@@ -8,11 +8,14 @@
  */
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '../../src/base/paths.js';
 import { DMA_BIDIRECTIONAL } from '../../src/model/dma.js';
 import { readTrace } from '../../workloads/formats/index.js';
 import { TraceSource } from '../../workloads/formats/trace-source.js';
+import { ftraceParser } from '../../workloads/formats/ftrace.js';
+import { SKIP } from '../../workloads/formats/line-format.js';
 import type { IoRequest } from '../../workloads/types.js';
 import { tempDir } from '../helpers.js';
 
@@ -89,6 +92,59 @@ describe('fast paths read each line as the exact parsers do', () => {
     expect(mixed.warnings).toEqual([`${mixedFile}: line 1: lines that are not swiotlb_bounced events are skipped`]);
     const named = '  swiotlb_bounced-9 [001] ..... 100.2: sched_switch: prev_comm=a next_comm=b';
     await expect(readTrace(writeText([other, plain, named, ''].join('\n')), 'ftrace')).rejects.toThrow(/:3: field 'event'/);
+  });
+});
+
+describe('ftrace: the WebAssembly fast path against the regular expressions, on mutated lines', () => {
+  const plain = CASES.find((c) => c.format === 'ftrace')!.plain;
+  const lines = [plain, '  kworker/u8:2-77 [002] 5.25: swiotlb_bounced: dev_name: x dma_mask=ff dev_addr=ffffffffffffffff size=66 NO_FORCE', '   keybroker-143    [000] b..2.   100.002000: swiotlb_bounced: dev_name: 0000:00:00.0 dma_mask=ffffffffffffffff dev_addr=ffffffffffffffff size=66 FORCE'];
+  // The characters the fast path decides on: separators, digits, hex, the words' letters, CR, no-break space, tab.
+  const alphabet = ' \t\r\u00a0-.:[]#=0123456789abcdefABCDEFx_NORMALFCE'.split('');
+  const edit = fc.record({ kind: fc.constantFrom('insert', 'delete', 'replace'), at: fc.nat(), ch: fc.constantFrom(...alphabet) });
+
+  /** The request (or SKIP or null) the fast path gives `line`, after a first plain event has set the time origin. */
+  function viaFast(line: string) {
+    const p = ftraceParser({ file: 'mutated', warn: () => undefined } as unknown as TraceSource);
+    const bytes = Buffer.from(`${plain}\n${line}\n`, 'latin1');
+    p.piece!(bytes, 0, bytes.length);
+    const first = plain.length;
+    expect(p.fast(bytes, 0, first)).not.toBeNull();
+    return p.fast(bytes, first + 1, bytes.length - 1);
+  }
+  /** What the regular expressions make of `line` (or the error they throw), with the same time origin. */
+  function viaExact(line: string) {
+    const p = ftraceParser({ file: 'mutated', warn: () => undefined } as unknown as TraceSource);
+    p.parse(plain, 1);
+    try {
+      return p.parse(line, 2);
+    } catch (e) {
+      return e as Error;
+    }
+  }
+
+  it('every line the fast path reads, the exact parser reads the same; comments it skips match ^\\s*#', () => {
+    let read = 0;
+    fc.assert(
+      fc.property(fc.constantFrom(...lines), fc.array(edit, { minLength: 1, maxLength: 4 }), (base, edits) => {
+        let line = base;
+        for (const e of edits) {
+          const at = e.at % (line.length + 1);
+          line = e.kind === 'insert' ? line.slice(0, at) + e.ch + line.slice(at) : e.kind === 'delete' ? line.slice(0, at) + line.slice(at + 1) : line.slice(0, at) + e.ch + line.slice(at + 1);
+        }
+        if (line.includes('\n')) return;
+        const fast = viaFast(line);
+        if (fast === null) return;
+        if (fast === SKIP) {
+          expect(/^\s*#/.test(line), JSON.stringify(line)).toBe(true);
+          return;
+        }
+        read++;
+        expect(viaExact(line), JSON.stringify(line)).toEqual(fast);
+      }),
+      { numRuns: 5_000, seed: 20261202 },
+    );
+    // Most single edits leave a line the fast path still reads (in a digit, a name, the flags).
+    expect(read).toBeGreaterThan(500);
   });
 });
 

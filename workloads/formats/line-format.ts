@@ -28,6 +28,8 @@ export type FastLine = (bytes: Uint8Array, from: number, end: number) => IoReque
 export interface FastLineParser {
   fast: FastLine;
   parse: LineParser;
+  /** Called with each piece of whole lines `bytes[start, stop)` before `fast` sees its lines (a fast path that reads a copy takes it here). */
+  piece?(bytes: Uint8Array, start: number, stop: number): void;
 }
 
 export interface LineFormatSpec {
@@ -72,6 +74,7 @@ export function lineFormat(spec: LineFormatSpec): TraceFormat {
       const p = spec.parser(source);
       const parse = typeof p === 'function' ? p : p.parse;
       const fast = typeof p === 'function' ? undefined : p.fast;
+      const piece = typeof p === 'function' ? undefined : p.piece;
       const { file } = source;
       const { comment, fields } = spec;
       let headerPending = spec.header !== undefined;
@@ -79,6 +82,7 @@ export function lineFormat(spec: LineFormatSpec): TraceFormat {
       let warned = false;
       for await (const cursor of source.lineBytes()) {
         let out: IoRequest[] = [];
+        piece?.(cursor.bytes, cursor.from, cursor.stop);
         while (cursor.next()) {
           // The fast path reads the line's bytes in place; the others are made strings.
           let request = fast !== undefined && !headerPending ? fast(cursor.bytes, cursor.from, cursor.end) : null;

@@ -220,7 +220,8 @@ export class LineCursor {
   end = 0;
   /** 1-based number of the current line (the one before the piece's first until {@link next}). */
   lineNo = 0;
-  private stop = 0;
+  /** Index just past the piece's last line (its lines are `bytes[from after reset, stop)`). */
+  stop = 0;
   private pos = 0;
 
   /** Start a piece: its lines are `bytes[start, stop)`, the first numbered `first`. */
