@@ -25,7 +25,11 @@ export class DynamicAllocator implements BounceAllocator {
   readonly counters: AllocCounters = newAllocCounters();
   readonly v: DynamicViews;
   private readonly boot: SwiotlbPool;
+  /** Views of the pools of mem->pools by table entry (transient pools are not kept: see view()). */
   private readonly views: (SwiotlbPool | undefined)[] = [];
+  /** The last transient pool's view and its entry. */
+  private transientView: SwiotlbPool | null = null;
+  private transientEntry = -1;
   private readonly v66: boolean;
   private readonly bootSlots: number;
   /** Devices by min_align_mask, cached. */
@@ -49,11 +53,26 @@ export class DynamicAllocator implements BounceAllocator {
     for (const k of DYNAMIC_COUNTERS) this.counters.extra[k] = 0;
   }
 
-  /** A cached view of table entry `e`, rebuilt when the entry now holds another pool (entries are reused). */
+  /**
+   * A view of table entry `e`: cached per entry for the pools of mem->pools,
+   * rebuilt when the entry now holds another pool (entries are reused). A
+   * transient pool's view is kept only until the next transient pool's:
+   * transient pools come and go by the thousand on different blocks, and
+   * 256 virtual CPUs each keeping a view of every block they touched ran a
+   * sizing probe out of an 8 GB heap.
+   */
   view(e: number): SwiotlbPool {
-    const pool = this.views[e];
+    const t = this.v.table;
     const at = e * ENTRY_WORDS;
-    if (pool !== undefined && (e === 0 || (pool.nslabs === this.v.table[at + E_NSLABS] && pool.nareas === this.v.table[at + E_NAREAS]))) return pool;
+    if (e !== 0 && t[at + E_KIND] === KIND_TRANSIENT) {
+      const last = this.transientView;
+      if (this.transientEntry === e && last!.nslabs === t[at + E_NSLABS] && last!.nareas === t[at + E_NAREAS]) return last!;
+      this.views[e] = undefined;
+      this.transientEntry = e;
+      return (this.transientView = new SwiotlbPool(this.v.poolShared(e), this.counters));
+    }
+    const pool = this.views[e];
+    if (pool !== undefined && (e === 0 || (pool.nslabs === t[at + E_NSLABS] && pool.nareas === t[at + E_NAREAS]))) return pool;
     const fresh = new SwiotlbPool(this.v.poolShared(e), this.counters);
     this.views[e] = fresh;
     return fresh;
@@ -194,7 +213,7 @@ export class DynamicAllocator implements BounceAllocator {
     for (let k = count - 1; k >= 0; k--) {
       extra.lookup_steps++;
       const entry = meta[META_ORDER + k];
-      if (this.view(entry).contains(tlb)) return entry;
+      if (this.v.entryContains(entry, tlb)) return entry;
     }
     const devices = this.v.devices;
     const d = this.device(minAlignMask);
@@ -202,7 +221,7 @@ export class DynamicAllocator implements BounceAllocator {
     try {
       for (let e = devices.head(d); e >= 0; e = devices.next(e)) {
         extra.lookup_steps++;
-        if (this.view(e).contains(tlb)) return e;
+        if (this.v.entryContains(e, tlb)) return e;
       }
     } finally {
       devices.unlockDevice(d);

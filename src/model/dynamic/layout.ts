@@ -132,6 +132,17 @@ export class DynamicViews {
     };
   }
 
+  /** Does table entry `e`'s pool hold the bounce address `addr` (bytes)? Read from the table, so a lookup makes no view. */
+  entryContains(e: number, addr: number): boolean {
+    if (e === 0) {
+      const boot = this.state.boot;
+      return addr >= boot.start && addr < boot.start + boot.nslabs * IO_TLB_SIZE;
+    }
+    const at = e * ENTRY_WORDS;
+    const start = this.config.reserveBase + this.table[at + E_FIRST_SLOT] * IO_TLB_SIZE;
+    return addr >= start && addr < start + this.table[at + E_NSLABS] * IO_TLB_SIZE;
+  }
+
   /** The table entry of a pool of this io_tlb_mem (0: the boot pool; else 1 + its first reserve page). */
   entryOf(shared: PoolShared): number {
     return shared === this.state.boot || shared.start === this.state.boot.start ? 0 : shared.firstArea + 1;
