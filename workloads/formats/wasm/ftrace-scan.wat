@@ -267,10 +267,12 @@
     (local.set $i (local.get $from))
     (block $d (loop $l
       (br_if $d (i32.gt_s (i32.add (local.get $i) (i32.const 15)) (local.get $end)))
-      (if (i32.and
-            (i64.eq (i64.load (local.get $i)) (i64.const 0x5f626c746f697773))               ;; "swiotlb_"
-            (i64.eq (i64.load offset=7 (local.get $i)) (i64.const 0x6465636e756f625f)))      ;; "_bounced"
-        (then (return (i32.const 1))))
+      (if (i32.eq (i32.load8_u (local.get $i)) (i32.const 115))                           ;; 's' first: most places fail here
+        (then
+          (if (i32.and
+                (i64.eq (i64.load (local.get $i)) (i64.const 0x5f626c746f697773))           ;; "swiotlb_"
+                (i64.eq (i64.load offset=7 (local.get $i)) (i64.const 0x6465636e756f625f)))  ;; "_bounced"
+            (then (return (i32.const 1))))))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
       (br $l)))
     (i32.const 0))
