@@ -1,6 +1,6 @@
 /** Where the project is on disk, valid from the TypeScript sources (tests) and from dist/ (built). */
 import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, isAbsolute, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 let root: string | undefined;
@@ -31,4 +31,10 @@ export function builtFile(...parts: string[]): string {
   const file = join(projectRoot(), 'dist', ...parts);
   if (!existsSync(file)) throw new Error(`${file} is missing: run 'npm run build' first`);
   return file;
+}
+
+/** `file` as a reader of the output wants it: relative to the working directory when inside it (`calibration/default.json`), else as given. */
+export function shownPath(file: string): string {
+  const rel = relative(process.cwd(), file);
+  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? rel : file;
 }

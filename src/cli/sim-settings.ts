@@ -8,6 +8,7 @@ import type { SimSettings } from '../run/sim/sim-run.js';
 import { defaultCalibrationFile, loadCalibration } from '../run/sim/calibration.js';
 import { parseDistance } from '../run/sim/topology.js';
 import { BENCH_OPTIONS, type BenchOptions } from './bench-options.js';
+import { shownPath } from '../base/paths.js';
 
 /**
  * The settings of a sim job, or undefined for a real one.
@@ -25,7 +26,7 @@ export function simSettings(opts: BenchOptions): SimSettings | undefined {
 /** Where the engine's times come from: the calibration file and its machine. */
 export function simSource(sim: SimSettings): string {
   const m = sim.calibration.machine;
-  return `predicted from ${sim.calibrationFile}, measured on ${m.cpu_model}, ${m.cores} cores, Node ${m.node}, ${m.measured_at}`;
+  return `predicted from ${shownPath(sim.calibrationFile)}, measured on ${m.cpu_model}, ${m.cores} cores, Node ${m.node}, ${m.measured_at}`;
 }
 
 /** One line saying which figures of a sim job are predicted, and from what. */

@@ -15,6 +15,7 @@ import { createProgress } from '../run/progress.js';
 import type { BenchOptions } from './bench-options.js';
 import { buildSchedules, planAll } from './bench-inputs.js';
 import { simSettings, simSource } from './sim-settings.js';
+import { shownPath } from '../base/paths.js';
 
 /**
  * Run the sweep after a real job, or nothing (a sim job, or `--sim-sweep off`);
@@ -30,7 +31,7 @@ export async function runSimSweep(opts: BenchOptions, strategies: JobSpec['strat
   const job = jobSpec({ ...sweep, verify: false }, strategies, schedules, planAll(strategies, sweep), sim);
   const t0 = performance.now();
   const outcomes = await runJob(job, createProgress({ bar: false, log: () => undefined }));
-  log(`sim sweep: ${outcomes.length} runs at ${opts.simSweep.join(',')} virtual CPUs in ${((performance.now() - t0) / 1000).toFixed(1)} s (predicted from ${sim.calibrationFile})`);
+  log(`sim sweep: ${outcomes.length} runs at ${opts.simSweep.join(',')} virtual CPUs in ${((performance.now() - t0) / 1000).toFixed(1)} s (predicted from ${shownPath(sim.calibrationFile)})`);
   const note = `throughput.csv and the solid lines of scaling.png are measured on this machine; scaling-sim.csv and the dashed lines are ${simSource(sim)}`;
   return { outcomes, notes: [note] };
 }

@@ -22,6 +22,7 @@ import type { SizingAnswer } from '../export/sizing-answer.js';
 import { commandFor, configOf, parseOrExitCode, typedOptions, valuesOf } from './option-spec.js';
 import { SIZE_OPTIONS, type SizeOptions } from './size-options.js';
 import { runSizing } from './size-study.js';
+import { shownPath } from '../base/paths.js';
 
 /** The command definition (exported for --help tests and docs/sizing.md). */
 export function sizeCommand() {
@@ -69,7 +70,7 @@ export async function sizeMain(argv: string[], log: (line: string) => void = (l)
       if (staged) await (await staged).fail(err as Error);
       throw err;
     }
-    const facts = { command, calibration: `${calibrationFile}, measured on ${m.cpu_model}, ${m.cores} cores`, passes: o.passes, maxFailureRate: o.maxFailureRate, vmGiB: o.vmMemory, notes: notesOf(answers, o) };
+    const facts = { command, calibration: `${shownPath(calibrationFile)}, measured on ${m.cpu_model}, ${m.cores} cores`, passes: o.passes, maxFailureRate: o.maxFailureRate, vmGiB: o.vmMemory, notes: notesOf(answers, o) };
     const markdown = sizingMarkdown(answers, facts);
     const figure = sizingFigure(answers, o.vmMemory);
     const rows = sizingRows(answers, o.vmMemory);

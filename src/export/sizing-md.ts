@@ -1,6 +1,6 @@
 /** sizing.md: the answers of `npm run size` as tables, one per workload, with the findings in words. */
 import { type SizingAnswer, mib, vmPoolSlots, vmSpareSlots } from './sizing-answer.js';
-import { IO_TLB_SIZE } from '../model/constants.js';
+import { IO_TLB_SEGMENT_BYTES, IO_TLB_SIZE } from '../model/constants.js';
 
 /** What the page says about how the answers were found. */
 export interface SizingFacts {
@@ -35,7 +35,7 @@ function realCell(a: SizingAnswer): string {
 
 /** The failures of a dynamic replay by cause, e.g. "12 no fit in their transient pool". */
 function failureWhy(d: NonNullable<SizingAnswer['dynamic']>): string {
-  const parts = [[d.noFit, 'no fit in their transient pool'], [d.noPages, 'no pages for a transient pool'], [d.oversize, 'over 256 KiB']] as const;
+  const parts = [[d.noFit, 'no fit in their transient pool'], [d.noPages, 'no pages for a transient pool'], [d.oversize, `over one segment (${IO_TLB_SEGMENT_BYTES / 1024} KiB)`]] as const;
   return parts.filter(([n]) => n > 0).map(([n, what]) => `${n} ${what}`).join(', ');
 }
 
@@ -44,7 +44,8 @@ function tableRow(a: SizingAnswer, vmGiB: number[]): string {
   const seeds = a.seeds === 'trace' ? '' : ` (seeds ${a.seeds.join(',')})`;
   if (a.kind === 'dynamic') {
     const d = a.dynamic!;
-    const why = d.failures > 0 ? ` (${failureWhy(d)})` : '';
+    const causes = failureWhy(d);
+    const why = causes ? ` (${causes})` : '';
     const what = `from the ${sizeText(a.at!.poolSlots)} boot pool: ${d.failures} failures${why}, peak ${mib(d.peakMemoryBytes / IO_TLB_SIZE)} MiB, ${d.growths} growths, ${d.transientPools} transient pools`;
     return `| ${a.strategy}${seeds} | ${a.cpus} | ${what} | | ${sizeText(d.hiwaterSlots)} | | ${vmGiB.map((g) => cocoCell(a, g)).join(' | ')} | |`;
   }
@@ -89,7 +90,7 @@ export function sizingWords(answers: readonly SizingAnswer[], vmGiB: readonly nu
   if (dyn.length) {
     const failing = dyn.filter((a) => a.dynamic!.failures > 0);
     const peak = Math.max(...dyn.map((a) => a.dynamic!.peakMemoryBytes));
-    out.push(`Dynamic growth from the default boot pool: no failure in ${dyn.length - failing.length} of ${dyn.length} replays${failing.length ? `; failures in ${failing.map((a) => `${a.workload}/${a.strategy}/${a.cpus} (${a.dynamic!.failures}: ${failureWhy(a.dynamic!)})`).join(', ')}` : ''}; peak memory up to ${mib(peak / IO_TLB_SIZE)} MiB.`);
+    out.push(`Dynamic growth from the default boot pool: no failure in ${dyn.length - failing.length} of ${dyn.length} replays${failing.length ? `; failures in ${failing.map((a) => `${a.workload}/${a.strategy}/${a.cpus} (${[a.dynamic!.failures, failureWhy(a.dynamic!)].filter(Boolean).join(': ')})`).join(', ')}` : ''}; peak memory up to ${mib(peak / IO_TLB_SIZE)} MiB.`);
     if (failing.some((a) => a.dynamic!.noFit > 0)) {
       out.push('No fit: a transient pool has exactly nr_slots(size) slots from a page boundary, so a buffer whose min_align_mask offset needs a later first slot (a 4 KiB mask and an address with the 2 KiB bit set) cannot be placed in it; swiotlb_find_slots() frees it and the map fails, however much memory is left.');
     }

@@ -137,6 +137,41 @@ describe('dynamic-growth when the pools are full (swiotlb_find_slots, schedule_w
     expect(alloc.v.mem.transientNslabs).toBe(0); // swiotlb_del_transient
   });
 
+  it("a freed transient block reused by a pool of another size, and then by one more while the first's buffer lives: each bounce goes through its own pool", () => {
+    const { alloc } = setup();
+    const bytes = new Uint8Array(16 * SEG);
+    const dma = new DmaMapper(alloc, hostMemory(bytes, HOST), 0);
+    const dev = { name: 'nvme0', minAlignMask: 0 };
+    for (let k = 0; k < 4; k++) mapSegment(alloc, k); // the 512-slot boot pool is full
+    const reserve = alloc.v.config.reserveBase;
+    // A 1-slot transient pool takes the reserve's first page (the lowest free block), and goes at unmap.
+    const a = dma.map(dev, HOST + 5 * SEG, 1000, DMA_TO_DEVICE);
+    expect(a).toBe(reserve);
+    dma.unmap(dev, a, 1000, DMA_TO_DEVICE);
+    // A 3-slot pool (6000 bytes: two pages, order 1) takes the same first block, now with 3 slots.
+    bytes.fill(0x11, 6 * SEG, 6 * SEG + 6000);
+    const b = dma.map(dev, HOST + 6 * SEG, 6000, DMA_FROM_DEVICE);
+    expect(b).toBe(reserve);
+    // The next transient pool (1 slot) goes to the first free page after that block.
+    bytes.fill(0x22, 7 * SEG, 7 * SEG + 2000);
+    const c = dma.map(dev, HOST + 7 * SEG, 2000, DMA_FROM_DEVICE);
+    expect(c).toBe(reserve + 2 * 4096);
+    // Lookups find each by its range: the boot pool's last byte, the 3-slot pool's last byte, not the byte after it.
+    expect(alloc.v.entryContains(0, BASE + 512 * 2048 - 1)).toBe(true);
+    expect(alloc.v.entryContains(0, BASE + 512 * 2048)).toBe(false);
+    expect(alloc.v.entryContains(1, reserve + 3 * 2048 - 1)).toBe(true);
+    expect(alloc.v.entryContains(1, reserve + 3 * 2048)).toBe(false);
+    expect(alloc.deviceAccess(b, 6000).every((x) => x === 0x11)).toBe(true);
+    expect(alloc.deviceAccess(c, 2000).every((x) => x === 0x22)).toBe(true);
+    alloc.deviceAccess(b, 6000).fill(0xb0);
+    alloc.deviceAccess(c, 2000).fill(0xc0);
+    dma.unmap(dev, b, 6000, DMA_FROM_DEVICE);
+    dma.unmap(dev, c, 2000, DMA_FROM_DEVICE);
+    expect(bytes.subarray(6 * SEG, 6 * SEG + 6000).every((x) => x === 0xb0)).toBe(true);
+    expect(bytes.subarray(7 * SEG, 7 * SEG + 2000).every((x) => x === 0xc0)).toBe(true);
+    expect(alloc.v.mem.transientNslabs).toBe(0);
+  });
+
   it('fails as "buffer is full" when even the transient pool gets no pages', () => {
     const { alloc } = setup({ maxPool: 512 }); // no budget beyond the boot pool
     for (let k = 0; k < 4; k++) mapSegment(alloc, k);

@@ -50,6 +50,12 @@ const CASES: { format: string; header?: string; plain: string; odd: string[] }[]
     odd: [
       '\tfio-2001\t[001]\t.....\t100.000100:\tswiotlb_bounced:\tDEV_NAME:\t0000:01:00.0\tdma_mask=FFFFFFFF\tdev_addr=12345A00\tsize=4096\tnormal and more',
       'fio-2001 [001] ..... 100.0001: swiotlb_bounced: junk dev_name:0000:01:00.0 dma_mask=ffffffff dev_addr=12345a00 size=4096 NORMAL\r',
+      // Past the fast path's 15 digits (exact as doubles): CPU, whole seconds, size.
+      '        fio-2001    [0000000000000001] .....   100.000100: swiotlb_bounced: dev_name: 0000:01:00.0 dma_mask=ffffffff dev_addr=12345a00 size=4096 NORMAL',
+      '        fio-2001    [001] .....   0000000000000100.000100: swiotlb_bounced: dev_name: 0000:01:00.0 dma_mask=ffffffff dev_addr=12345a00 size=4096 NORMAL',
+      '        fio-2001    [001] .....   100.000100: swiotlb_bounced: dev_name: 0000:01:00.0 dma_mask=ffffffff dev_addr=12345a00 size=0000000000004096 NORMAL',
+      // A device name longer than two reads: the line is carried over and the WebAssembly memory grows for it.
+      `        fio-2001    [001] .....   100.000100: swiotlb_bounced: dev_name: ${'n'.repeat(200_000)} dma_mask=ffffffff dev_addr=12345a00 size=4096 NORMAL`,
     ],
   },
 ];

@@ -16,7 +16,8 @@ export type LineParser = (line: string, lineNo: number) => IoRequest | null;
 export const SKIP = false;
 
 /**
- * A fast path over the line `bytes[from, end)` (latin1, read in place):
+ * A fast path over the line `bytes[from, end)` (latin1; read in place, or
+ * in the copy its parser's `piece` took of the piece holding the line):
  * the request the exact parser gives for it, {@link SKIP}, or null to leave
  * the line to the exact parser, which then sees it as if there were no fast
  * path (so a fast path changes no state unless it returns a request or SKIP).
@@ -28,8 +29,8 @@ export type FastLine = (bytes: Uint8Array, from: number, end: number) => IoReque
 export interface FastLineParser {
   fast: FastLine;
   parse: LineParser;
-  /** Called with each piece of whole lines `bytes[start, stop)` before `fast` sees its lines (a fast path that reads a copy takes it here). */
-  piece?(bytes: Uint8Array, start: number, stop: number): void;
+  /** Called (unbound) with each piece of whole lines `bytes[start, stop)` before `fast` sees its lines: a fast path that reads a copy takes it here, and then reads only lines of the last piece. */
+  piece?: (bytes: Uint8Array, start: number, stop: number) => void;
 }
 
 export interface LineFormatSpec {

@@ -220,14 +220,18 @@ export class LineCursor {
   end = 0;
   /** 1-based number of the current line (the one before the piece's first until {@link next}). */
   lineNo = 0;
-  /** Index just past the piece's last line (its lines are `bytes[from after reset, stop)`). */
-  stop = 0;
+  private pieceEnd = 0;
   private pos = 0;
+
+  /** Index just past the piece's last line (its lines are `bytes[from after reset, stop)`). */
+  get stop(): number {
+    return this.pieceEnd;
+  }
 
   /** Start a piece: its lines are `bytes[start, stop)`, the first numbered `first`. */
   reset(bytes: Buffer, start: number, stop: number, first: number): void {
     this.bytes = bytes;
-    this.stop = stop;
+    this.pieceEnd = stop;
     this.pos = start;
     this.from = this.end = start;
     this.lineNo = first - 1;
@@ -236,10 +240,10 @@ export class LineCursor {
   /** Move to the next line: false when the piece has no more. */
   next(): boolean {
     const pos = this.pos;
-    if (pos >= this.stop) return false;
+    if (pos >= this.pieceEnd) return false;
     const bytes = this.bytes;
     let nl = bytes.indexOf(0x0a, pos);
-    if (nl < 0 || nl >= this.stop) nl = this.stop; // the file's last line, without a line break
+    if (nl < 0 || nl >= this.pieceEnd) nl = this.pieceEnd; // the file's last line, without a line break
     this.from = pos;
     this.end = nl > pos && bytes[nl - 1] === 13 ? nl - 1 : nl;
     this.pos = nl + 1;

@@ -291,7 +291,7 @@ export class DynamicAllocator implements BounceAllocator {
     const t = this.v.table;
     for (let order = 0; order <= MAX_PAGE_ORDER; order++) {
       const e = 1 + (page - (page % 2 ** order));
-      if (t[e * ENTRY_WORDS + E_KIND] !== KIND_FREE && t[e * ENTRY_WORDS + E_ORDER] === order && this.view(e).contains(tlb)) return this.view(e);
+      if (t[e * ENTRY_WORDS + E_KIND] !== KIND_FREE && t[e * ENTRY_WORDS + E_ORDER] === order && this.v.entryContains(e, tlb)) return this.view(e);
     }
     throw new RangeError(`0x${tlb.toString(16)} is in no pool of this io_tlb_mem`);
   }

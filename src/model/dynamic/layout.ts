@@ -117,7 +117,7 @@ export class DynamicViews {
     const at = e * ENTRY_WORDS;
     const firstSlot = t[at + E_FIRST_SLOT];
     return {
-      start: this.config.reserveBase + firstSlot * IO_TLB_SIZE,
+      start: this.entryStart(e),
       nslabs: t[at + E_NSLABS],
       nareas: t[at + E_NAREAS],
       rules: this.rules,
@@ -132,15 +132,20 @@ export class DynamicViews {
     };
   }
 
-  /** Does table entry `e`'s pool hold the bounce address `addr` (bytes)? Read from the table, so a lookup makes no view. */
+  /** Bounce address (bytes) of table entry `e`'s first slot (entries past 0 sit in the reserve). */
+  entryStart(e: number): number {
+    return e === 0 ? this.state.boot.start : this.config.reserveBase + this.table[e * ENTRY_WORDS + E_FIRST_SLOT] * IO_TLB_SIZE;
+  }
+
+  /**
+   * Does table entry `e`'s pool hold the bounce address `addr` (bytes)? The
+   * range test of swiotlb_find_pool()'s walk, read from the table, so a
+   * lookup makes no pool view.
+   */
   entryContains(e: number, addr: number): boolean {
-    if (e === 0) {
-      const boot = this.state.boot;
-      return addr >= boot.start && addr < boot.start + boot.nslabs * IO_TLB_SIZE;
-    }
-    const at = e * ENTRY_WORDS;
-    const start = this.config.reserveBase + this.table[at + E_FIRST_SLOT] * IO_TLB_SIZE;
-    return addr >= start && addr < start + this.table[at + E_NSLABS] * IO_TLB_SIZE;
+    const start = this.entryStart(e);
+    const nslabs = e === 0 ? this.state.boot.nslabs : this.table[e * ENTRY_WORDS + E_NSLABS];
+    return addr >= start && addr < start + nslabs * IO_TLB_SIZE;
   }
 
   /** The table entry of a pool of this io_tlb_mem (0: the boot pool; else 1 + its first reserve page). */

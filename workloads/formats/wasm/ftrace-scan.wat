@@ -1,9 +1,15 @@
-;; The ftrace reader's fast path (workloads/formats/ftrace.ts): one line of
-;; `/sys/kernel/tracing/trace` text in the plain shape
+;; The ftrace reader's fast path (workloads/formats/ftrace.ts): `#` comments
+;; (status 2) and events in the plain shape (status 1)
 ;;   TASK-PID [CPU] FLAGS SECONDS: swiotlb_bounced: dev_name: NAME dma_mask=HEX dev_addr=HEX size=N MODE
-;; read in place, byte by byte, as the exact parser's regular expressions read
-;; it; anything else is left to them (status 0). `npm run wasm` assembles this
-;; text into ftrace-scan-bytes.ts; test/model/wasm.test.ts checks the bytes.
+;; with spaces only between fields, lower-case keys, an upper-case MODE ending
+;; the line, and at most 15 digits in CPU, the whole seconds and size (exact
+;; as doubles), read as the exact parser's regular expressions read them: the
+;; task ends at the first `-` followed by a digit (no earlier end can match),
+;; and FLAGS is present when the token after it is the timestamp, as the
+;; regex's greedy optional group decides. Anything else is left to them
+;; (status 0). `npm run wasm` assembles this text into ftrace-scan-bytes.ts;
+;; test/model/wasm.test.ts checks the bytes, and test/workloads/fast-paths.test.ts
+;; holds the two readings to each other on mutated lines.
 ;;
 ;; Memory (one, not shared; the reader grows it): bytes [0, 64) hold the
 ;; results of the last `bounced` call, the lines are copied in from LINE_BASE
