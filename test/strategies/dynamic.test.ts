@@ -41,6 +41,15 @@ function mapSegment(alloc: DynamicAllocator, k: number, cpu = 0): number {
   return alloc.tblMapSingle(cpu, HOST + k * SEG, SEG, 0, 0);
 }
 
+/** A one-CPU allocator whose 512-slot boot pool is full, with host memory of 16 segments and a DMA mapper for a device without min_align_mask. */
+function fullBootPool() {
+  const { alloc } = setup();
+  const bytes = new Uint8Array(16 * SEG);
+  const dma = new DmaMapper(alloc, hostMemory(bytes, HOST), 0);
+  for (let k = 0; k < 4; k++) mapSegment(alloc, k);
+  return { alloc, bytes, dma, dev: { name: 'nvme0', minAlignMask: 0 } };
+}
+
 describe('dynamic-growth sizes (swiotlb_adjust_nareas, swiotlb_dyn_alloc, swiotlb_alloc_pool)', () => {
   it('one CPU: a 512-slot boot pool in 1 area, and each growth asks for 512 slots (default_nslabs), not 4 MiB', () => {
     const { plan, grow, columns } = setup();
@@ -119,11 +128,7 @@ describe('dynamic-growth when the pools are full (swiotlb_find_slots, schedule_w
   });
 
   it('bounces through a transient pool both ways: the original reaches the buffer at map, the device\'s bytes come back at unmap', () => {
-    const { alloc } = setup();
-    const bytes = new Uint8Array(8 * SEG);
-    const dma = new DmaMapper(alloc, hostMemory(bytes, HOST), 0);
-    const dev = { name: 'nvme0', minAlignMask: 0 };
-    for (let k = 0; k < 4; k++) mapSegment(alloc, k); // the 512-slot boot pool is full
+    const { alloc, bytes, dma, dev } = fullBootPool();
     const orig = HOST + 5 * SEG;
     bytes.fill(0x5a, 5 * SEG, 5 * SEG + 3000);
     const tlb = dma.map(dev, orig, 3000, DMA_FROM_DEVICE);
@@ -138,11 +143,7 @@ describe('dynamic-growth when the pools are full (swiotlb_find_slots, schedule_w
   });
 
   it("a freed transient block reused by a pool of another size, and then by one more while the first's buffer lives: each bounce goes through its own pool", () => {
-    const { alloc } = setup();
-    const bytes = new Uint8Array(16 * SEG);
-    const dma = new DmaMapper(alloc, hostMemory(bytes, HOST), 0);
-    const dev = { name: 'nvme0', minAlignMask: 0 };
-    for (let k = 0; k < 4; k++) mapSegment(alloc, k); // the 512-slot boot pool is full
+    const { alloc, bytes, dma, dev } = fullBootPool();
     const reserve = alloc.v.config.reserveBase;
     // A 1-slot transient pool takes the reserve's first page (the lowest free block), and goes at unmap.
     const a = dma.map(dev, HOST + 5 * SEG, 1000, DMA_TO_DEVICE);
