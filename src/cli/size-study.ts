@@ -181,9 +181,9 @@ export async function runSizing(o: SizeOptions, settings: StudySettings): Promis
   // Names, trace files and options checked here, before any worker: an error inside a worker loses its kind (exit 2).
   for (const workload of o.workload) await buildSchedules(parseBenchArgs(['--workload', workload, '--threads', String(Math.min(...o.threads)), ...argv]));
   const layouts = await planLayouts(o, argv);
-  // A worker's heap gets its share of 70% of the memory: a probe at 256 CPUs holds a large schedule, and V8's
-  // default (about 4 GiB) was too small. With a limit, running out is meant to be a failed task (the message
-  // below), but V8 has still aborted the whole process at the limit (net-rx-mtu9000, 256 CPUs, 8.3 GB).
+  // A worker's heap gets its share of 70% of the memory, so running out is a failed task with the message below
+  // rather than V8's default limit. (The abort once seen here at 8.3 GB, net-rx-mtu9000 at 256 CPUs, was dynamic
+  // growth keeping a view per transient pool per virtual CPU; since fixed, that probe needs under 2 GB.)
   const heapMiB = Math.floor((totalmem() / 2 ** 20) * 0.7 / o.jobs);
   const pool = new Piscina<ProbeTask, ProbeResult>({ filename: builtFile('src', 'cli', 'size-probe.js'), minThreads: o.jobs, maxThreads: o.jobs, idleTimeout: 1000, resourceLimits: { maxOldGenerationSizeMb: heapMiB } });
   const probe: Probe = async (t) => {

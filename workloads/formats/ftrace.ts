@@ -49,13 +49,13 @@ export function ftraceParser(source: TraceSource): FastLineParser {
     return { arrivalNs: ns - t0, offset, size, write: false, dir: DMA_BIDIRECTIONAL, cpu, minAlignMask: 0, mayBlock: false, forced };
   };
   const scan = new FtraceScanner();
-  const f = scan.fields;
+  const fields = scan.fields;
   return {
     piece: (b, start, stop) => scan.piece(b, start, stop),
     // Lines of other events are SKIP once `parse` has warned about the first one (the same side effects).
     fast(_b, from, end) {
       const r = scan.bounced(from, end);
-      if (r === EVENT) return event(f.seconds * 1e9 + f.fractionNs, f.cpu, f.offset, f.size, f.forced);
+      if (r === EVENT) return event(fields.seconds * 1e9 + fields.fractionNs, fields.cpu, fields.offset, fields.size, fields.forced);
       if (r === COMMENT) return SKIP;
       if (skipped === 0 || scan.namesBounced(from, end)) return null;
       skipped++;

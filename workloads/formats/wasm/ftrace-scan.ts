@@ -38,9 +38,9 @@ export interface BouncedFields {
 /** One reader's scanner: its own instance and memory. */
 export class FtraceScanner {
   private readonly x: Exports;
-  private bytes: Uint8Array;
-  private f64: Float64Array;
-  private i32: Int32Array;
+  private bytes!: Uint8Array;
+  private f64!: Float64Array;
+  private i32!: Int32Array;
   /** Index in the caller's buffer of the piece's first byte (the module holds it at LINE_BASE). */
   private base = 0;
   /** The piece, as indexes of the caller's buffer: lines outside it are not in the module's memory. */
@@ -52,9 +52,15 @@ export class FtraceScanner {
   constructor() {
     compiled ??= new WebAssembly.Module(Buffer.from(FTRACE_SCAN_WASM_BASE64, 'base64'));
     this.x = new WebAssembly.Instance(compiled, {}).exports as unknown as Exports;
-    this.bytes = new Uint8Array(this.x.memory.buffer);
-    this.f64 = new Float64Array(this.x.memory.buffer, 0, 3);
-    this.i32 = new Int32Array(this.x.memory.buffer, 24, 3);
+    this.viewMemory();
+  }
+
+  /** The views of the module's memory (made again after it grows: growing detaches the old buffer). */
+  private viewMemory(): void {
+    const buffer = this.x.memory.buffer;
+    this.bytes = new Uint8Array(buffer);
+    this.f64 = new Float64Array(buffer, 0, 3);
+    this.i32 = new Int32Array(buffer, 24, 3);
   }
 
   /** Copy `b[start, stop)` (whole lines) in; later calls take indexes of `b`. */
@@ -62,9 +68,7 @@ export class FtraceScanner {
     const need = LINE_BASE + stop - start + SLACK;
     if (need > this.bytes.length) {
       this.x.memory.grow(Math.ceil((need - this.bytes.length) / PAGE));
-      this.bytes = new Uint8Array(this.x.memory.buffer);
-      this.f64 = new Float64Array(this.x.memory.buffer, 0, 3);
-      this.i32 = new Int32Array(this.x.memory.buffer, 24, 3);
+      this.viewMemory();
     }
     this.bytes.set(b.subarray(start, stop), LINE_BASE);
     this.bytes.fill(0, LINE_BASE + stop - start, LINE_BASE + stop - start + SLACK);
