@@ -18,7 +18,7 @@ import type { FragmentationRow, ThroughputRow } from '../export/columns.js';
 import { machineFacts } from '../export/machine.js';
 import { runJob } from '../run/job.js';
 import type { Progress } from '../run/progress.js';
-import { parseBenchArgs } from './bench-command.js';
+import { parseBenchArgs } from './bench-args.js';
 import { loadStrategies } from './bench-inputs.js';
 import { prepareJob } from './job-spec.js';
 

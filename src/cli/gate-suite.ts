@@ -28,15 +28,15 @@ export const SuiteSchema = z.object({
     workloads: z.array(z.string().min(1)).default(['msr-hm0', 'net-rx-mtu1500']),
     /** Thread counts; those above the machine's cores are not timed. */
     threads: z.array(z.number().int().min(1).max(1024)).min(1).default([1, 2]),
-    /** Measured seconds per run. */
-    duration: z.number().positive().max(60).default(0.3),
+    /** Measured seconds per run (0.2: what gate:validate's planted-slowdown figure was measured with). */
+    duration: z.number().positive().max(60).default(0.2),
     /** Warm-up seconds per run. */
     warmup: z.number().min(0).max(60).default(0.1),
     /** Blocks every cell gets before the first verdict (>= 6: the signed-rank interval needs 6 to reach 95%). */
     minBlocks: z.number().int().min(6).max(100).default(6),
     /** Most blocks a cell gets while INCONCLUSIVE, before confirmation. */
     maxBlocks: z.number().int().min(6).max(1000).default(12),
-  }).strict().default({ workloads: ['msr-hm0', 'net-rx-mtu1500'], threads: [1, 2], duration: 0.3, warmup: 0.1, minBlocks: 6, maxBlocks: 12 }),
+  }).strict().default({ workloads: ['msr-hm0', 'net-rx-mtu1500'], threads: [1, 2], duration: 0.2, warmup: 0.1, minBlocks: 6, maxBlocks: 12 }),
   sim: z.object({
     workloads: z.array(z.string().min(1)).default(['msr-hm0', 'tpcc', 'nvme-4k-randread-qd32', 'net-rx-mtu1500']),
     /** Virtual CPU counts of the deterministic figures. */

@@ -1,6 +1,6 @@
 /** One run's inputs as `npm run bench` would make them, for the commands that run single cells (calibrate, bench:sim). */
 import type { RunSpec } from '../run/run-one.js';
-import { parseBenchArgs } from './bench-command.js';
+import { parseBenchArgs } from './bench-args.js';
 import { buildSchedules, loadStrategies, planAll } from './bench-inputs.js';
 
 /**

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { projectRoot } from '../base/paths.js';
 import { writeFileAtomic } from '../export/result-dir.js';
 import { simRunOne } from '../run/sim/sim-run.js';
-import { parseBenchArgs } from './bench-command.js';
+import { parseBenchArgs } from './bench-args.js';
 import { runSpec } from './run-spec.js';
 import { simSettings } from './sim-settings.js';
 

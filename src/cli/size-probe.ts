@@ -11,7 +11,7 @@ import type { ThroughputRow } from '../export/columns.js';
 import { simRunOne } from '../run/sim/sim-run.js';
 import { runOne } from '../run/run-one.js';
 import type { Schedule } from '../../workloads/schedule/build.js';
-import { parseBenchArgs } from './bench-command.js';
+import { parseBenchArgs } from './bench-args.js';
 import { buildSchedules, loadStrategies, planAll } from './bench-inputs.js';
 import { simSettings } from './sim-settings.js';
 

@@ -14,7 +14,7 @@ import { bisectPool, scanPools } from '../analysis/pool-search.js';
 import { IO_TLB_SIZE } from '../model/constants.js';
 import { DEFAULT_POOL_SLOTS } from '../model/pool-sizing.js';
 import { isGeneratedWorkload } from '../../workloads/index.js';
-import { parseBenchArgs } from './bench-command.js';
+import { parseBenchArgs } from './bench-args.js';
 import { buildSchedules, loadStrategies, planAll } from './bench-inputs.js';
 import { type Candidate, type ProbeResult, type SizingAnswer, answerWords, mib } from '../export/sizing-answer.js';
 import { type ProbeTask, runRealCheck } from './size-probe.js';

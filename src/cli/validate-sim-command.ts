@@ -16,7 +16,7 @@ import { reportErrorAndExitCode } from '../base/errors.js';
 import { projectRoot } from '../base/paths.js';
 import { writeFileAtomic } from '../export/result-dir.js';
 import type { RunOutcome } from '../run/run-one.js';
-import { parseBenchArgs } from './bench-command.js';
+import { parseBenchArgs } from './bench-args.js';
 import { runBench } from './bench-job.js';
 
 /** The default cells: the default workloads, two network and two NVMe profiles. */

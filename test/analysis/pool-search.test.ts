@@ -13,7 +13,7 @@ import { IO_TLB_SEGSIZE, IO_TLB_SIZE } from '../../src/model/constants.js';
 import { SIZE_OPTIONS, type SizeOptions } from '../../src/cli/size-options.js';
 import { type Probe, candidatePools, runSizing, sizeStatic } from '../../src/cli/size-study.js';
 import { runProbe } from '../../src/cli/size-probe.js';
-import { parseBenchArgs } from '../../src/cli/bench-command.js';
+import { parseBenchArgs } from '../../src/cli/bench-args.js';
 import { buildSchedules } from '../../src/cli/bench-inputs.js';
 import { xorshift32 } from '../../src/stats/prng.js';
 import { sizingHeader } from '../../src/export/sizing-columns.js';

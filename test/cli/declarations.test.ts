@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import { projectRoot } from '../../src/base/paths.js';
-import { benchCommand, parseBenchArgs } from '../../src/cli/bench-command.js';
+import { benchCommand, parseBenchArgs } from '../../src/cli/bench-args.js';
 import { BENCH_OPTIONS } from '../../src/cli/bench-options.js';
 import { compareCommand } from '../../src/cli/compare-command.js';
 import { COMPARE_OPTIONS } from '../../src/cli/compare-options.js';
