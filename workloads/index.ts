@@ -4,8 +4,9 @@
  * (detected from content, or `--format`).
  */
 import { basename, join } from 'node:path';
-import { UnknownNameError } from '../src/base/errors.js';
+import { InputError, UnknownNameError } from '../src/base/errors.js';
 import { projectRoot } from '../src/base/paths.js';
+import { untrustedBounces } from './drivers/iommu.js';
 import { DEFAULT_NET, type NetOptions, netMappings } from './drivers/nic.js';
 import type { TraceFormat } from './formats/format.js';
 import { type LoadedTrace, formatByName, readTrace } from './formats/index.js';
@@ -17,6 +18,7 @@ import { tencentCbsCsv } from './formats/tencent-cbs.js';
 import { type GeneratorParams, generateNvme } from './generators/nvme.js';
 import { PROFILES } from './generators/profiles.js';
 import type { LatencyModel } from './latency-model.js';
+import type { IoRequest } from './types.js';
 import { type WholeSeconds, spreadWholeSeconds } from './whole-seconds.js';
 
 /** What a workload needs to produce its requests. */
@@ -30,6 +32,8 @@ export interface WorkloadContext {
   generator: GeneratorParams;
   /** `--whole-seconds`: spread the requests of whole-second traces across each second (default), or keep them. */
   wholeSeconds?: WholeSeconds;
+  /** `--iova-granule`: the IOMMU granule of the iommu-untrusted profiles, bytes. @default 4096 */
+  iovaGranule?: number;
 }
 
 export interface WorkloadEntry {
@@ -79,11 +83,23 @@ export const WORKLOADS: ReadonlyMap<string, WorkloadEntry> = new Map(
       load: async (ctx: WorkloadContext) => {
         const net = { ...DEFAULT_NET, ...ctx.net, ...p.net };
         const frames = p.generate({ threads: ctx.threads, latency: ctx.latency, generator: ctx.generator, net });
-        return { requests: netMappings(frames, { threads: ctx.threads, ...net }), format: 'profile', warnings: [] };
+        const requests = netMappings(frames, { threads: ctx.threads, ...net });
+        return { requests: p.layer === 'iommu-untrusted' ? iommuBounced(p.name, requests, ctx) : requests, format: 'profile', warnings: [] };
       },
     })),
   ].map((w) => [w.name, w]),
 );
+
+/**
+ * The buffers of an untrusted device that iommu-dma bounces at `--iova-granule`.
+ * @throws InputError when none does (each fills whole granules), since nothing would reach swiotlb.
+ */
+function iommuBounced(name: string, requests: IoRequest[], ctx: WorkloadContext): IoRequest[] {
+  const granule = ctx.iovaGranule ?? 4096;
+  const r = untrustedBounces(requests, granule, ctx.generator.seed);
+  if (r.bounced === 0) throw new InputError(`${name}: none of its ${r.buffers} buffers bounces with a ${granule / 1024} KiB IOVA granule (each fills whole granules, so iommu-dma maps it in place): choose a larger --iova-granule`);
+  return r.requests;
+}
 
 /** True for workloads made by a seeded generator (nvme-gen and the named profiles); false for traces, which replay the same whatever the seed. */
 export function isGeneratedWorkload(name: string): boolean {

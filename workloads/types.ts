@@ -25,6 +25,13 @@ export interface IoRequest {
   /** The device's min_align_mask, when the source says (network devices have none). */
   minAlignMask?: number;
   /**
+   * The alloc_align_mask the mapping layer passes to swiotlb_tbl_map_single():
+   * iommu-dma passes iova_mask() (IOVA granule - 1) for a buffer that does not
+   * fill whole granules (iommu_dma_map_swiotlb(); workloads/drivers/iommu.ts).
+   * Absent: 0, as dma-direct's swiotlb_map() passes.
+   */
+  allocAlignMask?: number;
+  /**
    * A network frame rather than a block request: `rx` frames become NIC ring
    * buffers and `tx` frames transmit mappings (workloads/net-model.ts) before
    * the schedule sees them.

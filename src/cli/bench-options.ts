@@ -8,6 +8,7 @@ import { IO_TLB_SIZE, KERNEL_RULES, type KernelRules } from '../model/constants.
 import { LOCK_KINDS, type LockKind } from '../model/lock.js';
 import { DEFAULT_MIN_EFFECT } from '../stats/decision.js';
 import { STRATEGIES } from '../../strategies/index.js';
+import { IOVA_GRANULES } from '../../workloads/drivers/iommu.js';
 import { SEGMENT_MODES, type SegmentMode } from '../../workloads/drivers/nvme.js';
 import { TRACE_FORMATS } from '../../workloads/formats/index.js';
 import { DEFAULT_GENERATOR } from '../../workloads/generators/nvme.js';
@@ -133,6 +134,8 @@ export const BENCH_OPTIONS = {
   latency: option<string>({ arg: '<spec>', help: 'completion time when a trace has none: BASE_US[+MB_PER_S], e.g. 80 us plus transfer at 3000 MB/s', default: DEFAULT_LATENCY }),
   /** Whole-second traces: spread each second's requests across it, or keep them. @default 'spread' */
   wholeSeconds: option<WholeSeconds>({ arg: '<mode>', help: "traces whose timestamps are whole seconds (tencent, cloudphysics-csv): spread = a second's n requests arrive k/n s into it, keep = all at once as logged", choices: WHOLE_SECONDS_MODES, default: 'spread' }),
+  /** IOVA granule of the iommu-untrusted profiles. @default '4k' */
+  iovaGranule: option<string>({ arg: '<size>', help: 'iommu-untrusted-nvme/-nic: the IOMMU granule; buffers not on whole granules bounce, aligned to it (alloc_align_mask = granule - 1)', choices: [...IOVA_GRANULES.keys()], default: '4k' }),
   /** The CPU that unmaps. @default 'same' */
   completionCpu: option<'same' | 'other'>({ arg: '<cpu>', help: 'CPU that unmaps: same (the submitting CPU) or other (the next CPU)', choices: ['same', 'other'], default: 'same' }),
   /** Time one map and one unmap in every N. @default 16 */

@@ -35,6 +35,12 @@ export interface DmaDevice {
   name: string;
   /** dma_get_min_align_mask(): 0xFFF for NVMe PCI. */
   minAlignMask: number;
+  /**
+   * The alloc_align_mask its maps pass to swiotlb_tbl_map_single(): 0 through
+   * dma-direct (swiotlb_map()), iova_mask() = IOVA granule - 1 through
+   * iommu-dma (iommu_dma_map_swiotlb()). Absent: 0.
+   */
+  allocAlignMask?: number;
 }
 
 /** Kernel-shaped message for a failed map (dev_warn_ratelimited in swiotlb_tbl_map_single). */
@@ -80,13 +86,15 @@ export class DmaMapper {
   }
 
   /**
-   * dma_map_single() of a buffer that must bounce (swiotlb_map, alloc_align_mask 0):
-   * reserve slots and copy `size` bytes original -> bounce whatever `dir` is.
+   * dma_map_single() of a buffer that must bounce: reserve slots (with the
+   * device's alloc_align_mask: 0 for dma-direct's swiotlb_map(), the IOVA
+   * granule - 1 for iommu-dma) and copy `size` bytes original -> bounce
+   * whatever `dir` is.
    * Returns the bounce (DMA) address, or DMA_MAPPING_ERROR (-1).
    */
   map(dev: DmaDevice, orig: number, size: number, dir: DmaDirection, attrs = 0): number {
     void dir; // the map-time copy ignores direction in the newest kernels
-    const tlb = this.alloc.mapAndCopy(this.cpu, orig, size, 0, dev.minAlignMask, this.host);
+    const tlb = this.alloc.mapAndCopy(this.cpu, orig, size, dev.allocAlignMask ?? 0, dev.minAlignMask, this.host);
     if (tlb === DMA_MAPPING_ERROR) this.recordFailure(size, attrs);
     return tlb;
   }

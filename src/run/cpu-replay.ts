@@ -33,6 +33,7 @@ export class CpuReplay {
   private readonly dir: Int32Array;
   private readonly copyBack: Int32Array;
   private readonly mask: Int32Array;
+  private readonly allocMask: Int32Array;
   private readonly attrs: Int32Array;
   private readonly mapCpu: Int32Array;
   /** This CPU's bounce addresses by mapping (same-CPU completion). */
@@ -63,7 +64,7 @@ export class CpuReplay {
     const s = task.schedule;
     this.control = new Control(task.control, task.threads);
     this.alloc = alloc;
-    this.dev = { name: 'nvme0', minAlignMask: s.minAlignMask };
+    this.dev = { name: 'nvme0', minAlignMask: s.minAlignMask, allocAlignMask: 0 };
     const hostBytes = new Uint8Array(task.host.memory.buffer, task.host.offset, task.host.bytes);
     this.dma = new DmaMapper(alloc, hostMemory(hostBytes, HOST_BASE, task.host.memory), task.cpu, task.ratelimit);
     this.events = new Int32Array(s.events[task.cpu]);
@@ -72,6 +73,7 @@ export class CpuReplay {
     this.dir = new Int32Array(s.dir);
     this.copyBack = new Int32Array(s.copyBack);
     this.mask = new Int32Array(s.mask);
+    this.allocMask = new Int32Array(s.allocMask);
     this.attrs = new Int32Array(s.attrs);
     this.mapCpu = new Int32Array(s.mapCpu);
     this.tlbs = new Float64Array(s.mappings).fill(-1);
@@ -155,6 +157,7 @@ export class CpuReplay {
     const dir = this.dir[m] as DmaDirection;
     const orig = this.orig[m];
     this.dev.minAlignMask = this.mask[m];
+    this.dev.allocAlignMask = this.allocMask[m];
     if (this.verify !== null) this.verify.beforeMap(m, orig - HOST_BASE, size, dir);
     let tlb: number;
     if (this.task.sampleEvery > 0 && --this.mapsToSample === 0) {

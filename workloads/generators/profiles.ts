@@ -8,6 +8,9 @@ import { DEFAULT_NET, type NetOptions } from '../drivers/nic.js';
 import { IMIX, mtuFrames, rxFrames, txSends } from './net.js';
 import { type GeneratorParams, closedLoop, generateNvme } from './nvme.js';
 import type { IoRequest } from '../types.js';
+import { PAGE_SIZE } from '../../src/model/constants.js';
+import { mixSeed } from '../../src/stats/hash.js';
+import { xorshift32 } from '../../src/stats/prng.js';
 
 /** What a profile needs from the run. */
 export interface ProfileContext {
@@ -16,6 +19,9 @@ export interface ProfileContext {
   generator: GeneratorParams;
   net: Omit<NetOptions, 'threads'>;
 }
+
+/** The mapping layer between a profile's device and swiotlb. */
+export type MappingLayer = 'dma-direct' | 'iommu-untrusted';
 
 export interface Profile {
   name: string;
@@ -26,6 +32,12 @@ export interface Profile {
   generate(ctx: ProfileContext): IoRequest[];
   /** NIC settings the profile fixes (others come from the options). */
   net?: Partial<Omit<NetOptions, 'threads'>>;
+  /**
+   * How its buffers reach swiotlb: dma-direct bounces every one (the
+   * default), iommu-untrusted only those iommu-dma cannot map in place
+   * (workloads/drivers/iommu.ts, with `--iova-granule`).
+   */
+  layer?: MappingLayer;
 }
 
 /** Frames or sends per queue for the network profiles (the replay loops). */
@@ -61,6 +73,30 @@ function censusSize(rand: () => number): number {
     low = band.upTo + 1;
   }
   return COCO_BOOT_CENSUS[COCO_BOOT_CENSUS.length - 1].upTo;
+}
+
+/**
+ * Buffers at a random 512-byte boundary inside their page, as O_DIRECT user
+ * buffers may be (only the logical block size is required): the request's
+ * device offset carries the buffer's in-page offset into the schedule.
+ */
+function at512ByteBoundaries(requests: IoRequest[], seed: number): IoRequest[] {
+  const rand = xorshift32(mixSeed(seed, 'o_direct buffer offsets'));
+  return requests.map((r) => ({ ...r, offset: r.offset - (r.offset % PAGE_SIZE) + 512 * Math.floor(rand() * (PAGE_SIZE / 512)) }));
+}
+
+/**
+ * The sizes a non-coherent device's small kmalloc() buffers have when they
+ * bounce, for a 64-byte cache line: dma_kmalloc_needs_bounce() holds for a
+ * FROM_DEVICE or BIDIRECTIONAL map whose kmalloc_size_roundup() is not a
+ * multiple of the line, i.e. kmalloc-8/16/32/96 with ARCH_KMALLOC_MINALIGN 8
+ * (arm64 since v6.5, Catalin Marinas's series): requested sizes 1-32 and 65-96.
+ */
+export const KMALLOC_BOUNCE_SIZES: readonly { low: number; high: number }[] = [{ low: 1, high: 32 }, { low: 65, high: 96 }];
+
+function kmallocBounceSize(rand: () => number): number {
+  const band = KMALLOC_BOUNCE_SIZES[rand() < 0.5 ? 0 : 1];
+  return band.low + Math.floor(rand() * (band.high - band.low + 1));
 }
 
 export const PROFILES: readonly Profile[] = [
@@ -99,5 +135,27 @@ export const PROFILES: readonly Profile[] = [
     description: 'bounce sizes of a confidential-VM boot (GuoRui Yu 2023 census: 57.7% <= 2 KiB, 91.3% <= 4 KiB), 70% reads, 32 in flight',
     params: { census: '<=512 3.5%, <=2K 57.7%, <=4K 91.3%, <=16K 96%, <=512K 100%', reads_pct: 70, iodepth: 32 },
     generate: (ctx) => closedLoop({ jobs: ctx.threads, iosPerJob: ctx.generator.iosPerJob, iodepth: 32, seed: ctx.generator.seed, readShare: 0.7, random: true, pickSize: censusSize }, ctx.latency),
+  },
+  {
+    name: 'iommu-untrusted-nvme',
+    description: 'untrusted (Thunderbolt) NVMe behind an IOMMU: only buffers not on whole IOVA granules bounce, aligned to the granule (--iova-granule); O_DIRECT buffers at 512-byte boundaries, mixed sizes',
+    params: { bs: '4k/60:16k/20:64k/10:128k/10', rwmixread: 70, iodepth: 16, buffer_offset: 'random 512-byte boundary in the page', min_align_mask: '0xfff', alloc_align_mask: 'IOVA granule - 1' },
+    layer: 'iommu-untrusted',
+    generate: (ctx) => at512ByteBoundaries(generateNvme({ ...ctx.generator, bs: '4k/60:16k/20:64k/10:128k/10', rw: 'randrw', rwmixread: 70, iodepth: 16 }, ctx.threads, ctx.latency), ctx.generator.seed),
+  },
+  {
+    name: 'iommu-untrusted-nic',
+    description: 'untrusted NIC behind an IOMMU receiving MTU 1500 frames: every 1536-byte ring buffer bounces, rounded up to whole IOVA granules (--iova-granule)',
+    params: { mtu: 1500, frame_bytes: 1514, ring: DEFAULT_NET.ring, napi_budget: DEFAULT_NET.napiBudget, gbps: DEFAULT_NET.wireGbps, alloc_align_mask: 'IOVA granule - 1' },
+    net: { mtu: 1500 },
+    layer: 'iommu-untrusted',
+    generate: (ctx) => rxFrames(ctx.threads, NET_FRAMES, mtuFrames(1500), ctx.net.wireGbps, ctx.generator.seed),
+  },
+  {
+    name: 'noncoherent-kmalloc',
+    description: 'small kmalloc() buffers of a non-coherent device (arm64, 64-byte cache line): 1-32 and 65-96 bytes FROM_DEVICE, which dma_kmalloc_needs_bounce() sends through swiotlb',
+    params: { sizes: '1-32, 65-96 bytes', cache_line: 64, dir: 'DMA_FROM_DEVICE', buffer_align: 8, min_align_mask: 0, iodepth: 32 },
+    generate: (ctx) => closedLoop({ jobs: ctx.threads, iosPerJob: ctx.generator.iosPerJob, iodepth: 32, seed: ctx.generator.seed, readShare: 1, random: true, pickSize: kmallocBounceSize }, ctx.latency)
+      .map((r) => ({ ...r, offset: r.offset - (r.offset % 8), minAlignMask: 0 })),
   },
 ];

@@ -36,6 +36,8 @@ export interface Schedule {
   copyBack: SharedArrayBuffer;
   /** Int32 per mapping: the device's min_align_mask. */
   mask: SharedArrayBuffer;
+  /** Int32 per mapping: the alloc_align_mask of its map (0 but for iommu-dma bounces: IOVA granule - 1). */
+  allocMask: SharedArrayBuffer;
   /** Int32 per mapping: DMA_ATTR_* of its map (DMA_ATTR_MAY_BLOCK for the first mapping of a block request). */
   attrs: SharedArrayBuffer;
   /** Int32 per mapping: the CPU that maps it (and owns its original buffer). */
@@ -93,6 +95,7 @@ export function buildSchedule(workload: string, requests: IoRequest[], options: 
     dir: sharedInt32(m.dirs),
     copyBack: sharedInt32(m.copyBacks),
     mask: sharedInt32(m.masks),
+    allocMask: sharedInt32(m.allocMasks),
     attrs: sharedInt32(m.mayBlock.map((b) => (b ? DMA_ATTR_MAY_BLOCK : 0))),
     mapCpu: sharedInt32(m.cpus),
     region: sharedInt32(host.regionOf),

@@ -35,7 +35,9 @@ export interface Mappings {
   pageOffsets: number[];
   /** Bytes copied back at unmap (less than the size for a frame in a bigger RX buffer). */
   copyBacks: number[];
+  /** The device's min_align_mask, and the alloc_align_mask its map passes (0 but for iommu-dma). */
   masks: number[];
+  allocMasks: number[];
   /**
    * 1 when mapped with DMA_ATTR_MAY_BLOCK: the first mapping of a request
    * that may block (the RFC throttles only a scatterlist's first entry), else 0.
@@ -63,7 +65,7 @@ export function requestMappings(workload: string, requests: readonly IoRequest[]
   const sorted = requests.map((r, i) => ({ r, i })).sort((a, b) => a.r.arrivalNs - b.r.arrivalNs || a.i - b.i);
   const t0 = sorted[0].r.arrivalNs;
   const m: Mappings = {
-    mapTime: [], unmapTime: [], sizes: [], dirs: [], pageOffsets: [], copyBacks: [], masks: [], mayBlock: [], cpus: [], completeCpus: [],
+    mapTime: [], unmapTime: [], sizes: [], dirs: [], pageOffsets: [], copyBacks: [], masks: [], allocMasks: [], mayBlock: [], cpus: [], completeCpus: [],
     splitRequests: 0, oversize: 0, modelledCompletions: 0, reads: 0, requestBytes: 0, spanEndNs: 0,
   };
   sorted.forEach(({ r }, n) => {
@@ -96,6 +98,7 @@ export function requestMappings(workload: string, requests: readonly IoRequest[]
       m.copyBacks.push(Math.min(c.size, copyBack));
       copyBack = Math.max(0, copyBack - c.size);
       m.masks.push(mask);
+      m.allocMasks.push(r.allocAlignMask ?? 0);
       m.cpus.push(cpu);
       m.completeCpus.push(completeCpu);
     }

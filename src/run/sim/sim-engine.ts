@@ -75,6 +75,7 @@ export class SimEngine {
   private readonly orig: Float64Array;
   private readonly attrs: Int32Array;
   private readonly mask: Int32Array;
+  private readonly allocMask: Int32Array;
   private measuring = false;
   private attempts = 0;
   private background: Record<string, number> = {};
@@ -109,6 +110,7 @@ export class SimEngine {
     this.orig = new Float64Array(schedule.orig);
     this.attrs = new Int32Array(schedule.attrs);
     this.mask = new Int32Array(schedule.mask);
+    this.allocMask = new Int32Array(schedule.allocMask);
   }
 
   /**
@@ -276,6 +278,7 @@ export class SimEngine {
     const counters = c.alloc.counters;
     const scanned0 = counters.slotsScanned;
     c.dev.minAlignMask = this.mask[m];
+    c.dev.allocAlignMask = this.allocMask[m];
     this.touches.begin();
     const tlb = c.dma.map(c.dev, this.orig[m], size, this.dirs[m] as DmaDirection, this.attrs[m]);
     const touches = this.touches.collect();
