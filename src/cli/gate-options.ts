@@ -15,8 +15,8 @@ export const GATE_OPTIONS = {
   budget: option<number>({ arg: '<pct>', help: 'slowdown budget: REGRESSION when the CI of candidate/base maps/s lies wholly below 1/(1+PCT%), SAME when wholly inside ±PCT%', default: DEFAULT_MIN_EFFECT * 100, parse: parse.between(0, 100, '5'), unit: '%' }),
   /** Two-sided confidence level. @default 0.95 */
   confidence: option<number>({ arg: '<level>', help: 'two-sided confidence level of the intervals (and 1 - level is the false discovery rate across timed cells)', default: DEFAULT_CONFIDENCE, parse: parse.between(0.5, 1, '0.95') }),
-  /** Wall-clock cap, seconds. @default 540 */
-  timeCap: option<number>({ arg: '<seconds>', help: 'no optional timing round starts after this many seconds from the start (the minimum blocks and a confirmation always run)', default: 540, parse: parse.seconds(false, 86_400), unit: 's' }),
+  /** Wall-clock cap, seconds. @default 480 */
+  timeCap: option<number>({ arg: '<seconds>', help: 'no optional timing round starts after this many seconds from the start (the minimum blocks and a confirmation always run)', default: 480, parse: parse.seconds(false, 86_400), unit: 's' }),
   /** Seed of the ABBA/BAAB draws. @default 1 */
   seed: option<number>({ arg: '<n>', help: 'seed of the randomised block orders', default: 1, parse: parse.int(0, 'a seed', 2 ** 32 - 1) }),
   /** The sim engine's calibration, the same for both sides. @default calibration/default.json of this checkout */
