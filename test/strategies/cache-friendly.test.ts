@@ -1,0 +1,117 @@
+/**
+ * cache-friendly-areas against the rules of Chao Gao's RFC v2 (2022-07-18):
+ * free slots on a list per area, initially ascending; a map takes the first
+ * listed slot that starts an aligned run of free slots inside one 128-slot
+ * segment; a release puts its slots back at the head, lowest first, with no
+ * merge. Expected values come from those rules and the kernel's alignment
+ * rules, checked on every map of random streams by an independent model.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { DmaArena } from '../../src/model/dma-arena.js';
+import { CacheFriendlyPool, cacheFriendlyAreas } from '../../strategies/cache-friendly-areas.js';
+
+const HOST = 0x1_0000_0000;
+
+function fresh(nslabs: number, threads: number) {
+  const plan = cacheFriendlyAreas.plan({ poolSlots: nslabs, rules: 'newest', threads });
+  const state = cacheFriendlyAreas.create(plan, new DmaArena());
+  return { plan, pool: cacheFriendlyAreas.attach(state) as CacheFriendlyPool };
+}
+
+describe('cache-friendly-areas', () => {
+  it('takes the lowest slots of a fresh area, then reuses the buffer freed last', () => {
+    const { pool } = fresh(1024, 1);
+    const slot = (tlb: number) => pool.slotOf(tlb);
+    const a = pool.tblMapSingle(0, HOST, 4096, 0, 0); // 2 slots
+    const b = pool.tblMapSingle(0, HOST, 2048, 0, 0); // 1 slot
+    expect([slot(a), slot(b)]).toEqual([0, 2]);
+    pool.releaseSlots(a, 0, 4096);
+    // Next-fit would go on at slot 3; the freed, cache-hot slots 0-1 are at the head.
+    const c = pool.tblMapSingle(0, HOST, 2048, 0, 0);
+    expect(slot(c)).toBe(0);
+    const d = pool.tblMapSingle(0, HOST, 2048, 0, 0);
+    expect(slot(d)).toBe(1);
+    const e = pool.tblMapSingle(0, HOST, 2048, 0, 0);
+    expect(slot(e)).toBe(3); // the list then goes on in ascending order
+    for (const [t, n] of [[b, 2048], [c, 2048], [d, 2048], [e, 2048]]) pool.releaseSlots(t, 0, n);
+    expect(pool.usedSlots()).toBe(0);
+  });
+
+  it('does not merge on release: a run needs every slot free, not a count', () => {
+    const { pool } = fresh(256, 1);
+    const x = pool.tblMapSingle(0, HOST, 2048, 0, 0); // slot 0
+    const y = pool.tblMapSingle(0, HOST, 2048, 0, 0); // slot 1
+    pool.releaseSlots(y, 0, 2048);
+    pool.releaseSlots(x, 0, 2048);
+    // Head is 0, 1, 2, ...: a 3-slot run starts at 0 since slots 0-2 are all free.
+    expect(pool.slotOf(pool.tblMapSingle(0, HOST, 3 * 2048, 0, 0))).toBe(0);
+  });
+
+  it('keeps every kernel rule and never gives a slot twice, on random map/unmap streams (independent model)', () => {
+    const op = fc.record({
+      map: fc.boolean(),
+      size: fc.oneof(fc.integer({ min: 1, max: 6000 }), fc.constantFrom(4096, 8192, 65536)),
+      pageOffset: fc.integer({ min: 0, max: 4095 }),
+      minAlign: fc.constantFrom(0, 0xfff),
+      allocAlign: fc.constantFrom(0, 0xfff, 0xffff),
+      cpu: fc.integer({ min: 0, max: 3 }),
+      pick: fc.nat(),
+    });
+    fc.assert(fc.property(fc.array(op, { minLength: 1, maxLength: 120 }), (ops) => {
+      const { pool } = fresh(2048, 4);
+      const owner = new Int32Array(pool.nslabs).fill(-1);
+      const live: { tlb: number; size: number; minAlign: number; first: number; nslots: number; id: number }[] = [];
+      let id = 0;
+      for (const o of ops) {
+        if (o.map || live.length === 0) {
+          const orig = HOST + 0x10_0000 * (id + 1) + o.pageOffset;
+          const tlb = pool.tblMapSingle(o.cpu, orig, o.size, o.allocAlign, o.minAlign);
+          if (tlb < 0) continue;
+          // swiotlb_tbl_map_single(), newest rules: offset kept, padded size, pad slots before the data.
+          const offset = orig & o.minAlign & (o.allocAlign | 2047);
+          const size = o.allocAlign ? Math.ceil((o.size + offset) / (o.allocAlign + 1)) * (o.allocAlign + 1) : o.size + offset;
+          const nslots = Math.ceil(size / 2048);
+          const dataSlot = pool.slotOf(tlb);
+          const first = dataSlot - (offset >> 11);
+          const start = pool.start + first * 2048;
+          expect((tlb - pool.start) % 2048).toBe(offset & 2047);
+          // Alignment: alloc_align_mask (or a page for a page or more without masks), min_align_mask bits above the slot.
+          const align = (o.allocAlign === 0 && o.minAlign === 0 && size >= 4096 ? 4095 : o.allocAlign) | 2047;
+          expect(start % (align + 1)).toBe(0);
+          const match = o.minAlign & ~align;
+          expect(start & match).toBe(orig & match);
+          expect((first % 128) + nslots).toBeLessThanOrEqual(128);
+          expect(Math.floor(first / 512)).toBe(Math.floor((first + nslots - 1) / 512)); // one area (2048 slots / 4)
+          for (let s = first; s < first + nslots; s++) {
+            expect(owner[s]).toBe(-1);
+            owner[s] = id;
+          }
+          live.push({ tlb, size: o.size, minAlign: o.minAlign, first, nslots, id: id++ });
+        } else {
+          const [m] = live.splice(o.pick % live.length, 1);
+          pool.releaseSlots(m.tlb, m.minAlign, m.size);
+          for (let s = m.first; s < m.first + m.nslots; s++) owner[s] = -1;
+        }
+        expect(pool.usedSlots()).toBe(live.reduce((n, m) => n + m.nslots, 0));
+      }
+      for (const m of live) pool.releaseSlots(m.tlb, m.minAlign, m.size);
+      expect(pool.usedSlots()).toBe(0);
+      expect(pool.list.every((v) => v !== 0)).toBe(true);
+    }), { numRuns: 150 });
+  });
+
+  it('never lets a run cross a 128-slot segment (IO_TLB_SEGSIZE), as list[] counts forbid in the kernel', () => {
+    const { pool } = fresh(256, 1);
+    for (let k = 0; k < 126; k++) pool.tblMapSingle(0, HOST, 2048, 0, 0); // slots 0..125
+    // Slots 126 and 127 head the list, but 3 slots from either would cross into segment 1.
+    expect(pool.slotOf(pool.tblMapSingle(0, HOST, 3 * 2048, 0, 0))).toBe(128);
+    expect(pool.slotOf(pool.tblMapSingle(0, HOST, 2048, 0, 0))).toBe(126);
+  });
+
+  it('plans v6.6 as the newest rules, and says so', () => {
+    const plan = cacheFriendlyAreas.plan({ poolSlots: 1024, rules: 'v6.6', threads: 2 });
+    expect(plan.rules).toBe('newest');
+    expect(plan.changes!.join(' ')).toMatch(/v6\.6/);
+  });
+});
