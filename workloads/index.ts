@@ -6,7 +6,7 @@
 import { basename, join } from 'node:path';
 import { InputError, UnknownNameError } from '../src/base/errors.js';
 import { projectRoot } from '../src/base/paths.js';
-import { untrustedBounces } from './drivers/iommu.js';
+import { DEFAULT_IOVA_GRANULE, type IommuPath, untrustedBounces } from './drivers/iommu.js';
 import { DEFAULT_NET, type NetOptions, netMappings } from './drivers/nic.js';
 import type { TraceFormat } from './formats/format.js';
 import { type LoadedTrace, formatByName, readTrace } from './formats/index.js';
@@ -32,7 +32,7 @@ export interface WorkloadContext {
   generator: GeneratorParams;
   /** `--whole-seconds`: spread the requests of whole-second traces across each second (default), or keep them. */
   wholeSeconds?: WholeSeconds;
-  /** `--iova-granule`: the IOMMU granule of the iommu-untrusted profiles, bytes. @default 4096 */
+  /** `--iova-granule`: the IOMMU granule of the iommu-untrusted profiles, bytes. @default DEFAULT_IOVA_GRANULE (4 KiB) */
   iovaGranule?: number;
 }
 
@@ -84,7 +84,7 @@ export const WORKLOADS: ReadonlyMap<string, WorkloadEntry> = new Map(
         const net = { ...DEFAULT_NET, ...ctx.net, ...p.net };
         const frames = p.generate({ threads: ctx.threads, latency: ctx.latency, generator: ctx.generator, net });
         const requests = netMappings(frames, { threads: ctx.threads, ...net });
-        return { requests: p.layer === 'iommu-untrusted' ? iommuBounced(p.name, requests, ctx) : requests, format: 'profile', warnings: [] };
+        return { requests: p.iommu ? iommuBounced(p.name, requests, p.iommu, ctx) : requests, format: 'profile', warnings: [] };
       },
     })),
   ].map((w) => [w.name, w]),
@@ -94,10 +94,10 @@ export const WORKLOADS: ReadonlyMap<string, WorkloadEntry> = new Map(
  * The buffers of an untrusted device that iommu-dma bounces at `--iova-granule`.
  * @throws InputError when none does (each fills whole granules), since nothing would reach swiotlb.
  */
-function iommuBounced(name: string, requests: IoRequest[], ctx: WorkloadContext): IoRequest[] {
-  const granule = ctx.iovaGranule ?? 4096;
-  const r = untrustedBounces(requests, granule, ctx.generator.seed);
-  if (r.bounced === 0) throw new InputError(`${name}: none of its ${r.buffers} buffers bounces with a ${granule / 1024} KiB IOVA granule (each fills whole granules, so iommu-dma maps it in place): choose a larger --iova-granule`);
+function iommuBounced(name: string, requests: IoRequest[], path: IommuPath, ctx: WorkloadContext): IoRequest[] {
+  const granule = ctx.iovaGranule ?? DEFAULT_IOVA_GRANULE;
+  const r = untrustedBounces(requests, granule, path, ctx.generator.seed);
+  if (r.requests.length === 0) throw new InputError(`${name}: none of its ${r.buffers} buffers bounces with a ${granule / 1024} KiB IOVA granule (each fills whole granules, so iommu-dma maps it in place): choose a larger --iova-granule`);
   return r.requests;
 }
 

@@ -10,7 +10,6 @@ import { type LockKind, defaultLock } from '../model/lock.js';
 import type { PoolOptions, PoolPlan, PoolRequest, Strategy } from '../model/strategy.js';
 import type { LoadedStrategy } from '../run/job.js';
 import { loadStrategy, strategyRef } from '../../strategies/index.js';
-import { IOVA_GRANULES } from '../../workloads/drivers/iommu.js';
 import { checkWorkloadName, loadWorkload, workloadDisplayName } from '../../workloads/index.js';
 import { type LatencyModel, parseLatency } from '../../workloads/latency-model.js';
 import { type Schedule, buildSchedule } from '../../workloads/schedule/build.js';
@@ -141,7 +140,7 @@ export async function buildSchedules(opts: BenchOptions, latency: LatencyModel =
   for (const unit of shardUnits(opts.workload, opts.threads, opts.shard)) {
     const workload = opts.workload[unit.workload];
     const threads = opts.threads[unit.threads];
-    const loaded = await loadWorkload(workload, { threads, latency, generator: generatorParams(opts), format: opts.format, net: netOptions(opts), wholeSeconds: opts.wholeSeconds, iovaGranule: IOVA_GRANULES.get(opts.iovaGranule) });
+    const loaded = await loadWorkload(workload, { threads, latency, generator: generatorParams(opts), format: opts.format, net: netOptions(opts), wholeSeconds: opts.wholeSeconds, iovaGranule: opts.iovaGranule });
     const schedule = buildSchedule(workloadDisplayName(workload), loaded.requests, { threads, segment: opts.segment, minAlignMask: opts.minAlignMask, latency, completionCpu: opts.completionCpu });
     for (const w of [...loaded.warnings, ...schedule.warnings]) warnings.add(w);
     schedules.push(schedule);

@@ -8,7 +8,7 @@ import { IO_TLB_SIZE, KERNEL_RULES, type KernelRules } from '../model/constants.
 import { LOCK_KINDS, type LockKind } from '../model/lock.js';
 import { DEFAULT_MIN_EFFECT } from '../stats/decision.js';
 import { STRATEGIES } from '../../strategies/index.js';
-import { IOVA_GRANULES } from '../../workloads/drivers/iommu.js';
+import { DEFAULT_IOVA_GRANULE, IOVA_GRANULES, granuleName } from '../../workloads/drivers/iommu.js';
 import { SEGMENT_MODES, type SegmentMode } from '../../workloads/drivers/nvme.js';
 import { TRACE_FORMATS } from '../../workloads/formats/index.js';
 import { DEFAULT_GENERATOR } from '../../workloads/generators/nvme.js';
@@ -41,6 +41,13 @@ function parseMask(value: string): number {
   const n = /^0x[0-9a-f]+$/i.test(value) ? parseInt(value, 16) : /^\d+$/.test(value) ? Number(value) : NaN;
   if (!Number.isInteger(n) || n < 0 || n >= 2 ** 31 || (n & (n + 1)) !== 0) throw new InvalidArgumentError('expected a mask of low bits such as 0xfff, 0x7ff or 0');
   return n;
+}
+
+/** `--iova-granule`: 4k, 16k or 64k, in bytes. */
+function parseGranule(value: string): number {
+  const bytes = IOVA_GRANULES.get(value.toLowerCase());
+  if (bytes === undefined) throw new InvalidArgumentError(`expected one of ${[...IOVA_GRANULES.keys()].join(', ')}`);
+  return bytes;
 }
 
 /** `--mtu`: 576..9216 bytes. */
@@ -134,8 +141,8 @@ export const BENCH_OPTIONS = {
   latency: option<string>({ arg: '<spec>', help: 'completion time when a trace has none: BASE_US[+MB_PER_S], e.g. 80 us plus transfer at 3000 MB/s', default: DEFAULT_LATENCY }),
   /** Whole-second traces: spread each second's requests across it, or keep them. @default 'spread' */
   wholeSeconds: option<WholeSeconds>({ arg: '<mode>', help: "traces whose timestamps are whole seconds (tencent, cloudphysics-csv): spread = a second's n requests arrive k/n s into it, keep = all at once as logged", choices: WHOLE_SECONDS_MODES, default: 'spread' }),
-  /** IOVA granule of the iommu-untrusted profiles. @default '4k' */
-  iovaGranule: option<string>({ arg: '<size>', help: 'iommu-untrusted-nvme/-nic: the IOMMU granule; buffers not on whole granules bounce, aligned to it (alloc_align_mask = granule - 1)', choices: [...IOVA_GRANULES.keys()], default: '4k' }),
+  /** IOVA granule of the iommu-untrusted profiles, bytes. @default 4096 (4k) */
+  iovaGranule: option<number>({ arg: '<size>', help: `iommu-untrusted-nvme/-nic: the IOMMU granule (${[...IOVA_GRANULES.keys()].join(', ')}); what does not fill whole granules bounces, aligned to them (alloc_align_mask = granule - 1)`, default: DEFAULT_IOVA_GRANULE, defaultText: granuleName(DEFAULT_IOVA_GRANULE), parse: parseGranule, show: granuleName, unit: 'bytes' }),
   /** The CPU that unmaps. @default 'same' */
   completionCpu: option<'same' | 'other'>({ arg: '<cpu>', help: 'CPU that unmaps: same (the submitting CPU) or other (the next CPU)', choices: ['same', 'other'], default: 'same' }),
   /** Time one map and one unmap in every N. @default 16 */

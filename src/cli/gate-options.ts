@@ -10,7 +10,7 @@ export const GATE_OPTIONS = {
   /** A stored gate.json to compare with instead of building a base. @default none */
   baseline: option<string>({ arg: '<file>', help: "a stored gate.json to compare with instead of --base: timing normalised by each run's lock pair + two 4 KiB copies; weaker than --base (different runs, maybe different runners)", parse: parse.text('a gate.json file') }),
   /** The suite file. @default the built-in suite (docs/ci.md) */
-  suite: option<string>({ arg: '<file>', help: 'gate suite JSON: workloads, strategies, thread and CPU counts, block counts, tolerances (docs/ci.md)', defaultText: 'built-in: 4 workloads for the figures, 2 timed, every strategy both sides have', parse: parse.text('a suite file') }),
+  suite: option<string>({ arg: '<file>', help: 'gate suite JSON: workloads, strategies, thread and CPU counts, block counts, tolerances (docs/ci.md)', defaultText: 'built-in: 4 workloads for the figures, msr-hm0 timed at 1 and 2 threads, every strategy both sides have', parse: parse.text('a suite file') }),
   /** Slowdown budget, percent. @default 5 */
   budget: option<number>({ arg: '<pct>', help: 'slowdown budget: REGRESSION when the CI of candidate/base maps/s lies wholly below 1/(1+PCT%), SAME when wholly inside ±PCT%', default: DEFAULT_MIN_EFFECT * 100, parse: parse.between(0, 100, '5'), unit: '%' }),
   /** Two-sided confidence level. @default 0.95 */

@@ -6,9 +6,10 @@
  * Default: the shipped traces msr-hm0 and tpcc and the profiles
  * nvme-4k-randread-qd32 and net-rx-mtu1500 for the deterministic figures (sim
  * engine at 1 to 256 CPUs); timing on msr-hm0 at 1 and 2 threads (thread
- * counts above the cores are dropped from timing), the cell gate:validate
- * measured the false-alarm and detection rates on; every strategy both sides
- * have. About 7 minutes on 2 cores (docs/ci.md): 20 timed cells took 10-13.
+ * counts above the cores are dropped from timing), the trace whose
+ * one-thread cell gate:validate measured the false-alarm and detection rates
+ * on (with more blocks: 8 to 48); every strategy both sides have. About 8
+ * minutes on 2 cores (docs/ci.md); timing a NIC profile as well took 10-13.
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';

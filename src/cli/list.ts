@@ -1,5 +1,4 @@
 /** `npm run bench -- --list [--verbose]`: strategies and workloads, one line each (and their facts). */
-import { IOVA_GRANULES } from '../../workloads/drivers/iommu.js';
 import { STRATEGIES } from '../../strategies/index.js';
 import { WORKLOADS, loadWorkload } from '../../workloads/index.js';
 import { parseLatency } from '../../workloads/latency-model.js';
@@ -34,7 +33,7 @@ export async function printList(opts: BenchOptions, log: (line: string) => void 
     log(`  ${w.name.padEnd(width)}${w.description}`);
     if (!opts.verbose) continue;
     if (w.params) log(`  ${''.padEnd(width)}parameters: ${Object.entries(w.params).map(([k, v]) => `${k}=${v}`).join(', ')}`);
-    const loaded = await loadWorkload(w.name, { threads, latency, generator: generatorParams(opts), net: netOptions(opts), wholeSeconds: opts.wholeSeconds, iovaGranule: IOVA_GRANULES.get(opts.iovaGranule) });
+    const loaded = await loadWorkload(w.name, { threads, latency, generator: generatorParams(opts), net: netOptions(opts), wholeSeconds: opts.wholeSeconds, iovaGranule: opts.iovaGranule });
     const schedule = buildSchedule(w.name, loaded.requests, { threads, segment: opts.segment, minAlignMask: opts.minAlignMask, latency, completionCpu: 'same' });
     log(`  ${''.padEnd(width)}at ${threads} thread${threads === 1 ? '' : 's'}: ${describeFacts(schedule.facts)}`);
   }

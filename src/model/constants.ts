@@ -29,6 +29,17 @@ export function nrSlots(bytes: number): number {
   return Math.ceil(bytes / IO_TLB_SIZE);
 }
 
+/**
+ * Slots swiotlb_tbl_map_single() takes for `size` bytes mapped from `orig`
+ * (newest rules): the offset swiotlb_align_offset() keeps plus the size,
+ * rounded up to `allocAlignMask + 1` (iommu-dma's granule). With no
+ * alloc_align_mask that is nrSlots(size + the sub-slot offset), as in v6.6.
+ */
+export function allocatedSlots(orig: number, size: number, minAlignMask: number, allocAlignMask: number): number {
+  const offset = (orig % 2 ** 32) & minAlignMask & (allocAlignMask | (IO_TLB_SIZE - 1));
+  return nrSlots(allocAlignMask ? alignUp(size + offset, allocAlignMask + 1) : size + offset);
+}
+
 /** ALIGN(x, a) for a power-of-two `a`. */
 export function alignUp(x: number, a: number): number {
   return Math.ceil(x / a) * a;

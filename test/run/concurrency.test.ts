@@ -95,7 +95,7 @@ describe('iommu-dma bounces (alloc_align_mask = IOVA granule - 1), verify mode',
       expect(out.verify!.corruptedBytes).toBe(0);
       expect(out.verify!.overlaps).toBe(0);
       expect(out.row.io_tlb_used_after).toBe(0);
-      // Half the bounced NVMe buffers start 2 KiB or more into their page: one pad slot each (pad_slots = offset >> 11).
+      // Heads that start 2 KiB or more into their page take one pad slot each (pad_slots = offset >> 11).
       const padded = out.snapshots.flatMap((p) => p.pools).some((pool) => Buffer.from(pool.states, 'base64').includes(SLOT_PADDING));
       expect(padded).toBe(true);
     });

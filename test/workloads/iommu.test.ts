@@ -12,7 +12,7 @@ import { allocatePool } from '../../src/model/pool-layout.js';
 import { SwiotlbPool } from '../../src/model/pool.js';
 import { SLOT_PADDING, SLOT_USED } from '../../src/export/run-series.js';
 import { slotStates } from '../../src/run/pool-snapshot.js';
-import { IOVA_GRANULES, iovaUnaligned, untrustedBounces } from '../../workloads/drivers/iommu.js';
+import { bouncedPieces, iovaUnaligned, untrustedBounces } from '../../workloads/drivers/iommu.js';
 import { DEFAULT_GENERATOR } from '../../workloads/generators/nvme.js';
 import { loadWorkload } from '../../workloads/index.js';
 import { parseLatency } from '../../workloads/latency-model.js';
@@ -31,25 +31,33 @@ describe('iommu-dma bouncing of an untrusted device', () => {
     expect(iovaUnaligned(0x3200, 0x2000, 0x1000)).toBe(true); // O_DIRECT buffer at 512 bytes into its page
   });
 
-  it('with 4 KiB granules keeps page-aligned whole pages off swiotlb and bounces the rest with alloc_align_mask 0xfff', () => {
+  it('single maps (iommu_dma_map_phys), 4 KiB granules: page-aligned whole pages stay off swiotlb, the rest bounce whole with alloc_align_mask 0xfff', () => {
     const requests = [req(0, 4096), req(8192, 65536), req(512, 4096), req(0, 1536), req(2048, 2048)];
-    const r = untrustedBounces(requests, 4096, 1);
+    const r = untrustedBounces(requests, 4096, 'map-phys', 1);
     expect(r.buffers).toBe(5);
     expect(r.requests.map((x) => [x.offset, x.size, x.allocAlignMask])).toEqual([[512, 4096, 0xfff], [0, 1536, 0xfff], [2048, 2048, 0xfff]]);
   });
 
   it('with 64 KiB granules lets about one page-aligned 64 KiB buffer in 16 through (its page frame on a granule)', () => {
     const requests = Array.from({ length: 16_000 }, (_, i) => req(i * 65536, 65536));
-    const r = untrustedBounces(requests, 65536, 7);
-    const through = r.buffers - r.bounced;
+    const r = untrustedBounces(requests, 65536, 'map-phys', 7);
+    const through = r.buffers - r.requests.length;
     // Binomial(16000, 1/16): mean 1000, sd 31; +-6 sd.
     expect(through).toBeGreaterThan(810);
     expect(through).toBeLessThan(1190);
     expect(r.requests.every((x) => x.allocAlignMask === 0xffff)).toBe(true);
   });
 
-  it('offers the granules of x86 and arm64 IOMMUs', () => {
-    expect([...IOVA_GRANULES.values()]).toEqual([4096, 16384, 65536]);
+  it('dma_iova_link (block requests): only the head up to the first granule boundary and the tail after the last bounce', () => {
+    // 16 KiB at 512 bytes into a page, 4 KiB granules: 3584 bytes of head, 512 of tail; the 3 pages between are linked in place.
+    expect(bouncedPieces(0x1_0000 + 512, 16384, 4096, 'iova-link')).toEqual([{ at: 0, size: 3584 }, { at: 15872, size: 512 }]);
+    // Inside one granule: the whole buffer is the head.
+    expect(bouncedPieces(0x1_0000 + 512, 2048, 65536, 'iova-link')).toEqual([{ at: 0, size: 2048 }]);
+    // Aligned start, ragged end: a tail only.
+    expect(bouncedPieces(0x2_0000, 65536 + 1024, 65536, 'iova-link')).toEqual([{ at: 65536, size: 1024 }]);
+    expect(bouncedPieces(0x2_0000, 131072, 65536, 'iova-link')).toEqual([]);
+    // The same 16 KiB buffer as a single map bounces whole.
+    expect(bouncedPieces(0x1_0000 + 512, 16384, 4096, 'map-phys')).toEqual([{ at: 0, size: 16384 }]);
   });
 });
 
@@ -84,14 +92,15 @@ describe('what swiotlb allocates for an iommu-dma bounce', () => {
 });
 
 describe('iommu-untrusted and noncoherent-kmalloc profiles', () => {
-  it('iommu-untrusted-nvme: every mapping carries the granule mask, and a 64 KiB granule bounces more buffers than a 4 KiB one', async () => {
+  it('iommu-untrusted-nvme: sub-granule heads and tails with the granule mask, more of them bouncing with a 64 KiB granule', async () => {
     const small = await loadWorkload('iommu-untrusted-nvme', ctx(4096));
     const large = await loadWorkload('iommu-untrusted-nvme', ctx(65536));
-    expect(small.requests.every((r) => r.allocAlignMask === 0xfff)).toBe(true);
-    expect(large.requests.every((r) => r.allocAlignMask === 0xffff)).toBe(true);
-    // 4 KiB granule: only buffers off their page start bounce (7 of 8 of the 512-byte boundaries).
-    expect(small.requests.every((r) => r.offset % 4096 !== 0)).toBe(true);
-    expect(large.requests.length).toBeGreaterThan(small.requests.length);
+    expect(small.requests.every((r) => r.allocAlignMask === 0xfff && r.size < 4096)).toBe(true);
+    expect(large.requests.every((r) => r.allocAlignMask === 0xffff && r.size < 65536)).toBe(true);
+    // 4 KiB granule, page-sized requests: a head starts mid-page and runs to its end; a tail starts a page.
+    expect(small.requests.every((r) => (r.offset % 4096) + r.size === 4096 || r.offset % 4096 === 0)).toBe(true);
+    const bytes = (rs: IoRequest[]) => rs.reduce((n, r) => n + r.size, 0);
+    expect(bytes(large.requests)).toBeGreaterThan(2 * bytes(small.requests));
     const s = buildSchedule('iommu-untrusted-nvme', small.requests, { threads: 2, segment: 'max', minAlignMask: 0xfff, latency: parseLatency('80+3000'), completionCpu: 'same' });
     expect(new Int32Array(s.allocMask).every((m) => m === 0xfff)).toBe(true);
   });

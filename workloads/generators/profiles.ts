@@ -7,6 +7,7 @@ import type { LatencyModel } from '../latency-model.js';
 import { DEFAULT_NET, type NetOptions } from '../drivers/nic.js';
 import { IMIX, mtuFrames, rxFrames, txSends } from './net.js';
 import { type GeneratorParams, closedLoop, generateNvme } from './nvme.js';
+import type { IommuPath } from '../drivers/iommu.js';
 import type { IoRequest } from '../types.js';
 import { PAGE_SIZE } from '../../src/model/constants.js';
 import { mixSeed } from '../../src/stats/hash.js';
@@ -20,9 +21,6 @@ export interface ProfileContext {
   net: Omit<NetOptions, 'threads'>;
 }
 
-/** The mapping layer between a profile's device and swiotlb. */
-export type MappingLayer = 'dma-direct' | 'iommu-untrusted';
-
 export interface Profile {
   name: string;
   description: string;
@@ -33,11 +31,11 @@ export interface Profile {
   /** NIC settings the profile fixes (others come from the options). */
   net?: Partial<Omit<NetOptions, 'threads'>>;
   /**
-   * How its buffers reach swiotlb: dma-direct bounces every one (the
-   * default), iommu-untrusted only those iommu-dma cannot map in place
-   * (workloads/drivers/iommu.ts, with `--iova-granule`).
+   * Set for an untrusted device behind an IOMMU: only what iommu-dma cannot
+   * map in place bounces, on this path (workloads/drivers/iommu.ts, with
+   * `--iova-granule`). Absent: dma-direct bounces every buffer.
    */
-  layer?: MappingLayer;
+  iommu?: IommuPath;
 }
 
 /** Frames or sends per queue for the network profiles (the replay loops). */
@@ -138,17 +136,17 @@ export const PROFILES: readonly Profile[] = [
   },
   {
     name: 'iommu-untrusted-nvme',
-    description: 'untrusted (Thunderbolt) NVMe behind an IOMMU: only buffers not on whole IOVA granules bounce, aligned to the granule (--iova-granule); O_DIRECT buffers at 512-byte boundaries, mixed sizes',
-    params: { bs: '4k/60:16k/20:64k/10:128k/10', rwmixread: 70, iodepth: 16, buffer_offset: 'random 512-byte boundary in the page', min_align_mask: '0xfff', alloc_align_mask: 'IOVA granule - 1' },
-    layer: 'iommu-untrusted',
+    description: 'untrusted (Thunderbolt) NVMe behind an IOMMU: only the sub-granule head and tail of each request bounce (dma_iova_link), aligned to the granule (--iova-granule); O_DIRECT buffers at 512-byte boundaries, mixed sizes',
+    params: { bs: '4k/60:16k/20:64k/10:128k/10', rwmixread: 70, iodepth: 16, buffer_offset: 'random 512-byte boundary in the page', min_align_mask: '0xfff', alloc_align_mask: 'IOVA granule - 1', bounced: 'head and tail pieces (dma_iova_link)' },
+    iommu: 'iova-link',
     generate: (ctx) => at512ByteBoundaries(generateNvme({ ...ctx.generator, bs: '4k/60:16k/20:64k/10:128k/10', rw: 'randrw', rwmixread: 70, iodepth: 16 }, ctx.threads, ctx.latency), ctx.generator.seed),
   },
   {
     name: 'iommu-untrusted-nic',
     description: 'untrusted NIC behind an IOMMU receiving MTU 1500 frames: every 1536-byte ring buffer bounces, rounded up to whole IOVA granules (--iova-granule)',
-    params: { mtu: 1500, frame_bytes: 1514, ring: DEFAULT_NET.ring, napi_budget: DEFAULT_NET.napiBudget, gbps: DEFAULT_NET.wireGbps, alloc_align_mask: 'IOVA granule - 1' },
+    params: { mtu: 1500, frame_bytes: 1514, ring: DEFAULT_NET.ring, napi_budget: DEFAULT_NET.napiBudget, gbps: DEFAULT_NET.wireGbps, alloc_align_mask: 'IOVA granule - 1', bounced: 'whole buffer (iommu_dma_map_phys)' },
     net: { mtu: 1500 },
-    layer: 'iommu-untrusted',
+    iommu: 'map-phys',
     generate: (ctx) => rxFrames(ctx.threads, NET_FRAMES, mtuFrames(1500), ctx.net.wireGbps, ctx.generator.seed),
   },
   {

@@ -15,7 +15,7 @@
  * real replay does, and otherwise retry a microsecond later.
  */
 import { DMA_ATTR_MAY_BLOCK, DMA_ATTR_SKIP_CPU_SYNC, DMA_FROM_DEVICE, DMA_TO_DEVICE, type DmaDirection } from '../../model/dma.js';
-import { IO_TLB_SIZE } from '../../model/constants.js';
+import { IO_TLB_SIZE, allocatedSlots } from '../../model/constants.js';
 import type { Schedule } from '../../../workloads/schedule/build.js';
 import type { CostTerms } from './calibration.js';
 import { CpuHeap } from './cpu-heap.js';
@@ -272,6 +272,16 @@ export class SimEngine {
     extra.throttle_wait_ns = (extra.throttle_wait_ns ?? 0) + ns;
   }
 
+  /**
+   * Slots a map or unmap of mapping `m` writes, for the cost model: the
+   * whole allocation when an alloc_align_mask rounds it up (iommu-dma's
+   * granules), else the mapping's own slots, as the calibration fitted.
+   */
+  private updatedSlots(m: number, size: number): number {
+    const align = this.allocMask[m];
+    return align === 0 ? Math.ceil(size / IO_TLB_SIZE) : allocatedSlots(this.orig[m], size, this.mask[m], align);
+  }
+
   private map(c: VirtualCpu, m: number, now: number): void {
     this.retries[c.cpu] = 0;
     const size = this.sizes[m];
@@ -284,7 +294,7 @@ export class SimEngine {
     const touches = this.touches.collect();
     const ok = tlb >= 0;
     const t = this.terms;
-    const work = (counters.slotsScanned - scanned0) * t.slot_scan_ns + (ok ? Math.ceil(size / IO_TLB_SIZE) * t.slot_update_ns : 0);
+    const work = (counters.slotsScanned - scanned0) * t.slot_scan_ns + (ok ? this.updatedSlots(m, size) * t.slot_update_ns : 0);
     const copy = ok ? t.copy_fixed_ns + size * t.copy_ns_per_byte : 0;
     const remote = ok ? copy * (this.hooks.copyFactor(c.cpu, tlb) - 1) : 0;
     const end = this.cost.charge(c.cpu, now, t.map_fixed_ns, work, touches, copy, remote, this.measuring ? this.acc : null);
@@ -335,7 +345,7 @@ export class SimEngine {
       const t = this.terms;
       const copy = copied > 0 ? t.copy_fixed_ns + copied * t.copy_ns_per_byte : 0;
       const remote = copy * (this.hooks.copyFactor(c.cpu, tlb) - 1);
-      end = this.cost.charge(c.cpu, now, fixed, Math.ceil(size / IO_TLB_SIZE) * t.slot_update_ns, touches, copy, remote, this.measuring ? this.acc : null);
+      end = this.cost.charge(c.cpu, now, fixed, this.updatedSlots(m, size) * t.slot_update_ns, touches, copy, remote, this.measuring ? this.acc : null);
       if (this.measuring) {
         this.countLocks(c.cpu);
         c.unmaps++;
