@@ -4,7 +4,7 @@
  * mapping. Pure functions over plans and schedules' mapping sizes; the texts
  * go to the console (`warning: ...`) and into summary.json / summary.md.
  */
-import { IO_TLB_SEGMENT_BYTES, IO_TLB_SEGSIZE, IO_TLB_SHIFT, IO_TLB_SIZE, PAGE_SIZE, nrSlots } from '../model/constants.js';
+import { IO_TLB_SEGMENT_BYTES, IO_TLB_SEGSIZE, IO_TLB_SHIFT, IO_TLB_SIZE, PAGE_SIZE, alignUp, nrSlots } from '../model/constants.js';
 import type { LockKind } from '../model/lock.js';
 import type { PoolPlan, Strategy } from '../model/strategy.js';
 import type { SegmentMode } from '../../workloads/drivers/nvme.js';
@@ -35,8 +35,12 @@ export function threadsAboveCoresWarning(maxThreads: number, cores: number): str
  * (`mask & 0x7ff`), plus the slots skipped inside a segment until the slot
  * address matches the mask's bits above 2 KiB. So 252 KiB with NVMe's 0xfff
  * takes 128 slots, exactly one segment (swiotlb_max_mapping_size()).
+ * With an `allocAlignMask` (iommu-dma's granule - 1) the allocation is the
+ * kept offset (at most `minAlignMask & (allocAlignMask | 0x7ff)`) plus the
+ * bytes, rounded up to the granule, starting on one.
  */
-export function worstCaseSlots(bytes: number, minAlignMask: number): number {
+export function worstCaseSlots(bytes: number, minAlignMask: number, allocAlignMask = 0): number {
+  if (allocAlignMask !== 0) return nrSlots(alignUp(bytes + (minAlignMask & (allocAlignMask | (IO_TLB_SIZE - 1))), allocAlignMask + 1));
   const inSlot = minAlignMask & (IO_TLB_SIZE - 1);
   const skipped = (minAlignMask & (IO_TLB_SEGMENT_BYTES - 1)) >> IO_TLB_SHIFT;
   return nrSlots(bytes + inSlot) + skipped;
@@ -49,11 +53,11 @@ export interface LargestMapping {
   slots: number;
 }
 
-/** The largest mapping of a schedule, from its per-mapping sizes (bytes) and masks. */
-export function largestMapping(sizes: ArrayLike<number>, masks: ArrayLike<number>): LargestMapping {
+/** The largest mapping of a schedule, from its per-mapping sizes (bytes), min_align_masks and alloc_align_masks (none: 0). */
+export function largestMapping(sizes: ArrayLike<number>, masks: ArrayLike<number>, allocMasks?: ArrayLike<number>): LargestMapping {
   let best: LargestMapping = { bytes: 0, mask: 0, slots: 0 };
   for (let i = 0; i < sizes.length; i++) {
-    const slots = worstCaseSlots(sizes[i], masks[i]);
+    const slots = worstCaseSlots(sizes[i], masks[i], allocMasks?.[i] ?? 0);
     if (slots > best.slots || (slots === best.slots && sizes[i] > best.bytes)) best = { bytes: sizes[i], mask: masks[i], slots };
   }
   return best;
@@ -105,7 +109,7 @@ export type PlanOf = (strategy: Strategy, threads: number) => PoolPlan;
 export function poolFitWarnings(strategies: Strategy[], schedules: Iterable<Schedule>, planOf: PlanOf, segment: SegmentMode): string[] {
   const out = new Set<string>();
   for (const schedule of schedules) {
-    const largest = largestMapping(new Int32Array(schedule.size), new Int32Array(schedule.mask));
+    const largest = largestMapping(new Int32Array(schedule.size), new Int32Array(schedule.mask), new Int32Array(schedule.allocMask));
     for (const strategy of strategies) {
       const w = poolFitWarning({ strategy: strategy.name, threads: schedule.threads, workload: schedule.workload, plan: planOf(strategy, schedule.threads), largest, segment });
       if (w) out.add(w);

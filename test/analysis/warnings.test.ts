@@ -30,6 +30,9 @@ describe('pool too small for the largest mapping', () => {
     expect(worstCaseSlots(256 * KiB + 1, 0)).toBe(129);
     expect(worstCaseSlots(2048, 0)).toBe(1);
     expect(worstCaseSlots(4096, 0xfff)).toBe(4);
+    // iommu-dma, 64 KiB granule: 128 KiB at up to 0xfff into its page rounds up to 192 KiB (ALIGN(size + offset, 64 KiB)).
+    expect(worstCaseSlots(128 * KiB, 0xfff, 0xffff)).toBe(96);
+    expect(worstCaseSlots(1536, 0, 0xfff)).toBe(2);
   });
 
   it('finds the mapping needing most slots, larger bytes breaking ties', () => {
