@@ -1,23 +1,41 @@
 /**
- * cache-friendly-areas against the rules of Chao Gao's RFC v2 (2022-07-18):
- * free slots on a list per area, initially ascending; a map takes the first
- * listed slot that starts an aligned run of free slots inside one 128-slot
- * segment; a release puts its slots back at the head, lowest first, with no
- * merge. Expected values come from those rules and the kernel's alignment
- * rules, checked on every map of random streams by an independent model.
+ * Chao Gao's 2022 proposals as strategies. cache-friendly-areas against the
+ * rules of his RFC v2 (2022-07-18): free slots on a list per area, initially
+ * ascending; a map takes the first listed slot that starts an aligned run of
+ * free slots inside one 128-slot segment; a release puts its slots back at
+ * the head, lowest first, with no merge. bitmap-areas (v1 1/3) keeps the
+ * kernel's next-fit search with a bit test, which fits exactly where the
+ * kernel's `list[] >= nslots` does, so it must choose the kernel's slots.
+ * Expected values come from those rules and the kernel's alignment rules,
+ * checked on every map of random streams by an independent model.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DmaArena } from '../../src/model/dma-arena.js';
-import { CacheFriendlyPool, cacheFriendlyAreas } from '../../strategies/cache-friendly-areas.js';
+import type { BounceAllocator, Strategy } from '../../src/model/strategy.js';
+import { bitmapAreas } from '../../strategies/bitmap-areas.js';
+import { cacheFriendlyAreas } from '../../strategies/cache-friendly-areas.js';
+import { perCpuAreas } from '../../strategies/per-cpu-areas.js';
 
 const HOST = 0x1_0000_0000;
 
-function fresh(nslabs: number, threads: number) {
-  const plan = cacheFriendlyAreas.plan({ poolSlots: nslabs, rules: 'newest', threads });
-  const state = cacheFriendlyAreas.create(plan, new DmaArena());
-  return { plan, pool: cacheFriendlyAreas.attach(state) as CacheFriendlyPool };
+function freshOf(strategy: Strategy, nslabs: number, threads: number) {
+  const plan = strategy.plan({ poolSlots: nslabs, rules: 'newest', threads });
+  const state = strategy.create(plan, new DmaArena());
+  return { plan, pool: strategy.attach(state) as BounceAllocator & { start: number; nslabs: number; list: Int32Array } };
 }
+const fresh = (nslabs: number, threads: number) => freshOf(cacheFriendlyAreas, nslabs, threads);
+
+/** A random map/unmap stream: sizes, in-page offsets, NVMe or no min_align_mask, dma-direct or iommu-dma alloc_align_mask. */
+const stream = fc.array(fc.record({
+  map: fc.boolean(),
+  size: fc.oneof(fc.integer({ min: 1, max: 6000 }), fc.constantFrom(4096, 8192, 65536)),
+  pageOffset: fc.integer({ min: 0, max: 4095 }),
+  minAlign: fc.constantFrom(0, 0xfff),
+  allocAlign: fc.constantFrom(0, 0xfff, 0xffff),
+  cpu: fc.integer({ min: 0, max: 3 }),
+  pick: fc.nat(),
+}), { minLength: 1, maxLength: 120 });
 
 describe('cache-friendly-areas', () => {
   it('takes the lowest slots of a fresh area, then reuses the buffer freed last', () => {
@@ -48,18 +66,9 @@ describe('cache-friendly-areas', () => {
     expect(pool.slotOf(pool.tblMapSingle(0, HOST, 3 * 2048, 0, 0))).toBe(0);
   });
 
-  it('keeps every kernel rule and never gives a slot twice, on random map/unmap streams (independent model)', () => {
-    const op = fc.record({
-      map: fc.boolean(),
-      size: fc.oneof(fc.integer({ min: 1, max: 6000 }), fc.constantFrom(4096, 8192, 65536)),
-      pageOffset: fc.integer({ min: 0, max: 4095 }),
-      minAlign: fc.constantFrom(0, 0xfff),
-      allocAlign: fc.constantFrom(0, 0xfff, 0xffff),
-      cpu: fc.integer({ min: 0, max: 3 }),
-      pick: fc.nat(),
-    });
-    fc.assert(fc.property(fc.array(op, { minLength: 1, maxLength: 120 }), (ops) => {
-      const { pool } = fresh(2048, 4);
+  it.each([cacheFriendlyAreas, bitmapAreas])('$name keeps every kernel rule and never gives a slot twice, on random map/unmap streams (independent model)', (strategy) => {
+    fc.assert(fc.property(stream, (ops) => {
+      const { pool } = freshOf(strategy, 2048, 4);
       const owner = new Int32Array(pool.nslabs).fill(-1);
       const live: { tlb: number; size: number; minAlign: number; first: number; nslots: number; id: number }[] = [];
       let id = 0;
@@ -109,9 +118,42 @@ describe('cache-friendly-areas', () => {
     expect(pool.slotOf(pool.tblMapSingle(0, HOST, 2048, 0, 0))).toBe(126);
   });
 
-  it('plans v6.6 as the newest rules, and says so', () => {
-    const plan = cacheFriendlyAreas.plan({ poolSlots: 1024, rules: 'v6.6', threads: 2 });
+  it.each([cacheFriendlyAreas, bitmapAreas])('$name plans v6.6 as the newest rules, and says so', (strategy) => {
+    const plan = strategy.plan({ poolSlots: 1024, rules: 'v6.6', threads: 2 });
     expect(plan.rules).toBe('newest');
     expect(plan.changes!.join(' ')).toMatch(/v6\.6/);
+  });
+});
+
+describe('bitmap-areas', () => {
+  it('chooses the same slot as the kernel\'s list[] search (per-cpu-areas) on every map of random streams', () => {
+    fc.assert(fc.property(stream, (ops) => {
+      const kernel = freshOf(perCpuAreas, 2048, 4).pool;
+      const bits = freshOf(bitmapAreas, 2048, 4).pool;
+      const live: { k: number; b: number; size: number; minAlign: number }[] = [];
+      let id = 0;
+      for (const o of ops) {
+        if (o.map || live.length === 0) {
+          const orig = HOST + 0x10_0000 * ++id + o.pageOffset;
+          const k = kernel.tblMapSingle(o.cpu, orig, o.size, o.allocAlign, o.minAlign);
+          const b = bits.tblMapSingle(o.cpu, orig, o.size, o.allocAlign, o.minAlign);
+          expect(b - bits.start).toBe(k < 0 ? k - bits.start : k - kernel.start);
+          if (k >= 0) live.push({ k, b, size: o.size, minAlign: o.minAlign });
+        } else {
+          const [m] = live.splice(o.pick % live.length, 1);
+          kernel.releaseSlots(m.k, m.minAlign, m.size);
+          bits.releaseSlots(m.b, m.minAlign, m.size);
+        }
+        expect(bits.usedSlots()).toBe(kernel.usedSlots());
+      }
+    }), { numRuns: 150 });
+  });
+
+  it('goes on from its next-fit index after a release, where cache-friendly-areas reuses the freed slots', () => {
+    const { pool } = freshOf(bitmapAreas, 1024, 1);
+    const a = pool.tblMapSingle(0, HOST, 4096, 0, 0);
+    pool.tblMapSingle(0, HOST, 2048, 0, 0);
+    pool.releaseSlots(a, 0, 4096);
+    expect(pool.slotOf(pool.tblMapSingle(0, HOST, 2048, 0, 0))).toBe(3);
   });
 });
