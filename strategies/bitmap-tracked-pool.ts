@@ -8,8 +8,9 @@
  * used), so pool pictures and free-run measures read it as they read the
  * kernel's counts (`max_list` is then 1). The area locks, io_tlb_used,
  * hiwater and bounce copies are SwiotlbPool's; the search order is the
- * subclass's (bitmap-areas: the kernel's next-fit walk; cache-friendly-areas:
- * a list of free slots). Search and release run in JavaScript.
+ * subclass's (cache-friendly-areas: a list of free slots). Search and
+ * release run in JavaScript; bitmap-areas, with the kernel's search order,
+ * uses pool-ops.wat's bits mode instead.
  */
 import { DMA_MAPPING_ERROR, IO_TLB_SEGSIZE, IO_TLB_SHIFT, IO_TLB_SIZE, PAGE_SIZE, nrSlots } from '../src/model/constants.js';
 import { SwiotlbPool } from '../src/model/pool.js';

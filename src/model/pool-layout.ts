@@ -81,9 +81,17 @@ export const DESC_BYTES = 64;
 const DESC_WORDS = {
   list: 0, allocSize: 1, padSlots: 2, origAddr: 3, areas: 4, mem: 5, nslabs: 6, nareas: 7, areaNslabs: 8, startLo: 9, flags: 10, data: 11,
 } as const;
-/** Descriptor flags: v6.6 rules, and the mutex (rather than the ticket lock). */
+/** Descriptor flags: v6.6 rules, the mutex (rather than the ticket lock), free slots tracked as bits (rather than list[] counts). */
 export const DESC_V66 = 1;
 export const DESC_MUTEX = 2;
+export const DESC_BITS = 4;
+
+/**
+ * How a pool tracks free slots: the kernel's `list[]` counts, or one bit
+ * per slot (Chao Gao's 2022 bitmap patch: list[i] = 1 free, 0 used; a run
+ * fits when all its slots are free; a release merges with nothing).
+ */
+export type FreeTracking = 'counts' | 'bits';
 
 /** Structured-cloneable description of one pool's shared memory. */
 export interface PoolShared {
@@ -97,6 +105,8 @@ export interface PoolShared {
   rules: KernelRules;
   /** The lock its areas run with (`--lock`). */
   lock: LockKind;
+  /** How free slots are tracked; absent: the kernel's counts. */
+  tracking?: FreeTracking;
   /** The io_tlb_mem counters this pool counts into (shared by pools of one allocator), in the store's memory. */
   mem: MemRegion;
   /** The slot arrays and bounce data this pool's slots are entries of. */
@@ -123,6 +133,8 @@ export interface PoolAllocation {
   rules?: KernelRules;
   /** The areas' lock; qspinlock when omitted. */
   lock?: LockKind;
+  /** Free-slot tracking; the kernel's counts when omitted. */
+  tracking?: FreeTracking;
   /** io_tlb_mem counters to count into (in `arena`); a fresh set (with `debugfs`) when omitted. */
   mem?: MemRegion;
   /** CONFIG_DEBUG_FS of a fresh set of counters; true when omitted. */
@@ -150,6 +162,7 @@ export function allocatePool(nslabs: number, nareas: number, start: number, opti
     nareas,
     rules: options.rules ?? 'newest',
     lock: options.lock ?? 'qspinlock',
+    ...(options.tracking === 'bits' ? { tracking: 'bits' as const } : {}),
     mem,
     store: allocateSlotStore(nslabs, options.withData !== false, arena),
     firstSlot: 0,
@@ -178,7 +191,7 @@ export function writeDescriptor(shared: PoolShared): void {
   d[DESC_WORDS.nareas] = shared.nareas;
   d[DESC_WORDS.areaNslabs] = shared.nslabs / shared.nareas;
   d[DESC_WORDS.startLo] = shared.start | 0;
-  d[DESC_WORDS.flags] = (shared.rules === 'v6.6' ? DESC_V66 : 0) | (shared.lock === 'mutex' ? DESC_MUTEX : 0);
+  d[DESC_WORDS.flags] = (shared.rules === 'v6.6' ? DESC_V66 : 0) | (shared.lock === 'mutex' ? DESC_MUTEX : 0) | (shared.tracking === 'bits' ? DESC_BITS : 0);
   d[DESC_WORDS.data] = store.data < 0 ? -1 : store.data + firstSlot * IO_TLB_SIZE;
 }
 
@@ -202,12 +215,13 @@ export function slotViews(shared: PoolShared): { list: Int32Array; allocSize: In
 
 /**
  * Reset a pool's slots and areas to "all free" (swiotlb_init_io_tlb_pool):
- * `list[i] = min(128 - i % 128, nslabs - i)`, no orig_addr, every area empty at index 0.
+ * `list[i] = min(128 - i % 128, nslabs - i)` (bits: 1), no orig_addr, every area empty at index 0.
  */
 export function initPoolSlots(shared: PoolShared): void {
   const { nslabs } = shared;
   const v = slotViews(shared);
-  for (let i = 0; i < nslabs; i++) v.list[i] = Math.min(IO_TLB_SEGSIZE - (i % IO_TLB_SEGSIZE), nslabs - i);
+  const bits = shared.tracking === 'bits';
+  for (let i = 0; i < nslabs; i++) v.list[i] = bits ? 1 : Math.min(IO_TLB_SEGSIZE - (i % IO_TLB_SEGSIZE), nslabs - i);
   v.allocSize.fill(0);
   v.padSlots.fill(0);
   v.origAddr.fill(INVALID_PHYS_ADDR);

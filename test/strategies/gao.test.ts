@@ -4,14 +4,16 @@
  * ascending; a map takes the first listed slot that starts an aligned run of
  * free slots inside one 128-slot segment; a release puts its slots back at
  * the head, lowest first, with no merge. bitmap-areas (v1 1/3) keeps the
- * kernel's next-fit search with a bit test, which fits exactly where the
- * kernel's `list[] >= nslots` does, so it must choose the kernel's slots.
+ * kernel's next-fit search with a bit test (pool-ops.wat's bits mode), which
+ * fits exactly where the kernel's `list[] >= nslots` does, so it must choose
+ * the kernel's slots.
  * Expected values come from those rules and the kernel's alignment rules,
  * checked on every map of random streams by an independent model.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DmaArena } from '../../src/model/dma-arena.js';
+import type { KernelRules } from '../../src/model/constants.js';
 import type { BounceAllocator, Strategy } from '../../src/model/strategy.js';
 import { bitmapAreas } from '../../strategies/bitmap-areas.js';
 import { cacheFriendlyAreas } from '../../strategies/cache-friendly-areas.js';
@@ -19,8 +21,8 @@ import { perCpuAreas } from '../../strategies/per-cpu-areas.js';
 
 const HOST = 0x1_0000_0000;
 
-function freshOf(strategy: Strategy, nslabs: number, threads: number) {
-  const plan = strategy.plan({ poolSlots: nslabs, rules: 'newest', threads });
+function freshOf(strategy: Strategy, nslabs: number, threads: number, rules: KernelRules = 'newest') {
+  const plan = strategy.plan({ poolSlots: nslabs, rules, threads });
   const state = strategy.create(plan, new DmaArena());
   return { plan, pool: strategy.attach(state) as BounceAllocator & { start: number; nslabs: number; list: Int32Array } };
 }
@@ -118,18 +120,18 @@ describe('cache-friendly-areas', () => {
     expect(pool.slotOf(pool.tblMapSingle(0, HOST, 2048, 0, 0))).toBe(126);
   });
 
-  it.each([cacheFriendlyAreas, bitmapAreas])('$name plans v6.6 as the newest rules, and says so', (strategy) => {
-    const plan = strategy.plan({ poolSlots: 1024, rules: 'v6.6', threads: 2 });
+  it('cache-friendly-areas plans v6.6 as the newest rules, and says so', () => {
+    const plan = cacheFriendlyAreas.plan({ poolSlots: 1024, rules: 'v6.6', threads: 2 });
     expect(plan.rules).toBe('newest');
     expect(plan.changes!.join(' ')).toMatch(/v6\.6/);
   });
 });
 
 describe('bitmap-areas', () => {
-  it('chooses the same slot as the kernel\'s list[] search (per-cpu-areas) on every map of random streams', () => {
+  it.each(['newest', 'v6.6'] as const)('chooses the same slot as the kernel\'s list[] search (per-cpu-areas), %s rules, on every map of random streams', (rules) => {
     fc.assert(fc.property(stream, (ops) => {
-      const kernel = freshOf(perCpuAreas, 2048, 4).pool;
-      const bits = freshOf(bitmapAreas, 2048, 4).pool;
+      const kernel = freshOf(perCpuAreas, 2048, 4, rules).pool;
+      const bits = freshOf(bitmapAreas, 2048, 4, rules).pool;
       const live: { k: number; b: number; size: number; minAlign: number }[] = [];
       let id = 0;
       for (const o of ops) {
@@ -147,6 +149,17 @@ describe('bitmap-areas', () => {
         expect(bits.usedSlots()).toBe(kernel.usedSlots());
       }
     }), { numRuns: 150 });
+  });
+
+  it('keeps a bit per slot: 1 free, 0 used, and a release renumbers nothing (where the kernel\'s counts run 128..1)', () => {
+    const { pool } = freshOf(bitmapAreas, 256, 1);
+    expect([...pool.list.slice(0, 4)]).toEqual([1, 1, 1, 1]);
+    const a = pool.tblMapSingle(0, HOST, 4096, 0, 0); // slots 0-1
+    expect([...pool.list.slice(0, 4)]).toEqual([0, 0, 1, 1]);
+    pool.releaseSlots(a, 0, 4096);
+    expect([...pool.list.slice(0, 4)]).toEqual([1, 1, 1, 1]);
+    const kernel = freshOf(perCpuAreas, 256, 1).pool;
+    expect([...kernel.list.slice(0, 2)]).toEqual([128, 127]);
   });
 
   it('goes on from its next-fit index after a release, where cache-friendly-areas reuses the freed slots', () => {

@@ -13,7 +13,10 @@
 ;; A pool descriptor (DESC_BYTES = 64, written by pool-layout.ts):
 ;;   0 list  4 alloc_size  8 pad_slots  12 orig_addr (arrays)  16 area lines
 ;;   20 io_tlb_mem counters  24 nslabs  28 nareas  32 area_nslabs
-;;   36 start (low 32 bits)  40 flags (1: v6.6 rules, 2: mutex lock)
+;;   36 start (low 32 bits)  40 flags (1: v6.6 rules, 2: mutex lock,
+;;   4: free slots tracked as bits, Chao Gao's 2022 bitmap patch: list[i] is
+;;   1 for a free slot, a run fits when all its slots are free inside one
+;;   segment, and a release merges with nothing)
 ;;   44 bounce data (-1: none)
 ;; An area line (64 bytes): lock words at 0, 4, 8; used 12; index 16;
 ;;   requested bytes 20 (model bookkeeping).
@@ -224,6 +227,21 @@
         (i32.store (local.get $p) (local.get $count))
         (br $one))))
 
+;; Bits mode: `nslots` free slots from `slot` inside one 128-slot segment
+  ;; (the bitmap patch's find_next_zero_bit() test, with its segment cap).
+  (func $run_free (param $list i32) (param $slot i32) (param $nslots i32) (result i32)
+    (local $j i32)
+    (if (i32.gt_u (i32.add (i32.and (local.get $slot) (i32.const 127)) (local.get $nslots)) (i32.const 128))
+      (then (return (i32.const 0))))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $j) (local.get $nslots)))
+        (if (i32.eqz (i32.load (i32.add (local.get $list) (i32.shl (i32.add (local.get $slot) (local.get $j)) (i32.const 2)))))
+          (then (return (i32.const 0))))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br $next)))
+    (i32.const 1))
+
   ;; swiotlb_search_pool_area() (newest) or swiotlb_area_find_slots() (v6.6):
   ;; `alloc_size` bytes (offset and round-up included) in area `area`, under
   ;; its lock. Returns the first allocated slot, -1 when none fits, -2 when
@@ -236,7 +254,8 @@
     (local $line i32) (local $mutex i32) (local $slot_base i32) (local $index i32) (local $checked i32)
     (local $scanned i32) (local $slot i32) (local $tlb i32) (local $list i32) (local $alloc i32) (local $i i32)
     (local $next i32) (local $start_lo i32) (local $orig_bits i32)
-    (local $want v128) (local $run i32) (local $p i32) (local $j i32) (local $mask i32)
+    (local $want v128) (local $run i32) (local $p i32) (local $j i32) (local $mask i32) (local $bits i32)
+    (local.set $bits (i32.and (i32.load offset=40 (local.get $desc)) (i32.const 4)))
     (local.set $nslots (i32.shr_u (i32.add (local.get $alloc_size) (i32.const 2047)) (i32.const 11)))
     (local.set $offset (i32.and (i32.and (local.get $orig_lo) (local.get $min)) (i32.const 2047)))
     (if (i32.and (i32.load offset=40 (local.get $desc)) (i32.const 1))
@@ -271,7 +290,7 @@
     (local.set $index (i32.load offset=16 (local.get $line)))
     (local.set $slot (i32.const -1))
     (block $done
-      (if (i32.eq (local.get $stride) (i32.const 1))
+      (if (i32.and (i32.eq (local.get $stride) (i32.const 1)) (i32.eqz (local.get $bits)))
         (then
           ;; every slot a candidate (no alignment to test): the same walk,
           ;; four list[] entries per step
@@ -322,8 +341,10 @@
             (if (i32.ge_u (local.get $index) (local.get $area_nslabs)) (then (local.set $index (i32.const 0))))
             (local.set $checked (i32.add (local.get $checked) (i32.const 1)))
             (br $scan)))
-        (if (i32.ge_s (i32.load (i32.add (local.get $list) (i32.shl (i32.add (local.get $slot_base) (local.get $index)) (i32.const 2))))
-              (local.get $nslots))
+        (if (if (result i32) (local.get $bits)
+              (then (call $run_free (local.get $list) (i32.add (local.get $slot_base) (local.get $index)) (local.get $nslots)))
+              (else (i32.ge_s (i32.load (i32.add (local.get $list) (i32.shl (i32.add (local.get $slot_base) (local.get $index)) (i32.const 2))))
+                (local.get $nslots))))
           (then (local.set $slot (i32.add (local.get $slot_base) (local.get $index))) (br $done)))
         ;; too short: a stride on
         (local.set $index (i32.add (local.get $index) (local.get $stride)))
@@ -343,7 +364,8 @@
           (i32.sub (local.get $alloc_size) (i32.add (local.get $offset) (i32.shl (local.get $i) (i32.const 11)))))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $mark)))
-    (call $renumber_before (local.get $list) (local.get $slot) (i32.const 0))
+    ;; counts: the free run before the buffer now ends at it (bits: nothing to renumber)
+    (if (i32.eqz (local.get $bits)) (then (call $renumber_before (local.get $list) (local.get $slot) (i32.const 0))))
     (local.set $next (i32.add (local.get $index) (local.get $nslots)))
     (i32.store offset=16 (local.get $line) (select (i32.const 0) (local.get $next) (i32.ge_u (local.get $next) (local.get $area_nslabs))))
     (i32.store offset=12 (local.get $line) (i32.add (i32.load offset=12 (local.get $line)) (local.get $nslots)))
@@ -428,7 +450,7 @@
     (param $desc i32) (param $scratch i32) (param $tlb_rel i32) (param $min i32) (param $requested i32)
     (result i32)
     (local $offset i32) (local $index i32) (local $nslots i32) (local $line i32) (local $mutex i32)
-    (local $list i32) (local $alloc i32) (local $pad i32) (local $orig i32) (local $end i32) (local $count i32) (local $i i32)
+    (local $list i32) (local $alloc i32) (local $pad i32) (local $orig i32) (local $end i32) (local $count i32) (local $i i32) (local $bits i32)
     (call $clear (local.get $scratch))
     (local.set $list (i32.load (local.get $desc)))
     (local.set $alloc (i32.load offset=4 (local.get $desc)))
@@ -444,11 +466,14 @@
     (local.set $mutex (i32.and (i32.load offset=40 (local.get $desc)) (i32.const 2)))
     (if (i32.eqz (call $lock (local.get $line) (local.get $mutex) (local.get $scratch))) (then (return (i32.const 0))))
     ;; merge with the free run after the buffer, inside the segment (a buffer
-    ;; that ends the pool, as only a transient pool's can, has none)
+    ;; that ends the pool, as only a transient pool's can, has none); bits:
+    ;; each slot's bit is set and nothing merges
+    (local.set $bits (i32.and (i32.load offset=40 (local.get $desc)) (i32.const 4)))
     (local.set $end (i32.add (local.get $index) (local.get $nslots)))
-    (if (i32.and
+    (if (i32.and (i32.and
           (i32.lt_u (local.get $end) (i32.and (i32.add (local.get $index) (i32.const 128)) (i32.const -128)))
           (i32.lt_u (local.get $end) (i32.load offset=24 (local.get $desc))))
+          (i32.eqz (local.get $bits)))
       (then (local.set $count (i32.load (i32.add (local.get $list) (i32.shl (local.get $end) (i32.const 2)))))))
     (local.set $i (local.get $end))
     (block $done
@@ -456,12 +481,12 @@
         (br_if $done (i32.le_s (local.get $i) (local.get $index)))
         (local.set $i (i32.sub (local.get $i) (i32.const 1)))
         (local.set $count (i32.add (local.get $count) (i32.const 1)))
-        (i32.store (i32.add (local.get $list) (i32.shl (local.get $i) (i32.const 2))) (local.get $count))
+        (i32.store (i32.add (local.get $list) (i32.shl (local.get $i) (i32.const 2))) (select (i32.const 1) (local.get $count) (local.get $bits)))
         (f64.store (i32.add (local.get $orig) (i32.shl (local.get $i) (i32.const 3))) (f64.const -1))
         (i32.store (i32.add (local.get $alloc) (i32.shl (local.get $i) (i32.const 2))) (i32.const 0))
         (i32.store (i32.add (local.get $pad) (i32.shl (local.get $i) (i32.const 2))) (i32.const 0))
         (br $next)))
-    (call $renumber_before (local.get $list) (local.get $index) (local.get $count))
+    (if (i32.eqz (local.get $bits)) (then (call $renumber_before (local.get $list) (local.get $index) (local.get $count))))
     (i32.store offset=20 (local.get $line) (i32.sub (i32.load offset=20 (local.get $line)) (local.get $requested)))
     (i32.store offset=12 (local.get $line) (i32.sub (i32.load offset=12 (local.get $line)) (local.get $nslots)))
     (call $unlock (local.get $line) (local.get $mutex) (local.get $scratch))
