@@ -12,17 +12,22 @@
  *   mode, paired per round; each strategy in a thread of its own, as a run's
  *   workers are (micro-strategy.ts); per-cpu-areas also with 1-in-16 latency
  *   sampling;
- * - the locked instructions per map+unmap, counted, against the kernel's.
+ * - the locked instructions per map+unmap, counted, against the kernel's;
+ * - Chao Gao's bitmap against the kernel's list[] counts: 4 KiB map+unmap
+ *   of the allocator alone (no copy), bitmap-areas and per-cpu-areas in the
+ *   same rounds of one thread, on the default 64 MiB pool.
  * Writes results/micro.json (MicroResult).
  */
 import { median } from 'simple-statistics';
 import { builtFile } from '../base/paths.js';
 import { IO_TLB_SIZE } from '../model/constants.js';
+import { DmaArena } from '../model/dma-arena.js';
 import { LOCK_KINDS, lockOps, newLockStats } from '../model/lock.js';
 import { STRATEGIES } from '../../strategies/index.js';
+import { HOST_BASE } from '../../workloads/schedule/host-memory.js';
 import { inFreshThread } from './fresh-thread.js';
 import { countLockedOps } from './locked-ops.js';
-import { BATCH, CACHE_MODES, type CacheMode, MODE_BYTES, type Ops, ROTATING_BYTES, SAMPLED_STRATEGY, SIZE, memoryCopies, opName, timeRounds, wasmLockPairs } from './micro-ops.js';
+import { BATCH, BITMAP_PAIR, CACHE_MODES, type CacheMode, MODE_BYTES, type Ops, ROTATING_BYTES, SAMPLED_STRATEGY, SIZE, memoryCopies, opName, timeRounds, wasmLockPairs } from './micro-ops.js';
 import { type StrategyRounds, microMapper } from './micro-strategy.js';
 
 export { CACHE_MODES, type CacheMode, SAMPLED_STRATEGY, SAMPLE_EVERY, opName } from './micro-ops.js';
@@ -41,6 +46,17 @@ export interface MicroResult {
   locked_ops: { kernel: typeof KERNEL_LOCKED_OPS; strategies: Record<string, number> };
   /** Extra time latency sampling adds to map+unmap, percent, median of paired rounds. */
   sampling_overhead_pct: number;
+  /** Allocator-only map+unmap pairs (BITMAP_PAIR): ns per pair of each, and what the bits save, ns (median of paired rounds' differences). */
+  bitmap_pair: { counts_ns: number; bits_ns: number; saved_ns: number };
+}
+
+/** 4 KiB map+unmap pairs of `strategy`'s allocator alone (min_align_mask 0xfff, no copy), one in flight, next-fit rotating through the pool. */
+function allocatorPairs(name: string): () => void {
+  const strategy = STRATEGIES.get(name)!;
+  const alloc = microMapper(strategy, ROTATING_BYTES / IO_TLB_SIZE, new DmaArena()).alloc;
+  return () => {
+    for (let i = 0; i < BATCH; i++) alloc.releaseSlots(alloc.tblMapSingle(0, HOST_BASE, SIZE, 0, 0xfff), 0xfff, SIZE);
+  };
 }
 
 /** The reference ops of the main thread: every copy and every lock pair. */
@@ -72,6 +88,7 @@ function referenceOps(): Ops {
       }
     });
   }
+  for (const name of Object.values(BITMAP_PAIR)) ops.set(opName.allocPair(name), allocatorPairs(name));
   return ops;
 }
 
@@ -90,5 +107,8 @@ export async function runMicro(timeMs = 150): Promise<MicroResult> {
   for (const [name, values] of Object.entries(perRound)) ops[name] = median(values);
   const locked: Record<string, number> = {};
   for (const s of STRATEGIES.values()) locked[s.name] = countLockedOps((poolSlots, arena) => microMapper(s, poolSlots, arena), ROTATING_BYTES / IO_TLB_SIZE);
-  return { ops, ratios, locked_ops: { kernel: KERNEL_LOCKED_OPS, strategies: locked }, sampling_overhead_pct: samplingOverheadPct };
+  const counts = perRound[opName.allocPair(BITMAP_PAIR.counts)];
+  const bits = perRound[opName.allocPair(BITMAP_PAIR.bits)];
+  const bitmapPair = { counts_ns: median(counts), bits_ns: median(bits), saved_ns: median(counts.map((c, i) => c - bits[i])) };
+  return { ops, ratios, locked_ops: { kernel: KERNEL_LOCKED_OPS, strategies: locked }, sampling_overhead_pct: samplingOverheadPct, bitmap_pair: bitmapPair };
 }
