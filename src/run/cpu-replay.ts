@@ -83,7 +83,7 @@ export class CpuReplay {
     this.doneEarly = new Uint8Array(this.throttle ? s.mappings : 0);
     this.throttleWait = this.throttle ? new ThrottleWait(this.throttle, this.control, task.cpu, task.waitTimeoutMs, alloc.counters.extra) : null;
     if (this.throttle && this.handoff) throw new Error(`strategy ${task.strategy} throttles maps: it needs --completion-cpu same (its completions run on the submitting CPU while a map waits)`);
-    this.verify = task.verify ? new VerifyCheck(task.verify, task.cpu, alloc, hostBytes) : null;
+    this.verify = task.verify ? new VerifyCheck(task.verify, task.cpu, alloc, hostBytes, task.state.plan.rules) : null;
   }
 
   /**
@@ -173,7 +173,7 @@ export class CpuReplay {
       this.bytesMapped += size;
       const raised = this.alloc.counters.hiwaterRaised;
       if (this.peak !== null && this.measureStart > 0 && raised >= this.peak.nextAt) this.peak.capture(raised, performance.now() - this.measureStart);
-      if (this.verify !== null) this.verify.afterMap(m, tlb, size, dir);
+      if (this.verify !== null) this.verify.afterMap(m, tlb, size, dir, orig, this.mask[m], this.allocMask[m]);
     }
     if (this.handoff !== null) this.handoff.publish(m, tlb);
     else this.tlbs[m] = tlb;
@@ -204,7 +204,7 @@ export class CpuReplay {
     const size = this.size[m];
     const dir = this.dir[m] as DmaDirection;
     this.dev.minAlignMask = this.mask[m];
-    if (this.verify !== null) this.verify.beforeUnmap(m, tlb, size, dir);
+    if (this.verify !== null) this.verify.beforeUnmap(m, tlb, size, dir, this.orig[m], this.mask[m], this.allocMask[m]);
     if (this.task.sampleEvery > 0 && --this.unmapsToSample === 0) {
       this.unmapsToSample = this.nextSampleGap();
       const start = performance.now();
@@ -246,7 +246,7 @@ export class CpuReplay {
       if (tlb >= 0) {
         const dir = this.dir[m] as DmaDirection;
         this.dev.minAlignMask = this.mask[m];
-        if (this.verify !== null) this.verify.beforeUnmap(m, tlb, this.size[m], dir);
+        if (this.verify !== null) this.verify.beforeUnmap(m, tlb, this.size[m], dir, this.orig[m], this.mask[m], this.allocMask[m]);
         this.unmapAs(m, tlb, this.size[m], dir);
         this.tlbs[m] = -1;
       }

@@ -7,7 +7,7 @@
  * the "device" stamps the bounce buffer after the map, and the original must
  * hold that stamp after the copy-back.
  */
-import { IO_TLB_SIZE } from '../model/constants.js';
+import { IO_TLB_SHIFT, IO_TLB_SIZE, type KernelRules, allocatedSlots } from '../model/constants.js';
 import { DMA_FROM_DEVICE, type DmaDirection } from '../model/dma.js';
 import type { BounceAllocator } from '../model/strategy.js';
 import type { VerifyCounts, VerifyShared } from './task.js';
@@ -61,7 +61,11 @@ export class VerifyCheck {
   private seq = 0;
   readonly counts: VerifyCounts = { checkedBytes: 0, corruptedBytes: 0, overlaps: 0 };
 
-  constructor(shared: VerifyShared, private readonly cpu: number, private readonly alloc: BounceAllocator, private readonly host: Uint8Array) {
+  /**
+   * @param rules the pool's rules: with the newest, a mapping with an
+   *   alloc_align_mask owns its padding and round-up slots too, and claims them.
+   */
+  constructor(shared: VerifyShared, private readonly cpu: number, private readonly alloc: BounceAllocator, private readonly host: Uint8Array, private readonly rules: KernelRules = 'newest') {
     this.owners = new Int32Array(shared.owners);
     this.tags = new Int32Array(shared.tags);
   }
@@ -73,19 +77,24 @@ export class VerifyCheck {
     if (dir !== DMA_FROM_DEVICE) stamp(this.host, at, size, tag);
   }
 
-  /** After mapping `m` at bounce address `tlb`: claim its slots; a FROM_DEVICE "transfer" stamps the bounce buffer. */
-  afterMap(m: number, tlb: number, size: number, dir: DmaDirection): void {
-    this.counts.overlaps += claimSlots(this.owners, this.alloc.slotOf(tlb), this.lastSlot(tlb, size), m + 1);
+  /**
+   * After mapping `m` (from `orig`, with its masks) at bounce address `tlb`:
+   * claim its slots; a FROM_DEVICE "transfer" stamps the bounce buffer.
+   */
+  afterMap(m: number, tlb: number, size: number, dir: DmaDirection, orig: number, minAlignMask: number, allocAlignMask: number): void {
+    const [first, last] = this.slotsOf(tlb, size, orig, minAlignMask, allocAlignMask);
+    this.counts.overlaps += claimSlots(this.owners, first, last, m + 1);
     if (dir === DMA_FROM_DEVICE) stamp(this.alloc.deviceAccess(tlb, size), 0, size, deviceTag(this.tags[m]));
   }
 
-  /** Before unmapping `m`: what the device reads must be what the CPU wrote; give its slots back. */
-  beforeUnmap(m: number, tlb: number, size: number, dir: DmaDirection): void {
+  /** Before unmapping `m` (mapped as afterMap says): what the device reads must be what the CPU wrote; give its slots back. */
+  beforeUnmap(m: number, tlb: number, size: number, dir: DmaDirection, orig: number, minAlignMask: number, allocAlignMask: number): void {
     if (dir !== DMA_FROM_DEVICE) {
       this.counts.checkedBytes += size;
       this.counts.corruptedBytes += countCorrupted(this.alloc.deviceAccess(tlb, size), 0, size, this.tags[m]);
     }
-    this.counts.overlaps += unclaimSlots(this.owners, this.alloc.slotOf(tlb), this.lastSlot(tlb, size), m + 1);
+    const [first, last] = this.slotsOf(tlb, size, orig, minAlignMask, allocAlignMask);
+    this.counts.overlaps += unclaimSlots(this.owners, first, last, m + 1);
   }
 
   /** After unmapping a FROM_DEVICE mapping `m`: its `copied` bytes must have arrived in the original at host offset `at`. */
@@ -94,8 +103,16 @@ export class VerifyCheck {
     this.counts.corruptedBytes += countCorrupted(this.host, at, copied, deviceTag(this.tags[m]));
   }
 
-  /** The slot holding the last byte of `size` bytes at `tlb`. */
-  private lastSlot(tlb: number, size: number): number {
-    return this.alloc.slotOf(tlb) + Math.floor(((tlb % IO_TLB_SIZE) + size - 1) / IO_TLB_SIZE);
+  /**
+   * The slots a mapping owns, first and last: from its first data slot to
+   * the one holding its last byte; with an alloc_align_mask (newest rules,
+   * swiotlb_tbl_map_single()) from its padding slots to the end of the
+   * allocation rounded up to alloc_align_mask + 1.
+   */
+  private slotsOf(tlb: number, size: number, orig: number, minAlignMask: number, allocAlignMask: number): [number, number] {
+    const data = this.alloc.slotOf(tlb);
+    if (allocAlignMask === 0 || this.rules === 'v6.6') return [data, data + Math.floor(((tlb % IO_TLB_SIZE) + size - 1) / IO_TLB_SIZE)];
+    const first = data - (((orig % 2 ** 32) & minAlignMask & (allocAlignMask | (IO_TLB_SIZE - 1))) >>> IO_TLB_SHIFT);
+    return [first, first + allocatedSlots(orig, size, minAlignMask, allocAlignMask) - 1];
   }
 }
