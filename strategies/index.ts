@@ -9,13 +9,14 @@ import { InputError, UnknownNameError } from '../src/base/errors.js';
 import type { Strategy } from '../src/model/strategy.js';
 import { bitmapAreas } from './bitmap-areas.js';
 import { cacheFriendlyAreas } from './cache-friendly-areas.js';
+import { childPools } from './child-pools.js';
 import { dynamicGrowth } from './dynamic-growth/index.js';
 import { globalLock } from './global-lock.js';
 import { perCpuAreas } from './per-cpu-areas.js';
 import { perNumaPools } from './per-numa-pools.js';
 import { throttledAreas } from './throttled-areas.js';
 
-export const STRATEGIES: ReadonlyMap<string, Strategy> = new Map([globalLock, perCpuAreas, perNumaPools, dynamicGrowth, throttledAreas, bitmapAreas, cacheFriendlyAreas].map((s) => [s.name, s]));
+export const STRATEGIES: ReadonlyMap<string, Strategy> = new Map([globalLock, perCpuAreas, perNumaPools, dynamicGrowth, throttledAreas, bitmapAreas, cacheFriendlyAreas, childPools].map((s) => [s.name, s]));
 
 /** True when a `--strategy` item names a file rather than a built-in. */
 export function isStrategyPath(ref: string): boolean {

@@ -30,7 +30,7 @@ export function netOptions(opts: BenchOptions) {
 export function poolOptions(opts: BenchOptions): PoolOptions {
   return {
     poolSlots: opts.pool, maxPoolSlots: opts.maxPool, areas: opts.areas, rules: opts.kernelRules, nodes: opts.nodes?.[0], cpusPerNode: opts.cpusPerNode,
-    debugfs: opts.debugfs === 'on', lock: opts.lock,
+    debugfs: opts.debugfs === 'on', lock: opts.lock, childPer: opts.childPer,
   };
 }
 

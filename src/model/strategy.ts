@@ -87,6 +87,8 @@ export interface PoolOptions {
   debugfs?: boolean;
   /** `--lock`, or the default for the run's threads (qspinlock when absent). */
   lock?: LockKind;
+  /** `--child-per`: child-pools' scope, a child per device (chosen round-robin per map) or per queue (the submitting CPU's). */
+  childPer?: 'device' | 'queue';
 }
 
 /** What a run asks of a strategy's pool. */
@@ -119,6 +121,8 @@ export interface PoolPlan {
   slotSpace?: number;
   /** Virtual NUMA nodes the CPUs are spread over when the strategy has no topology of its own (a `--nodes` list; the virtual-time engine). */
   topologyNodes?: number;
+  /** child-pools: whether a map starts in the next child round-robin (`device`) or in its CPU's (`queue`). */
+  childPer?: 'device' | 'queue';
   /** Slots of each node's pool, for strategies with per-node pools (sums to nslabs). */
   nodeSlots?: number[];
   /** CONFIG_DEBUG_FS; the harness copies it from the request after `plan` (true when absent). */

@@ -1,0 +1,74 @@
+/**
+ * `child-pools`: Tianyu Lan's "[RFC PATCH V3 0/2] swiotlb: Add child io tlb
+ * mem support" (2022-05-26, message 20220526120113.971512-1-ltykernel@gmail.com;
+ * rejected; docs/strategies.md). A driver calls swiotlb_device_allocate(dev,
+ * queue_num, size): the default pool gives up ALIGN(size, 2 MiB) in 2 MiB
+ * blocks, split evenly into `queue_num` child io_tlb_mems, each with its own
+ * lock and no areas, and the device maps only there. A map starts in child
+ * `child_start`, which each call moves on by one without a lock (round-robin
+ * per map, not per CPU), and tries the other children in turn; when all are
+ * full it fails, with no fallback to the parent pool. Christoph Hellwig and
+ * Michael Kelley objected that scaling must not follow device boundaries,
+ * since one device maps from many CPUs in parallel (20220531071639.GA23482@lst.de).
+ *
+ * Here the one device (each workload's) gets a child per queue, a queue per
+ * CPU (rounded up to a power of two, the model's area count), carved from
+ * the `--pool` memory, so every strategy has the same memory. `--child-per
+ * device` starts each map round-robin, as the RFC; `--child-per queue` in the
+ * submitting CPU's own child: scaling per channel, the reviewers' ask.
+ */
+import { DEFAULT_POOL_BASE, IO_TLB_DEFAULT_SIZE, IO_TLB_SIZE, alignUp } from '../src/model/constants.js';
+import { SwiotlbPool } from '../src/model/pool.js';
+import { allocatePool } from '../src/model/pool-layout.js';
+import type { Strategy, StrategyState } from '../src/model/strategy.js';
+
+/** swiotlb_device_allocate() carves in blocks of IO_TLB_BLOCKSIZE = 8 segments: 1024 slots, 2 MiB. */
+export const CHILD_BLOCK_SLOTS = 1024;
+
+/** Shared state: the children (one pool, a lock domain each) and `child_start`. */
+export interface ChildPoolsState extends StrategyState {
+  /** Int32 [0]: child_start, read and written without a lock as the RFC does. */
+  childStart: SharedArrayBuffer;
+  roundRobin: boolean;
+}
+
+/** One CPU's view: SwiotlbPool with the RFC's choice of the first child. */
+export class ChildPools extends SwiotlbPool {
+  private readonly start0: Int32Array;
+  private readonly roundRobin: boolean;
+
+  constructor(state: ChildPoolsState) {
+    super(state.pools[0]);
+    this.start0 = new Int32Array(state.childStart);
+    this.roundRobin = state.roundRobin;
+  }
+
+  /** swiotlb_find_slots() of the RFC: child_start, then child_start = (child_start + 1) % num_child, unlocked; per queue: the CPU's child. */
+  override startArea(cpu: number): number {
+    if (!this.roundRobin) return cpu & (this.nareas - 1);
+    const start = this.start0[0];
+    this.start0[0] = (start + 1) & (this.nareas - 1);
+    return start;
+  }
+}
+
+export const childPools: Strategy<ChildPoolsState> = {
+  name: 'child-pools',
+  description: "a device's pool split into a child per queue, own lock each, no fallback (Tianyu Lan's 2022 RFC, rejected); --child-per device|queue",
+  plan(request) {
+    const changes: string[] = [];
+    const children = 2 ** Math.ceil(Math.log2(Math.max(1, request.threads)));
+    if (children !== request.threads) changes.push(`${request.threads} queues rounded up to ${children} children, a power of two (the model's area count)`);
+    const asked = request.poolSlots ?? IO_TLB_DEFAULT_SIZE / IO_TLB_SIZE;
+    const nslabs = Math.max(alignUp(asked, CHILD_BLOCK_SLOTS), children);
+    if (nslabs !== asked) changes.push(`--pool ${asked} slots rounded up to ${nslabs}: swiotlb_device_allocate() carves 2 MiB blocks`);
+    const per = request.childPer ?? 'device';
+    const notes = [`${children} child io_tlb_mems of ${nslabs / children} slots, one lock each; maps start ${per === 'device' ? 'round-robin (child_start, per map)' : "in the submitting CPU's child"}; no fallback to the parent pool`];
+    return { nslabs, nareas: children, rules: request.rules, notes, changes, childPer: per };
+  },
+  create(plan, arena) {
+    const pool = allocatePool(plan.nslabs, plan.nareas, DEFAULT_POOL_BASE, { rules: plan.rules, lock: plan.lock, debugfs: plan.debugfs, arena });
+    return { plan, pools: [pool], childStart: new SharedArrayBuffer(64), roundRobin: plan.childPer !== 'queue' };
+  },
+  attach: (state) => new ChildPools(state),
+};
