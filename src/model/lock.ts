@@ -61,14 +61,18 @@ const TICKET_PARK_MS = 1;
 /** Default bound on one acquisition, ms. */
 export const DEFAULT_LOCK_TIMEOUT_MS = 10_000;
 
-/**
- * The virtual-time engine's view of the JavaScript locks (src/run/sim/):
- * when `hook` is set, every acquisition reports its lock word before taking
- * it, as pool-ops.wat's touch log does for the area locks. Null in real runs.
- */
-export const lockTouches: { hook: ((words: Int32Array, index: number) => void) | null } =
+/** The virtual-time engine's hooks on JavaScript's shared-line operations (null in real runs). */
+export interface SharedTouches {
+  /** Every JavaScript lock acquisition reports its lock word before taking it, as pool-ops.wat's touch log does for the area locks. */
+  hook: ((words: Int32Array, index: number) => void) | null;
+  /** Every JavaScript atomic on an io_tlb_mem counter block (mem-stats.ts) reports the block, as pool-ops.wat logs its counter lines. */
+  counter?: ((words: Int32Array) => void) | null;
+}
+
+/** The virtual-time engine's view of JavaScript's locks and counters (src/run/sim/touch-log.ts). */
+export const lockTouches: SharedTouches =
   // One per thread for every copy of this module (a tsx-loaded plug-in brings its own: see pool-ops.ts).
-  ((globalThis as Record<symbol, unknown>)[Symbol.for('swiotlb-bench/lock-touches')] ??= { hook: null }) as { hook: ((words: Int32Array, index: number) => void) | null };
+  ((globalThis as Record<symbol, unknown>)[Symbol.for('swiotlb-bench/lock-touches')] ??= { hook: null, counter: null }) as SharedTouches;
 
 /**
  * Take the mutex at `words[index]`.

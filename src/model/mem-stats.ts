@@ -12,6 +12,7 @@
  * (SwiotlbPool.usedSlots).
  */
 import { DmaArena } from './dma-arena.js';
+import { lockTouches } from './lock.js';
 
 const TOTAL_USED = 0;
 const USED_HIWATER = 1;
@@ -54,6 +55,7 @@ export class MemStats {
   incUsedAndHiwater(nslots: number): number {
     if (!this.debugfs) return 0;
     const words = this.words;
+    lockTouches.counter?.(words);
     const newUsed = Atomics.add(words, TOTAL_USED, nslots) + nslots;
     let old = Atomics.load(words, USED_HIWATER);
     while (newUsed > old) {
@@ -66,7 +68,9 @@ export class MemStats {
 
   /** dec_used(): subtract `nslots` from total_used (a no-op without CONFIG_DEBUG_FS). */
   decUsed(nslots: number): void {
-    if (this.debugfs) Atomics.sub(this.words, TOTAL_USED, nslots);
+    if (!this.debugfs) return;
+    lockTouches.counter?.(this.words);
+    Atomics.sub(this.words, TOTAL_USED, nslots);
   }
 
   /** The atomic total_used: slots in use in all pools, transient ones included (0 without CONFIG_DEBUG_FS). */
@@ -91,6 +95,8 @@ export class MemStats {
 
   /** inc_transient_used() / dec_transient_used() with a negative count (no-ops without CONFIG_DEBUG_FS). */
   addTransient(nslots: number): void {
-    if (this.debugfs) Atomics.add(this.words, TRANSIENT_NSLABS, nslots);
+    if (!this.debugfs) return;
+    lockTouches.counter?.(this.words);
+    Atomics.add(this.words, TRANSIENT_NSLABS, nslots);
   }
 }

@@ -143,3 +143,13 @@ describe('--engine sim with --iova-granule', () => {
     expect(large / small).toBeLessThan(17);
   }, 120_000);
 });
+
+describe('--engine sim with strategies written in JavaScript', () => {
+  it("charges cache-friendly-areas' JavaScript counter atomics like pool-ops.wat's: at 64 CPUs the shared io_tlb_mem line bounds it as it bounds per-cpu-areas", () => {
+    const { rows } = bench(['--engine', 'sim', '--strategy', 'cache-friendly-areas,per-cpu-areas', '--workload', 'msr-hm0', '--threads', '64', '--repeat', '1', '--sim-maps', '20000']);
+    const ratio = Number(row(rows, 'cache-friendly-areas', 64).maps_per_s) / Number(row(rows, 'per-cpu-areas', 64).maps_per_s);
+    // Without the counter touches the engine saw no shared line and predicted tens of times per-cpu-areas.
+    expect(ratio).toBeGreaterThan(0.5);
+    expect(ratio).toBeLessThan(2);
+  }, 120_000);
+});

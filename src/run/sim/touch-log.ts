@@ -13,8 +13,8 @@ import type { Touches } from './op-cost.js';
 
 /** Entries the WebAssembly log holds per op (pool-ops.wat): a failed map of 1024 areas and its counters fit. */
 const WASM_ENTRIES = 4095;
-/** Room for the JavaScript locks of one op besides. */
-const JS_ENTRIES = 64;
+/** Room for the JavaScript locks and counter blocks of one op besides: a failed map that takes every lock of 1024 areas from JavaScript (cache-friendly-areas) fits. */
+const JS_ENTRIES = 2048;
 
 /** The touch log of one run, on while the virtual-time engine runs. */
 export class TouchLog implements Touches {
@@ -35,13 +35,15 @@ export class TouchLog implements Touches {
   /** Start logging (every op from now on, until stop()). */
   start(): void {
     poolOpsFor(this.arena.memory).exports.set_touch_log(this.at);
-    lockTouches.hook = (words, index) => this.js(words, index);
+    lockTouches.hook = (words, index) => this.js(words, index, 0);
+    lockTouches.counter = (words) => this.js(words, 0, 1);
   }
 
   /** Stop logging: real runs in this thread log nothing. */
   stop(): void {
     poolOpsFor(this.arena.memory).exports.set_touch_log(0);
     lockTouches.hook = null;
+    lockTouches.counter = null;
   }
 
   /** Forget the last op's touches. */
@@ -61,13 +63,14 @@ export class TouchLog implements Touches {
     return this;
   }
 
-  private js(words: Int32Array, index: number): void {
+  /** A JavaScript touch of `words[index]`: a lock word (`odd` 0), or a counter block (`odd` 1, its key odd as pool-ops.wat's). */
+  private js(words: Int32Array, index: number, odd: 0 | 1): void {
     if (this.n === JS_ENTRIES) {
       this.n++; // collect() reports the overflow
       return;
     }
     const at = words.byteOffset + index * 4;
-    this.keys[this.n++] = this.inArena(words.buffer) ? at : this.bufferNumber(words.buffer) * 2 ** 34 + at;
+    this.keys[this.n++] = (this.inArena(words.buffer) ? at : this.bufferNumber(words.buffer) * 2 ** 34 + at) + odd;
   }
 
   private inArena(buffer: ArrayBufferLike): boolean {
