@@ -9,13 +9,32 @@ import type { SimRunFigures } from '../analysis/gate-figures.js';
 import { InputError } from '../base/errors.js';
 import type { GatePlan } from './gate-plan.js';
 import type { SideProcess } from './gate-side.js';
+import { isStrategyPath } from '../../strategies/index.js';
 
 /** Longest one sim request may take: 10 minutes. */
 const SIM_TIMEOUT_MS = 600_000;
 
-/** One side's sim runs for every planned strategy, or the error that stopped a strategy. */
+/**
+ * One side's sim runs for every planned strategy, or the error that stopped a
+ * strategy. Built-in strategies go in one request first, so the side builds
+ * each workload's schedule once rather than once per strategy; when that
+ * request is refused (a strategy cannot run some cell), or a strategy is a
+ * plug-in file (its row carries a name the plan does not know), each
+ * strategy gets a request of its own.
+ */
 export async function simRuns(plan: Pick<GatePlan, 'sim'>, side: SideProcess): Promise<Map<string, SimRunFigures[] | Error>> {
   const out = new Map<string, SimRunFigures[] | Error>();
+  const builtIn = plan.sim.every((s) => !isStrategyPath(s.strategy));
+  if (plan.sim.length > 1 && builtIn) {
+    const argv = combinedArgv(plan.sim.map((s) => s.argv[side.info.role]), plan.sim.map((s) => s.strategy));
+    try {
+      const runs = await side.run(argv, SIM_TIMEOUT_MS * plan.sim.length);
+      for (const { strategy } of plan.sim) out.set(strategy, runs.filter((r) => r.row.strategy === strategy));
+      return out;
+    } catch (err) {
+      if (!(err instanceof InputError)) throw err;
+    }
+  }
   for (const { strategy, argv } of plan.sim) {
     try {
       out.set(strategy, await side.run(argv[side.info.role], SIM_TIMEOUT_MS));
@@ -25,6 +44,13 @@ export async function simRuns(plan: Pick<GatePlan, 'sim'>, side: SideProcess): P
     }
   }
   return out;
+}
+
+/** The first strategy's argv with `--strategy` naming them all. */
+function combinedArgv(argvs: string[][], strategies: string[]): string[] {
+  const argv = [...argvs[0]];
+  argv[argv.indexOf('--strategy') + 1] = strategies.join(',');
+  return argv;
 }
 
 /**
