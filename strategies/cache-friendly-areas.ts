@@ -13,8 +13,8 @@
  * by one, as the patch says. Newest alignment rules (`--kernel-rules v6.6`
  * is planned as newest).
  */
-import { createSinglePool } from '../src/model/single-pool.js';
-import type { PoolShared } from '../src/model/pool-layout.js';
+import { DEFAULT_POOL_BASE } from '../src/model/constants.js';
+import { type PoolShared, allocatePool } from '../src/model/pool-layout.js';
 import type { Strategy, StrategyState } from '../src/model/strategy.js';
 import { BitmapTrackedPool, type RunWanted, planNewestRules } from './bitmap-tracked-pool.js';
 import { perCpuAreas } from './per-cpu-areas.js';
@@ -23,9 +23,12 @@ import { perCpuAreas } from './per-cpu-areas.js';
 export interface CacheFriendlyState extends StrategyState {
   /** Int32 per slot, twice: the next free slot of its area's list (-1: none) at [i], the previous at [nslabs + i]. */
   links: SharedArrayBuffer;
-  /** Int32 per area: the first free slot of its list (-1: empty). */
+  /** Int32 at 16 * area: the first free slot of its list (-1: empty); a 64-byte line per area, as the kernel's io_tlb_area is. */
   heads: SharedArrayBuffer;
 }
+
+/** Int32 words between two areas' list heads: one 64-byte line each. */
+const HEAD_STRIDE = 16;
 
 /** Link every slot of each area into its list in ascending order (the patch's list_add_tail at init). */
 export function initFreeLists(pool: PoolShared, links: Int32Array, heads: Int32Array): void {
@@ -33,7 +36,7 @@ export function initFreeLists(pool: PoolShared, links: Int32Array, heads: Int32A
   const per = nslabs / nareas;
   for (let a = 0; a < nareas; a++) {
     const first = a * per;
-    heads[a] = first;
+    heads[a * HEAD_STRIDE] = first;
     for (let i = first; i < first + per; i++) {
       links[i] = i + 1 < first + per ? i + 1 : -1;
       links[nslabs + i] = i > first ? i - 1 : -1;
@@ -55,7 +58,7 @@ export class CacheFriendlyPool extends BitmapTrackedPool {
   /** swiotlb_do_find_slots() of RFC v2 2/2: the first slot on the area's free list that starts the run. */
   protected findRun(a: number, w: RunWanted): number {
     let scanned = 0;
-    let i = this.heads[a];
+    let i = this.heads[a * HEAD_STRIDE];
     for (; i !== -1; i = this.links[i]) {
       scanned++;
       if (this.fits(i, w)) break;
@@ -70,18 +73,18 @@ export class CacheFriendlyPool extends BitmapTrackedPool {
     const next = this.links[j];
     const prev = this.links[n + j];
     if (prev !== -1) this.links[prev] = next;
-    else this.heads[a] = next;
+    else this.heads[a * HEAD_STRIDE] = next;
     if (next !== -1) this.links[n + next] = prev;
   }
 
   /** list_add() at the head of a slot a release frees (called last slot first, so the run ends up ascending). */
   protected freed(a: number, j: number): void {
     const n = this.nslabs;
-    const head = this.heads[a];
+    const head = this.heads[a * HEAD_STRIDE];
     this.links[j] = head;
     this.links[n + j] = -1;
     if (head !== -1) this.links[n + head] = j;
-    this.heads[a] = j;
+    this.heads[a * HEAD_STRIDE] = j;
   }
 }
 
@@ -94,12 +97,11 @@ export const cacheFriendlyAreas: Strategy<CacheFriendlyState> = {
     return plan;
   },
   create(plan, arena) {
-    const state = createSinglePool(plan, arena);
-    const pool = state.pools[0];
+    const pool = allocatePool(plan.nslabs, plan.nareas, DEFAULT_POOL_BASE, { rules: plan.rules, lock: plan.lock, debugfs: plan.debugfs, arena, tracking: 'bits' });
     const links = new SharedArrayBuffer(pool.nslabs * 8);
-    const heads = new SharedArrayBuffer(pool.nareas * 4);
+    const heads = new SharedArrayBuffer(pool.nareas * HEAD_STRIDE * 4);
     initFreeLists(pool, new Int32Array(links), new Int32Array(heads));
-    return { ...state, links, heads };
+    return { plan, pools: [pool], links, heads };
   },
   attach: (state) => new CacheFriendlyPool(state),
 };

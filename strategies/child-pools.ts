@@ -17,7 +17,8 @@
  * device` starts each map round-robin, as the RFC; `--child-per queue` in the
  * submitting CPU's own child: scaling per channel, the reviewers' ask.
  */
-import { DEFAULT_POOL_BASE, IO_TLB_DEFAULT_SIZE, IO_TLB_SIZE, alignUp } from '../src/model/constants.js';
+import { DEFAULT_POOL_BASE, IO_TLB_DEFAULT_SIZE, IO_TLB_SEGSIZE, IO_TLB_SIZE, alignUp } from '../src/model/constants.js';
+import { lockTouches } from '../src/model/lock.js';
 import { SwiotlbPool } from '../src/model/pool.js';
 import { allocatePool } from '../src/model/pool-layout.js';
 import type { Strategy, StrategyState } from '../src/model/strategy.js';
@@ -46,6 +47,7 @@ export class ChildPools extends SwiotlbPool {
   /** swiotlb_find_slots() of the RFC: child_start, then child_start = (child_start + 1) % num_child, unlocked; per queue: the CPU's child. */
   override startArea(cpu: number): number {
     if (!this.roundRobin) return cpu & (this.nareas - 1);
+    lockTouches.counter?.(this.start0); // a shared line every map writes: the virtual-time engine charges its moves
     const start = this.start0[0];
     this.start0[0] = (start + 1) & (this.nareas - 1);
     return start;
@@ -60,8 +62,9 @@ export const childPools: Strategy<ChildPoolsState> = {
     const children = 2 ** Math.ceil(Math.log2(Math.max(1, request.threads)));
     if (children !== request.threads) changes.push(`${request.threads} queues rounded up to ${children} children, a power of two (the model's area count)`);
     const asked = request.poolSlots ?? IO_TLB_DEFAULT_SIZE / IO_TLB_SIZE;
-    const nslabs = Math.max(alignUp(asked, CHILD_BLOCK_SLOTS), children);
-    if (nslabs !== asked) changes.push(`--pool ${asked} slots rounded up to ${nslabs}: swiotlb_device_allocate() carves 2 MiB blocks`);
+    // Each child starts a segment (its list[] restarts there in the RFC): children of whole segments, in whole 2 MiB blocks.
+    const nslabs = alignUp(Math.max(asked, IO_TLB_SEGSIZE * children), Math.max(CHILD_BLOCK_SLOTS, IO_TLB_SEGSIZE * children));
+    if (nslabs !== asked) changes.push(`--pool ${asked} slots rounded up to ${nslabs}: swiotlb_device_allocate() carves 2 MiB blocks, and each child here holds whole 128-slot segments`);
     const per = request.childPer ?? 'device';
     const notes = [`${children} child io_tlb_mems of ${nslabs / children} slots, one lock each; maps start ${per === 'device' ? 'round-robin (child_start, per map)' : "in the submitting CPU's child"}; no fallback to the parent pool`];
     return { nslabs, nareas: children, rules: request.rules, notes, changes, childPer: per };

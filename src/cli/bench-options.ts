@@ -109,9 +109,9 @@ export const BENCH_OPTIONS = {
   pool: option<number>({ arg: '<size>', help: 'pool size: bytes with a KiB/MiB/GiB suffix, or 2 KiB slots; at most 1 GiB; per-numa-pools splits it over the nodes', defaultText: '64MiB; dynamic-growth: 1MiB', parse: parsePoolSize, unit: 'slots' }),
   /** dynamic-growth's memory budget, in slots once parsed. @default 64 MiB */
   maxPool: option<number>({ arg: '<size>', help: 'dynamic-growth: the memory budget its pools (and transient pools) may grow to', defaultText: '64MiB', parse: parsePoolSize, unit: 'slots' }),
-  /** Areas per pool. @default threads (per node), rounded up to a power of two */
   /** child-pools: which child a map starts in. @default 'device' */
   childPer: option<'device' | 'queue'>({ arg: '<scope>', help: "child-pools: device = the device's children taken round-robin per map, as Tianyu Lan's RFC did; queue = the submitting CPU's queue's child", choices: ['device', 'queue'], default: 'device' }),
+  /** Areas per pool. @default threads (per node), rounded up to a power of two */
   areas: option<number>({ arg: '<n>', help: 'areas per pool (not global-lock)', defaultText: 'threads (per node), rounded up to a power of two', parse: parse.int(1, 'an area count', 65_536) }),
   /** Virtual NUMA nodes, one or a list. @default 2 for per-numa-pools, else 1 */
   nodes: option<number[]>({ arg: '<list>', help: 'virtual NUMA nodes: per-numa-pools puts a pool on each; with --engine sim the other strategies\' CPUs are spread over them too (their pool on node 0). A list (2,4,8) runs each strategy once per node count, named STRATEGY/nodes=M', defaultText: '2 for per-numa-pools, else 1', parse: parse.list('node counts', parse.int(1, 'a node count', 64)) }),

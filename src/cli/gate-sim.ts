@@ -29,8 +29,10 @@ export async function simRuns(plan: Pick<GatePlan, 'sim'>, side: SideProcess): P
     const argv = combinedArgv(plan.sim.map((s) => s.argv[side.info.role]), plan.sim.map((s) => s.strategy));
     try {
       const runs = await side.run(argv, SIM_TIMEOUT_MS * plan.sim.length);
-      for (const { strategy } of plan.sim) out.set(strategy, runs.filter((r) => r.row.strategy === strategy));
-      return out;
+      // A strategy's rows are named by it, or `NAME/nodes=M` with a --nodes list.
+      for (const { strategy } of plan.sim) out.set(strategy, runs.filter((r) => r.row.strategy === strategy || r.row.strategy.startsWith(`${strategy}/`)));
+      if ([...out.values()].every((r) => (r as SimRunFigures[]).length > 0)) return out;
+      out.clear(); // rows this code cannot attribute: ask one strategy at a time
     } catch (err) {
       if (!(err instanceof InputError)) throw err;
     }

@@ -44,4 +44,13 @@ describe('child-pools', () => {
     expect([plan.nslabs, plan.nareas]).toEqual([3072, 4]);
     expect(plan.changes!.join(' ')).toMatch(/3 queues rounded up to 4 children.*3000 slots rounded up to 3072/);
   });
+
+  it('gives every child whole 128-slot segments, so no run crosses into the next child (the RFC restarts list[] per child)', () => {
+    for (const [threads, poolSlots] of [[16, 3072], [1024, 32768], [8, 1024]]) {
+      const { plan } = fresh(threads, 'queue', poolSlots);
+      expect((plan.nslabs / plan.nareas) % 128).toBe(0);
+      expect(plan.nslabs % 1024).toBe(0);
+      expect(plan.nslabs).toBeGreaterThanOrEqual(poolSlots);
+    }
+  });
 });

@@ -62,8 +62,10 @@ describe('cache-friendly-areas', () => {
     const { pool } = fresh(256, 1);
     const x = pool.tblMapSingle(0, HOST, 2048, 0, 0); // slot 0
     const y = pool.tblMapSingle(0, HOST, 2048, 0, 0); // slot 1
+    expect([...pool.list.slice(0, 3)]).toEqual([0, 0, 1]); // bits from the start, not the kernel's counts (128, 127, ...)
     pool.releaseSlots(y, 0, 2048);
     pool.releaseSlots(x, 0, 2048);
+    expect([...pool.list.slice(0, 3)]).toEqual([1, 1, 1]); // no merge renumbers the run
     // Head is 0, 1, 2, ...: a 3-slot run starts at 0 since slots 0-2 are all free.
     expect(pool.slotOf(pool.tblMapSingle(0, HOST, 3 * 2048, 0, 0))).toBe(0);
   });
