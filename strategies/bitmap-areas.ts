@@ -11,9 +11,8 @@
  * per release against 20 more per allocation. The same WebAssembly as
  * per-cpu-areas, in its bits mode (pool-ops.wat, DESC_BITS).
  */
-import { DEFAULT_POOL_BASE } from '../src/model/constants.js';
 import { SwiotlbPool } from '../src/model/pool.js';
-import { allocatePool } from '../src/model/pool-layout.js';
+import { createSinglePool } from '../src/model/single-pool.js';
 import type { Strategy } from '../src/model/strategy.js';
 import { perCpuAreas } from './per-cpu-areas.js';
 
@@ -25,6 +24,6 @@ export const bitmapAreas: Strategy = {
     plan.notes.push('free slots tracked as bits, no merge on release (Gao v1 1/3)');
     return plan;
   },
-  create: (plan, arena) => ({ plan, pools: [allocatePool(plan.nslabs, plan.nareas, DEFAULT_POOL_BASE, { rules: plan.rules, lock: plan.lock, debugfs: plan.debugfs, arena, tracking: 'bits' })] }),
+  create: (plan, arena) => createSinglePool(plan, arena, 'bits'),
   attach: (state) => new SwiotlbPool(state.pools[0]),
 };

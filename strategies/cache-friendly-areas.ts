@@ -13,8 +13,8 @@
  * by one, as the patch says. Newest alignment rules (`--kernel-rules v6.6`
  * is planned as newest).
  */
-import { DEFAULT_POOL_BASE } from '../src/model/constants.js';
-import { type PoolShared, allocatePool } from '../src/model/pool-layout.js';
+import type { PoolShared } from '../src/model/pool-layout.js';
+import { createSinglePool } from '../src/model/single-pool.js';
 import type { Strategy, StrategyState } from '../src/model/strategy.js';
 import { BitmapTrackedPool, type RunWanted, planNewestRules } from './bitmap-tracked-pool.js';
 import { perCpuAreas } from './per-cpu-areas.js';
@@ -97,11 +97,12 @@ export const cacheFriendlyAreas: Strategy<CacheFriendlyState> = {
     return plan;
   },
   create(plan, arena) {
-    const pool = allocatePool(plan.nslabs, plan.nareas, DEFAULT_POOL_BASE, { rules: plan.rules, lock: plan.lock, debugfs: plan.debugfs, arena, tracking: 'bits' });
+    const state = createSinglePool(plan, arena, 'bits');
+    const pool = state.pools[0];
     const links = new SharedArrayBuffer(pool.nslabs * 8);
     const heads = new SharedArrayBuffer(pool.nareas * HEAD_STRIDE * 4);
     initFreeLists(pool, new Int32Array(links), new Int32Array(heads));
-    return { plan, pools: [pool], links, heads };
+    return { ...state, links, heads };
   },
   attach: (state) => new CacheFriendlyPool(state),
 };

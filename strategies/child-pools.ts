@@ -17,10 +17,10 @@
  * device` starts each map round-robin, as the RFC; `--child-per queue` in the
  * submitting CPU's own child: scaling per channel, the reviewers' ask.
  */
-import { DEFAULT_POOL_BASE, IO_TLB_DEFAULT_SIZE, IO_TLB_SEGSIZE, IO_TLB_SIZE, alignUp } from '../src/model/constants.js';
+import { IO_TLB_DEFAULT_SIZE, IO_TLB_SEGSIZE, IO_TLB_SIZE, alignUp } from '../src/model/constants.js';
 import { lockTouches } from '../src/model/lock.js';
 import { SwiotlbPool } from '../src/model/pool.js';
-import { allocatePool } from '../src/model/pool-layout.js';
+import { createSinglePool } from '../src/model/single-pool.js';
 import type { Strategy, StrategyState } from '../src/model/strategy.js';
 
 /** swiotlb_device_allocate() carves in blocks of IO_TLB_BLOCKSIZE = 8 segments: 1024 slots, 2 MiB. */
@@ -70,8 +70,7 @@ export const childPools: Strategy<ChildPoolsState> = {
     return { nslabs, nareas: children, rules: request.rules, notes, changes, childPer: per };
   },
   create(plan, arena) {
-    const pool = allocatePool(plan.nslabs, plan.nareas, DEFAULT_POOL_BASE, { rules: plan.rules, lock: plan.lock, debugfs: plan.debugfs, arena });
-    return { plan, pools: [pool], childStart: new SharedArrayBuffer(64), roundRobin: plan.childPer !== 'queue' };
+    return { ...createSinglePool(plan, arena), childStart: new SharedArrayBuffer(64), roundRobin: plan.childPer !== 'queue' };
   },
   attach: (state) => new ChildPools(state),
 };

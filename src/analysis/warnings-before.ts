@@ -4,7 +4,7 @@
  * mapping. Pure functions over plans and schedules' mapping sizes; the texts
  * go to the console (`warning: ...`) and into summary.json / summary.md.
  */
-import { IO_TLB_SEGMENT_BYTES, IO_TLB_SEGSIZE, IO_TLB_SHIFT, IO_TLB_SIZE, PAGE_SIZE, alignUp, nrSlots } from '../model/constants.js';
+import { IO_TLB_SEGMENT_BYTES, IO_TLB_SEGSIZE, IO_TLB_SHIFT, IO_TLB_SIZE, PAGE_SIZE, allocatedSlots, nrSlots } from '../model/constants.js';
 import type { LockKind } from '../model/lock.js';
 import type { PoolPlan, Strategy } from '../model/strategy.js';
 import type { SegmentMode } from '../../workloads/drivers/nvme.js';
@@ -40,7 +40,8 @@ export function threadsAboveCoresWarning(maxThreads: number, cores: number): str
  * bytes, rounded up to the granule, starting on one.
  */
 export function worstCaseSlots(bytes: number, minAlignMask: number, allocAlignMask = 0): number {
-  if (allocAlignMask !== 0) return nrSlots(alignUp(bytes + (minAlignMask & (allocAlignMask | (IO_TLB_SIZE - 1))), allocAlignMask + 1));
+  // The worst original sets every min_align_mask bit.
+  if (allocAlignMask !== 0) return allocatedSlots(minAlignMask, bytes, minAlignMask, allocAlignMask);
   const inSlot = minAlignMask & (IO_TLB_SIZE - 1);
   const skipped = (minAlignMask & (IO_TLB_SEGMENT_BYTES - 1)) >> IO_TLB_SHIFT;
   return nrSlots(bytes + inSlot) + skipped;

@@ -36,8 +36,17 @@ export function nrSlots(bytes: number): number {
  * alloc_align_mask that is nrSlots(size + the sub-slot offset), as in v6.6.
  */
 export function allocatedSlots(orig: number, size: number, minAlignMask: number, allocAlignMask: number): number {
-  const offset = (orig % 2 ** 32) & minAlignMask & (allocAlignMask | (IO_TLB_SIZE - 1));
+  const offset = alignOffset(orig, minAlignMask, allocAlignMask);
   return nrSlots(allocAlignMask ? alignUp(size + offset, allocAlignMask + 1) : size + offset);
+}
+
+/**
+ * swiotlb_align_offset() (newest rules): the bytes of `orig` a mapping keeps
+ * below its first data slot, `orig & min_align_mask & (alloc_align_mask |
+ * (IO_TLB_SIZE - 1))`; its 2 KiB slots and more are the pad_slots.
+ */
+export function alignOffset(orig: number, minAlignMask: number, allocAlignMask: number): number {
+  return (orig % 2 ** 32) & minAlignMask & (allocAlignMask | (IO_TLB_SIZE - 1));
 }
 
 /** ALIGN(x, a) for a power-of-two `a`. */

@@ -5,7 +5,7 @@
 import { DEFAULT_POOL_BASE } from './constants.js';
 import type { DmaArena } from './dma-arena.js';
 import { SwiotlbPool } from './pool.js';
-import { allocatePool } from './pool-layout.js';
+import { type FreeTracking, allocatePool } from './pool-layout.js';
 import { bootSizing } from './pool-sizing.js';
 import type { PoolPlan, PoolRequest, StrategyState } from './strategy.js';
 
@@ -21,9 +21,13 @@ export function planBootPool(request: PoolRequest, areas: number): PoolPlan {
   return { nslabs: boot.nslabs, nareas: boot.nareas, rules: request.rules, notes: [...boot.messages], changes };
 }
 
-/** Allocate one pool (with its io_tlb_mem counters) of `plan.nslabs` slots in `plan.nareas` areas at DEFAULT_POOL_BASE, in `arena` when given. */
-export function createSinglePool(plan: PoolPlan, arena?: DmaArena): StrategyState {
-  return { plan, pools: [allocatePool(plan.nslabs, plan.nareas, DEFAULT_POOL_BASE, { rules: plan.rules, lock: plan.lock, debugfs: plan.debugfs, arena })] };
+/**
+ * Allocate one pool (with its io_tlb_mem counters) of `plan.nslabs` slots in
+ * `plan.nareas` areas at DEFAULT_POOL_BASE, in `arena` when given, its free
+ * slots tracked as `tracking` says (the kernel's counts when omitted).
+ */
+export function createSinglePool(plan: PoolPlan, arena?: DmaArena, tracking?: FreeTracking): StrategyState {
+  return { plan, pools: [allocatePool(plan.nslabs, plan.nareas, DEFAULT_POOL_BASE, { rules: plan.rules, lock: plan.lock, debugfs: plan.debugfs, arena, tracking })] };
 }
 
 /** Attach to the single pool: the pool view is the allocator (find_pool is one range check). */

@@ -7,7 +7,7 @@
  * the "device" stamps the bounce buffer after the map, and the original must
  * hold that stamp after the copy-back.
  */
-import { IO_TLB_SHIFT, IO_TLB_SIZE, type KernelRules, allocatedSlots } from '../model/constants.js';
+import { IO_TLB_SHIFT, IO_TLB_SIZE, type KernelRules, alignOffset, allocatedSlots } from '../model/constants.js';
 import { DMA_FROM_DEVICE, type DmaDirection } from '../model/dma.js';
 import type { BounceAllocator } from '../model/strategy.js';
 import type { VerifyCounts, VerifyShared } from './task.js';
@@ -112,7 +112,7 @@ export class VerifyCheck {
   private slotsOf(tlb: number, size: number, orig: number, minAlignMask: number, allocAlignMask: number): [number, number] {
     const data = this.alloc.slotOf(tlb);
     if (allocAlignMask === 0 || this.rules === 'v6.6') return [data, data + Math.floor(((tlb % IO_TLB_SIZE) + size - 1) / IO_TLB_SIZE)];
-    const first = data - (((orig % 2 ** 32) & minAlignMask & (allocAlignMask | (IO_TLB_SIZE - 1))) >>> IO_TLB_SHIFT);
+    const first = data - (alignOffset(orig, minAlignMask, allocAlignMask) >>> IO_TLB_SHIFT);
     return [first, first + allocatedSlots(orig, size, minAlignMask, allocAlignMask) - 1];
   }
 }
