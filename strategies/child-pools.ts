@@ -66,6 +66,8 @@ export const childPools: Strategy<ChildPoolsState> = {
     const nslabs = alignUp(Math.max(asked, IO_TLB_SEGSIZE * children), Math.max(CHILD_BLOCK_SLOTS, IO_TLB_SEGSIZE * children));
     if (nslabs !== asked) changes.push(`--pool ${asked} slots rounded up to ${nslabs}: swiotlb_device_allocate() carves 2 MiB blocks, and each child here holds whole 128-slot segments`);
     const per = request.childPer ?? 'device';
+    const devices = request.devices ?? 1;
+    if (devices > 1) changes.push(`the workload's ${devices} devices share one set of ${children} children: the RFC carves a set per device (swiotlb_device_allocate per driver); this model carves one`);
     const notes = [`${children} child io_tlb_mems of ${nslabs / children} slots, one lock each; maps start ${per === 'device' ? 'round-robin (child_start, per map)' : "in the submitting CPU's child"}; no fallback to the parent pool`];
     return { nslabs, nareas: children, rules: request.rules, notes, changes, childPer: per };
   },

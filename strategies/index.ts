@@ -13,10 +13,11 @@ import { childPools } from './child-pools.js';
 import { dynamicGrowth } from './dynamic-growth/index.js';
 import { globalLock } from './global-lock.js';
 import { perCpuAreas } from './per-cpu-areas.js';
+import { perDevicePools } from './per-device-pools.js';
 import { perNumaPools } from './per-numa-pools.js';
 import { throttledAreas } from './throttled-areas.js';
 
-export const STRATEGIES: ReadonlyMap<string, Strategy> = new Map([globalLock, perCpuAreas, perNumaPools, dynamicGrowth, throttledAreas, bitmapAreas, cacheFriendlyAreas, childPools].map((s) => [s.name, s]));
+export const STRATEGIES: ReadonlyMap<string, Strategy> = new Map([globalLock, perCpuAreas, perNumaPools, dynamicGrowth, throttledAreas, bitmapAreas, cacheFriendlyAreas, childPools, perDevicePools].map((s) => [s.name, s]));
 
 /** True when a `--strategy` item names a file rather than a built-in. */
 export function isStrategyPath(ref: string): boolean {

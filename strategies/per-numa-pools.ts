@@ -17,13 +17,13 @@
  * slots, i.e. failures caused by fragmentation or placement, not by size).
  */
 import { DEFAULT_POOL_BASE, DMA_MAPPING_ERROR, IO_TLB_SEGSIZE, IO_TLB_SIZE } from '../src/model/constants.js';
-import { type AllocCounters, type HostMemory, newAllocCounters } from '../src/model/strategy.js';
-import { SwiotlbPool } from '../src/model/pool.js';
+import type { HostMemory } from '../src/model/strategy.js';
+import { MultiPoolAllocator } from '../src/model/multi-pool.js';
 import { allocatePool } from '../src/model/pool-layout.js';
 import { bootSizing, roundUpPowerOfTwo } from '../src/model/pool-sizing.js';
 import { numberColumn } from '../src/base/column.js';
 import { InputError } from '../src/base/errors.js';
-import type { BounceAllocator, PoolPlan, Strategy, StrategyState } from '../src/model/strategy.js';
+import type { PoolPlan, Strategy, StrategyState } from '../src/model/strategy.js';
 
 /** Default node count for this strategy. */
 export const DEFAULT_NODES = 2;
@@ -40,24 +40,14 @@ export function nodesByDistance(node: number, nodes: number): number[] {
   return Array.from({ length: nodes }, (_, i) => i).sort((a, b) => Math.abs(a - node) - Math.abs(b - node) || a - b);
 }
 
-/** One CPU's view of all node pools. */
-export class NumaAllocator implements BounceAllocator {
-  readonly counters: AllocCounters = newAllocCounters();
-  readonly pools: SwiotlbPool[];
-  readonly totalSlots: number;
-  private readonly slotBase: number[] = [];
+/** One CPU's view of all node pools: its own node's first, then by distance. */
+export class NumaAllocator extends MultiPoolAllocator {
   private readonly order: number[][];
 
   constructor(private readonly state: StrategyState) {
+    super(state);
     this.counters.extra.remote_maps = 0;
     this.counters.extra.failures_with_room = 0;
-    this.pools = state.pools.map((p) => new SwiotlbPool(p, this.counters));
-    let base = 0;
-    for (const p of this.pools) {
-      this.slotBase.push(base);
-      base += p.nslabs;
-    }
-    this.totalSlots = base;
     this.order = this.pools.map((_, n) => nodesByDistance(n, this.pools.length));
   }
 
@@ -86,41 +76,6 @@ export class NumaAllocator implements BounceAllocator {
     const need = this.counters.lastFailSlots;
     if (this.pools.some((p) => p.nslabs - p.usedSlots() >= need)) this.counters.extra.failures_with_room++;
     return DMA_MAPPING_ERROR;
-  }
-
-  /** swiotlb_find_pool(): the pool whose [start, end) holds `tlb`. */
-  private poolIndex(tlb: number): number {
-    const pools = this.pools;
-    for (let i = 0; i < pools.length; i++) if (pools[i].contains(tlb)) return i;
-    throw new RangeError(`0x${tlb.toString(16)} is in no pool`);
-  }
-
-  releaseSlots(tlb: number, minAlignMask: number, mappingSize: number): void {
-    this.pools[this.poolIndex(tlb)].releaseSlots(tlb, minAlignMask, mappingSize);
-  }
-
-  copyAndRelease(tlb: number, minAlignMask: number, mappingSize: number, copyBack: number, host: HostMemory): void {
-    this.pools[this.poolIndex(tlb)].copyAndRelease(tlb, minAlignMask, mappingSize, copyBack, host);
-  }
-
-  bounce(tlb: number, size: number, toDevice: boolean, minAlignMask: number, host: HostMemory): number {
-    return this.pools[this.poolIndex(tlb)].bounce(tlb, size, toDevice, minAlignMask, host);
-  }
-
-  deviceAccess(tlb: number, size: number): Uint8Array {
-    return this.pools[this.poolIndex(tlb)].deviceAccess(tlb, size);
-  }
-
-  slotOf(tlb: number): number {
-    const i = this.poolIndex(tlb);
-    return this.slotBase[i] + this.pools[i].slotOf(tlb);
-  }
-
-  /** mem_used() of every node's io_tlb_mem, summed. */
-  usedSlots(): number {
-    let used = 0;
-    for (const p of this.pools) used += p.usedSlots();
-    return used;
   }
 }
 

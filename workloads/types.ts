@@ -12,6 +12,12 @@ export interface IoRequest {
   write: boolean;
   /** Completion latency from the trace, ns, when it has one. */
   responseNs?: number;
+  /**
+   * The device that maps it, an index into the workload's devices (0 when
+   * absent: a trace or a single-device profile). The queue is the submitting
+   * CPU's, one queue per CPU as NVMe and multi-queue NICs set them up.
+   */
+  device?: number;
   /** Submitting CPU chosen by a generator; traces leave it to the schedule. */
   cpu?: number;
   /** Scatter-gather elements the request was issued as (vSCSI nSG): mapped as that many mappings. */

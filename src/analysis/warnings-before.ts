@@ -104,7 +104,8 @@ export function poolFitWarning(c: PoolFitCase): string | null {
 }
 
 /** The plan of a strategy at a thread count (computed once before the runs; bench-inputs.ts planAll). */
-export type PlanOf = (strategy: Strategy, threads: number) => PoolPlan;
+/** A strategy's plan for a run at `threads` CPUs of a workload with `devices` devices (1 when absent). */
+export type PlanOf = (strategy: Strategy, threads: number, devices?: number) => PoolPlan;
 
 /** {@link poolFitWarning} for every strategy x schedule, each with the strategy's plan for that schedule's thread count. Duplicates dropped. */
 export function poolFitWarnings(strategies: Strategy[], schedules: Iterable<Schedule>, planOf: PlanOf, segment: SegmentMode): string[] {
@@ -112,7 +113,7 @@ export function poolFitWarnings(strategies: Strategy[], schedules: Iterable<Sche
   for (const schedule of schedules) {
     const largest = largestMapping(new Int32Array(schedule.size), new Int32Array(schedule.mask), new Int32Array(schedule.allocMask));
     for (const strategy of strategies) {
-      const w = poolFitWarning({ strategy: strategy.name, threads: schedule.threads, workload: schedule.workload, plan: planOf(strategy, schedule.threads), largest, segment });
+      const w = poolFitWarning({ strategy: strategy.name, threads: schedule.threads, workload: schedule.workload, plan: planOf(strategy, schedule.threads, schedule.devices), largest, segment });
       if (w) out.add(w);
     }
   }
@@ -133,11 +134,11 @@ export function inflightWarnings(strategies: Strategy[], schedules: Iterable<Sch
   for (const schedule of schedules) {
     const peak = schedule.facts.peakInflightBytes;
     const short = strategies.filter((s) => {
-      const plan = planOf(s, schedule.threads);
+      const plan = planOf(s, schedule.threads, schedule.devices);
       return peak > (plan.maxPoolSlots ?? plan.nslabs) * IO_TLB_SIZE;
     });
     if (short.length === 0 || out.has(schedule.workload)) continue;
-    const pools = short.map((s) => `${s.name} ${mib((planOf(s, schedule.threads).maxPoolSlots ?? planOf(s, schedule.threads).nslabs) * IO_TLB_SIZE)}`).join(', ');
+    const pools = short.map((s) => `${s.name} ${mib((planOf(s, schedule.threads, schedule.devices).maxPoolSlots ?? planOf(s, schedule.threads, schedule.devices).nslabs) * IO_TLB_SIZE)}`).join(', ');
     const need = 2 ** Math.ceil(Math.log2(peak / 2 ** 20));
     out.set(schedule.workload, `${schedule.workload}: up to ${mib(peak)} in flight at its peak (${count(schedule.facts.peakInflightMappings)} mappings at once on the trace's timeline), ` +
       `more than the pool of ${pools}: maps will fail with "swiotlb buffer is full" and the run measures pool exhaustion; ` +

@@ -9,6 +9,7 @@ import { InputError } from '../base/errors.js';
 import { type LockKind, defaultLock } from '../model/lock.js';
 import type { PoolOptions, PoolPlan, PoolRequest, Strategy } from '../model/strategy.js';
 import type { LoadedStrategy } from '../run/job.js';
+import type { PlanOf } from '../analysis/warnings-before.js';
 import { loadStrategy, strategyRef } from '../../strategies/index.js';
 import { checkWorkloadName, loadWorkload, workloadDisplayName } from '../../workloads/index.js';
 import { type LatencyModel, parseLatency } from '../../workloads/latency-model.js';
@@ -30,7 +31,7 @@ export function netOptions(opts: BenchOptions) {
 export function poolOptions(opts: BenchOptions): PoolOptions {
   return {
     poolSlots: opts.pool, maxPoolSlots: opts.maxPool, areas: opts.areas, rules: opts.kernelRules, nodes: opts.nodes?.[0], cpusPerNode: opts.cpusPerNode,
-    debugfs: opts.debugfs === 'on', lock: opts.lock, childPer: opts.childPer,
+    debugfs: opts.debugfs === 'on', lock: opts.lock, childPer: opts.childPer, devicePoolSlots: opts.devicePool,
   };
 }
 
@@ -92,33 +93,40 @@ function planOne(strategy: Strategy, request: PoolRequest): PoolPlan {
 }
 
 /**
- * Every strategy's plan at every thread count, made once before any run, so a
- * plan a strategy refuses (bad --nodes, --cpus-per-node, --max-pool) or an
- * option pair it cannot run is bad input, found before anything is written.
- * @throws InputError naming the options.
+ * Every strategy's plan at every thread count for one device, made before any
+ * run, so a plan a strategy refuses (bad --nodes, --cpus-per-node, --max-pool)
+ * or an option pair it cannot run is bad input, found before anything is
+ * written. Plans for workloads of several devices are made on first use and
+ * kept; prepareJob asks for every schedule's before the runs.
+ * @throws InputError naming the options (at once, or from the returned function for a device count not yet planned).
  */
-export function planAll(strategies: readonly LoadedStrategy[], opts: BenchOptions, cores = availableParallelism()): (strategy: Strategy, threads: number) => PoolPlan {
-  const plans = new Map<Strategy, Map<number, PoolPlan>>();
+export function planAll(strategies: readonly LoadedStrategy[], opts: BenchOptions, cores = availableParallelism()): PlanOf {
+  const plans = new Map<Strategy, Map<string, PoolPlan>>();
+  const planFor = (strategy: Strategy, threads: number, devices: number): PoolPlan => {
+    const lock = opts.engine === 'sim' ? SIM_LOCK : runLock(opts.lock, strategy, threads, cores);
+    const request = { ...poolOptions(opts), threads, devices, lock: lock.kind };
+    const plan = planOne(strategy, request);
+    // The kernel configuration is the harness's, whatever the strategy: copied in after plan().
+    plan.lock = lock.kind;
+    plan.debugfs = request.debugfs;
+    plan.notes.push(`lock: ${lock.kind}, ${LOCK_WHAT[lock.kind]}; ${lock.why}`);
+    return plan;
+  };
+  const planOf: PlanOf = (strategy, threads, devices = 1) => {
+    let byKey = plans.get(strategy);
+    if (!byKey) plans.set(strategy, (byKey = new Map()));
+    const key = `${threads}/${devices}`;
+    let plan = byKey.get(key);
+    if (!plan) byKey.set(key, (plan = planFor(strategy, threads, devices)));
+    return plan;
+  };
   for (const { strategy } of strategies) {
     if (strategy.mapsMayBlock && opts.completionCpu === 'other' && opts.threads.some((t) => t > 1)) {
       throw new InputError(`--strategy ${strategy.name} with --completion-cpu other: its maps may block, and while one waits its CPU completes its own in-flight I/O, which needs --completion-cpu same`);
     }
-    plans.set(strategy, new Map(opts.threads.map((threads) => {
-      const lock = opts.engine === 'sim' ? SIM_LOCK : runLock(opts.lock, strategy, threads, cores);
-      const request = { ...poolOptions(opts), threads, lock: lock.kind };
-      const plan = planOne(strategy, request);
-      // The kernel configuration is the harness's, whatever the strategy: copied in after plan().
-      plan.lock = lock.kind;
-      plan.debugfs = request.debugfs;
-      plan.notes.push(`lock: ${lock.kind}, ${LOCK_WHAT[lock.kind]}; ${lock.why}`);
-      return [threads, plan];
-    })));
+    for (const threads of opts.threads) planOf(strategy, threads);
   }
-  return (strategy, threads) => {
-    const plan = plans.get(strategy)?.get(threads);
-    if (!plan) throw new Error(`no plan of ${strategy.name} at ${threads} threads`);
-    return plan;
-  };
+  return planOf;
 }
 
 /** The schedules of the job, one per (workload, threads) in run order, and what reading the inputs warned about. */

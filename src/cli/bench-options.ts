@@ -109,6 +109,8 @@ export const BENCH_OPTIONS = {
   pool: option<number>({ arg: '<size>', help: 'pool size: bytes with a KiB/MiB/GiB suffix, or 2 KiB slots; at most 1 GiB; per-numa-pools splits it over the nodes', defaultText: '64MiB; dynamic-growth: 1MiB', parse: parsePoolSize, unit: 'slots' }),
   /** dynamic-growth's memory budget, in slots once parsed. @default 64 MiB */
   maxPool: option<number>({ arg: '<size>', help: 'dynamic-growth: the memory budget its pools (and transient pools) may grow to', defaultText: '64MiB', parse: parsePoolSize, unit: 'slots' }),
+  /** per-device-pools: each device's own pool, in slots once parsed. @default the --pool memory split over the workload's devices */
+  devicePool: option<number>({ arg: '<size>', help: "per-device-pools: each device's restricted-dma-pool (bytes with a KiB/MiB/GiB suffix, or 2 KiB slots), not rounded, as rmem_swiotlb_device_init takes the region's size", defaultText: "the --pool memory split over the workload's devices (equal memory)", parse: parsePoolSize, unit: 'slots' }),
   /** child-pools: which child a map starts in. @default 'device' */
   childPer: option<'device' | 'queue'>({ arg: '<scope>', help: "child-pools: device = the device's children taken round-robin per map, as Tianyu Lan's RFC did; queue = the submitting CPU's queue's child", choices: ['device', 'queue'], default: 'device' }),
   /** Areas per pool. @default threads (per node), rounded up to a power of two */

@@ -4,6 +4,7 @@
  * summary.json, summary.md (src/export), then the charts and report.html
  * (src/report) into the staging result directory.
  */
+import { bounceMemorySection } from '../analysis/bounce-memory.js';
 import { referenceMarkdown, referenceRatios, referenceWords } from '../analysis/reference.js';
 import { rankStrategies, rankingWords } from '../analysis/ranking.js';
 import { hiwaterNotes, postRunWarnings } from '../analysis/warnings-after.js';
@@ -127,7 +128,7 @@ export async function writeResults(dir: ResultDir, job: FinishedJob, log: (line:
   }));
   const summaryMd = summaryMarkdown({
     command: job.command, machine: job.machine, warnings, notes, groups: rankings.map((r) => ({ ...r, ranked: [...r.ranked, ...r.failing] })), words: ranked,
-    sections: reference ? referenceMarkdown(reference) : [],
+    sections: [...(reference ? [...referenceMarkdown(reference), ''] : []), ...bounceMemorySection(outcomes)],
     runs: outcomes.map((o) => ({ row: o.row, map: o.map, unmap: o.unmap })),
     messages: outcomes.flatMap((o) => o.messages).slice(0, 10),
   });

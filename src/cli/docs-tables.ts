@@ -19,6 +19,7 @@ import { GATE_OPTIONS } from './gate-options.js';
 import { defaultSuite } from './gate-suite.js';
 import { GATE_VALIDATE_OPTIONS } from './gate-validate-command.js';
 import { SIZE_OPTIONS } from './size-options.js';
+import { PROPOSALS_OPTIONS } from './proposals-options.js';
 import { SIZING_COLUMNS } from '../export/sizing-columns.js';
 import { type OptionTable, defaultShown, flagText } from './option-spec.js';
 
@@ -71,6 +72,7 @@ export function generatedBlocks(): Record<string, string> {
     'fragmentation-columns': columnsTable([...FRAGMENTATION_COLUMNS, ...PER_NODE_FRAGMENTATION_COLUMNS]),
     'strategy-columns': strategyColumns(),
     'size-options': optionsTable(SIZE_OPTIONS),
+    'proposals-options': optionsTable(PROPOSALS_OPTIONS),
     'sizing-columns': columnsTable(SIZING_COLUMNS),
     'cost-terms': ['| term | unit | meaning |', '|---|---|---|', ...COST_TERMS.map((t) => `| \`${t.name}\` | ${t.unit} | ${cellText(t.meaning)} |`)].join('\n'),
   };

@@ -36,5 +36,7 @@ export async function prepareJob(opts: BenchOptions, strategies: readonly Loaded
   const sim = simSettings(opts);
   const planOf = planAll(strategies, opts, cores);
   const { schedules, warnings: inputWarnings } = await buildSchedules(opts);
+  // A workload of several devices gets its plans here, so a plan refused for it is bad input before any run.
+  for (const s of schedules) for (const { strategy } of strategies) planOf(strategy, s.threads, s.devices);
   return { job: jobSpec(opts, strategies, schedules, planOf, sim), planOf, schedules, inputWarnings };
 }

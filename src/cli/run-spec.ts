@@ -12,8 +12,8 @@ export async function runSpec(strategy: string, workload: string, threads: numbe
   const opts = parseBenchArgs(['--strategy', strategy, '--workload', workload, '--threads', String(threads), ...extra]);
   const strategies = await loadStrategies(opts);
   const loaded = strategies[0];
-  const plan = planAll(strategies, opts)(loaded.strategy, threads);
   const { schedules } = await buildSchedules(opts);
+  const plan = planAll(strategies, opts)(loaded.strategy, threads, schedules[0].devices);
   return {
     strategy: loaded.strategy, strategyRef: loaded.ref, plan, schedule: schedules[0], threads, repeat: 0,
     durationMs: 1500, warmupMs: 300, sampleEvery: opts.sampleEvery, sampleIntervalMs: opts.sampleInterval, verify: false, barrierTimeoutMs: 30_000,

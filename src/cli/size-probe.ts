@@ -74,8 +74,8 @@ function figures(row: ThroughputRow, nareas: number): ProbeResult {
 export async function runProbe(t: ProbeTask): Promise<ProbeResult> {
   const opts = parseBenchArgs(probeArgs(t, 'sim'));
   const strategies = await loadStrategies(opts);
-  const plan = planAll(strategies, opts)(strategies[0].strategy, t.cpus);
   const schedule = await scheduleFor(t, opts);
+  const plan = planAll(strategies, opts)(strategies[0].strategy, t.cpus, schedule.devices);
   const maps = t.passes * schedule.mappings;
   const sim = { ...simSettings(opts)!, maps, warmupMaps: 0, passes: t.passes };
   const spec = {
@@ -93,8 +93,8 @@ export async function runProbe(t: ProbeTask): Promise<ProbeResult> {
 export async function runRealCheck(t: ProbeTask, seconds: number): Promise<ProbeResult> {
   const opts = parseBenchArgs(probeArgs(t, 'real'));
   const strategies = await loadStrategies(opts);
-  const plan = planAll(strategies, opts, availableParallelism())(strategies[0].strategy, t.cpus);
   const { schedules: [schedule] } = await buildSchedules(opts);
+  const plan = planAll(strategies, opts, availableParallelism())(strategies[0].strategy, t.cpus, schedule.devices);
   const out = await runOne({
     strategy: strategies[0].strategy, strategyRef: strategies[0].ref, plan, schedule, threads: t.cpus, repeat: 0,
     durationMs: seconds * 1000, warmupMs: 0, sampleEvery: opts.sampleEvery, sampleIntervalMs: opts.sampleInterval, verify: false, barrierTimeoutMs: 30_000,

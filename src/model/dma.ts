@@ -33,6 +33,11 @@ export const DMA_ATTR_MAY_BLOCK = 1 << 16;
 /** The device parameters swiotlb reads. */
 export interface DmaDevice {
   name: string;
+  /**
+   * Which of the workload's devices this is (0 when absent): strategies that
+   * give each device its own io_tlb_mem (dev->dma_io_tlb_mem) map there.
+   */
+  id?: number;
   /** dma_get_min_align_mask(): 0xFFF for NVMe PCI. */
   minAlignMask: number;
   /**
@@ -94,7 +99,7 @@ export class DmaMapper {
    */
   map(dev: DmaDevice, orig: number, size: number, dir: DmaDirection, attrs = 0): number {
     void dir; // the map-time copy ignores direction in the newest kernels
-    const tlb = this.alloc.mapAndCopy(this.cpu, orig, size, dev.allocAlignMask ?? 0, dev.minAlignMask, this.host);
+    const tlb = this.alloc.mapAndCopy(this.cpu, orig, size, dev.allocAlignMask ?? 0, dev.minAlignMask, this.host, dev.id ?? 0);
     if (tlb === DMA_MAPPING_ERROR) this.recordFailure(size, attrs);
     return tlb;
   }

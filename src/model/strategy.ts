@@ -87,6 +87,8 @@ export interface PoolOptions {
   debugfs?: boolean;
   /** `--lock`, or the default for the run's threads (qspinlock when absent). */
   lock?: LockKind;
+  /** `--device-pool`: slots of each device's own pool (per-device-pools); absent: the `--pool` memory split over the devices. */
+  devicePoolSlots?: number;
   /** `--child-per`: child-pools' scope, a child per device (chosen round-robin per map) or per queue (the submitting CPU's). */
   childPer?: 'device' | 'queue';
 }
@@ -95,6 +97,8 @@ export interface PoolOptions {
 export interface PoolRequest extends PoolOptions {
   /** Worker threads (CPUs) in the run. */
   threads: number;
+  /** Devices in the workload (Schedule.devices; 1 when absent). */
+  devices?: number;
 }
 
 /** The layout a strategy chose. */
@@ -123,6 +127,8 @@ export interface PoolPlan {
   topologyNodes?: number;
   /** child-pools: whether a map starts in the next child round-robin (`device`) or in its CPU's (`queue`). */
   childPer?: 'device' | 'queue';
+  /** Slots of each device's own pool, for strategies with a pool per device (sums to nslabs). */
+  deviceSlots?: number[];
   /** Slots of each node's pool, for strategies with per-node pools (sums to nslabs). */
   nodeSlots?: number[];
   /** CONFIG_DEBUG_FS; the harness copies it from the request after `plan` (true when absent). */
@@ -143,8 +149,13 @@ export interface StrategyState {
 
 /** What one CPU uses to map and unmap: the swiotlb_tbl_* layer of a strategy. */
 export interface BounceAllocator {
-  /** swiotlb_tbl_map_single() without the copy: tlb address or -1 (DMA_MAPPING_ERROR). */
-  tblMapSingle(cpu: number, orig: number, mappingSize: number, allocAlignMask: number, minAlignMask: number): number;
+  /**
+   * swiotlb_tbl_map_single() without the copy: tlb address or -1
+   * (DMA_MAPPING_ERROR). `device`: the mapping device's index in the workload
+   * (0 when absent), the `dev` whose dma_io_tlb_mem the kernel maps from;
+   * strategies with one allocator for all devices ignore it.
+   */
+  tblMapSingle(cpu: number, orig: number, mappingSize: number, allocAlignMask: number, minAlignMask: number, device?: number): number;
   /** swiotlb_find_pool() + swiotlb_release_slots() for the buffer at `tlb`. */
   releaseSlots(tlb: number, minAlignMask: number, mappingSize: number): void;
   /**
@@ -159,7 +170,7 @@ export interface BounceAllocator {
    * call). Same result as tblMapSingle() then bounce(atMap); mapAndCopyOf()
    * is that composition for allocators with nothing to fuse.
    */
-  mapAndCopy(cpu: number, orig: number, mappingSize: number, allocAlignMask: number, minAlignMask: number, host: HostMemory): number;
+  mapAndCopy(cpu: number, orig: number, mappingSize: number, allocAlignMask: number, minAlignMask: number, host: HostMemory, device?: number): number;
   /**
    * The DMA layer's unmap after the sync's lookup (syncLookup): copy
    * `copyBack` bytes bounce -> original (0: none), then
@@ -262,8 +273,8 @@ export interface ThrottledAllocator extends BounceAllocator {
 }
 
 /** mapAndCopy() as tblMapSingle() then the map's bounce, for allocators that do not fuse the two. */
-export function mapAndCopyOf(alloc: BounceAllocator, cpu: number, orig: number, mappingSize: number, allocAlignMask: number, minAlignMask: number, host: HostMemory): number {
-  const tlb = alloc.tblMapSingle(cpu, orig, mappingSize, allocAlignMask, minAlignMask);
+export function mapAndCopyOf(alloc: BounceAllocator, cpu: number, orig: number, mappingSize: number, allocAlignMask: number, minAlignMask: number, host: HostMemory, device = 0): number {
+  const tlb = alloc.tblMapSingle(cpu, orig, mappingSize, allocAlignMask, minAlignMask, device);
   if (tlb !== DMA_MAPPING_ERROR) alloc.bounce(tlb, mappingSize, true, minAlignMask, host, true);
   return tlb;
 }

@@ -34,6 +34,7 @@ export class CpuReplay {
   private readonly copyBack: Int32Array;
   private readonly mask: Int32Array;
   private readonly allocMask: Int32Array;
+  private readonly device: Int32Array;
   private readonly attrs: Int32Array;
   private readonly mapCpu: Int32Array;
   /** This CPU's bounce addresses by mapping (same-CPU completion). */
@@ -64,7 +65,7 @@ export class CpuReplay {
     const s = task.schedule;
     this.control = new Control(task.control, task.threads);
     this.alloc = alloc;
-    this.dev = { name: 'nvme0', minAlignMask: s.minAlignMask, allocAlignMask: 0 };
+    this.dev = { name: 'nvme0', id: 0, minAlignMask: s.minAlignMask, allocAlignMask: 0 };
     const hostBytes = new Uint8Array(task.host.memory.buffer, task.host.offset, task.host.bytes);
     this.dma = new DmaMapper(alloc, hostMemory(hostBytes, HOST_BASE, task.host.memory), task.cpu, task.ratelimit);
     this.events = new Int32Array(s.events[task.cpu]);
@@ -74,6 +75,7 @@ export class CpuReplay {
     this.copyBack = new Int32Array(s.copyBack);
     this.mask = new Int32Array(s.mask);
     this.allocMask = new Int32Array(s.allocMask);
+    this.device = new Int32Array(s.device);
     this.attrs = new Int32Array(s.attrs);
     this.mapCpu = new Int32Array(s.mapCpu);
     this.tlbs = new Float64Array(s.mappings).fill(-1);
@@ -158,6 +160,7 @@ export class CpuReplay {
     const orig = this.orig[m];
     this.dev.minAlignMask = this.mask[m];
     this.dev.allocAlignMask = this.allocMask[m];
+    this.dev.id = this.device[m];
     if (this.verify !== null) this.verify.beforeMap(m, orig - HOST_BASE, size, dir);
     let tlb: number;
     if (this.task.sampleEvery > 0 && --this.mapsToSample === 0) {

@@ -22,7 +22,7 @@ export interface JobSpec {
   strategies: readonly LoadedStrategy[];
   schedules: readonly Schedule[];
   /** Each strategy's plan at a thread count. */
-  planOf(strategy: Strategy, threads: number): PoolPlan;
+  planOf(strategy: Strategy, threads: number, devices?: number): PoolPlan;
   repeats: number;
   run: Omit<RunSpec, 'strategy' | 'strategyRef' | 'plan' | 'schedule' | 'threads' | 'repeat'>;
   /** `--engine sim`: run on the virtual-time engine with these settings (absent: real worker threads). */
@@ -53,7 +53,7 @@ export async function runJob(job: JobSpec, progress: Progress): Promise<RunOutco
     for (let repeat = 0; repeat < job.repeats; repeat++) {
       for (const { strategy, ref } of job.strategies) {
         progress.runStarted(`${strategy.name} ${schedule.workload} threads=${schedule.threads} repeat=${repeat}`);
-        const plan = job.planOf(strategy, schedule.threads);
+        const plan = job.planOf(strategy, schedule.threads, schedule.devices);
         const spec: RunSpec = { ...job.run, strategy, strategyRef: ref, plan, schedule, threads: schedule.threads, repeat };
         const outcome = job.sim ? simRunOne(spec, job.sim) : await runOne(spec);
         outcomes.push(outcome);

@@ -82,7 +82,7 @@ describe('bad input', () => {
   it('an unknown workload lists the valid ones', () => {
     const r = runCli('bench', [...QUICK, '--workload', 'nope', '--out', tempDir('bad')]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/unknown workload 'nope'; valid workload names: msr-hm0, tpcc, systor17-vdi, tencent-cbs, pcap-smtp, nvme-gen, .*net-rx-mtu1500.*coco-boot-mix, iommu-untrusted-nvme, iommu-untrusted-nic, noncoherent-kmalloc, trace:PATH/);
+    expect(r.stderr).toMatch(/unknown workload 'nope'; valid workload names: msr-hm0, tpcc, systor17-vdi, tencent-cbs, pcap-smtp, nvme-gen, .*net-rx-mtu1500.*coco-boot-mix, iommu-untrusted-nvme, iommu-untrusted-nic, virtio-blk-net, noncoherent-kmalloc, trace:PATH/);
   });
 
   it.each([

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { STRATEGIES, getStrategy } from '../../strategies/index.js';
 import { runOne } from '../../src/run/run-one.js';
-import { SLOT_PADDING } from '../../src/export/run-series.js';
+import { SLOT_FREE, SLOT_PADDING } from '../../src/export/run-series.js';
 import { DEFAULT_GENERATOR, generateNvme } from '../../workloads/generators/nvme.js';
 import { loadWorkload } from '../../workloads/index.js';
 import { parseLatency } from '../../workloads/latency-model.js';
@@ -98,6 +98,33 @@ describe('iommu-dma bounces (alloc_align_mask = IOVA granule - 1), verify mode',
       // Heads that start 2 KiB or more into their page take one pad slot each (pad_slots = offset >> 11).
       const padded = out.snapshots.flatMap((p) => p.pools).some((pool) => Buffer.from(pool.states, 'base64').includes(SLOT_PADDING));
       expect(padded).toBe(true);
+    });
+  }
+});
+
+describe('two devices (virtio-blk-net), verify mode', () => {
+  const twoDevices = async (threads: number) => {
+    const loaded = await loadWorkload('virtio-blk-net', { threads, latency, generator: { ...DEFAULT_GENERATOR, iosPerJob: 200, seed: 9 } });
+    return buildSchedule('virtio-blk-net', loaded.requests, { threads, segment: 'max', minAlignMask: 0, latency, completionCpu: 'same' });
+  };
+  for (const threads of [2, 4, 8]) {
+    it(`per-device-pools, ${threads} workers: each device in its own pool, every byte intact, io_tlb_used back to 0`, async () => {
+      const s = getStrategy('per-device-pools');
+      const schedule = await twoDevices(threads);
+      const plan = s.plan({ poolSlots: 4096, rules: 'newest', threads, devices: schedule.devices });
+      expect(plan.deviceSlots).toEqual([2048, 2048]);
+      const out = await runOne({
+        strategy: s, strategyRef: 'per-device-pools', plan, schedule, threads, repeat: 0,
+        durationMs: threads >= 8 ? 600 : 300, warmupMs: 100, sampleEvery: 16, sampleIntervalMs: 20, verify: true, barrierTimeoutMs: 20_000,
+      });
+      expect(out.verify!.checkedBytes).toBeGreaterThan(100_000);
+      expect(out.verify!.corruptedBytes).toBe(0);
+      expect(out.verify!.overlaps).toBe(0);
+      expect(out.row.io_tlb_used_after).toBe(0);
+      // Both restricted pools were used: the NIC's ring buffers fill device 1's.
+      const pools = out.snapshots.find((p) => p.moment === 'peak')!.pools;
+      expect(pools.map((p) => p.label)).toEqual(['device 0', 'device 1']);
+      expect(pools.every((p) => Buffer.from(p.states, 'base64').some((st) => st !== SLOT_FREE))).toBe(true);
     });
   }
 });

@@ -62,18 +62,25 @@ export function txPieces(size: number): number[] {
 /** Turn network frames (any order) into DMA mappings with lifetimes. Block requests pass through. */
 export function netMappings(frames: IoRequest[], options: NetOptions): IoRequest[] {
   const out: IoRequest[] = [];
-  const rx: IoRequest[][] = Array.from({ length: options.threads }, () => []);
-  const tx: IoRequest[][] = Array.from({ length: options.threads }, () => []);
+  // Per device (a NIC each), a ring per queue and direction.
+  const nics = new Map<number, { rx: IoRequest[][]; tx: IoRequest[][] }>();
   for (const f of frames) {
     if (!f.network) {
       out.push(f);
       continue;
     }
+    const device = f.device ?? 0;
+    let nic = nics.get(device);
+    if (!nic) nics.set(device, (nic = { rx: Array.from({ length: options.threads }, () => []), tx: Array.from({ length: options.threads }, () => []) }));
     const queue = (f.cpu ?? f.flow ?? 0) % options.threads;
-    (f.network === 'rx' ? rx : tx)[queue].push(f);
+    (f.network === 'rx' ? nic.rx : nic.tx)[queue].push(f);
   }
-  rx.forEach((list, q) => rxQueue(list, q, options, out));
-  tx.forEach((list, q) => txQueue(list, q, options, out));
+  for (const [device, nic] of nics) {
+    const mapped: IoRequest[] = [];
+    nic.rx.forEach((list, q) => rxQueue(list, q, options, mapped));
+    nic.tx.forEach((list, q) => txQueue(list, q, options, mapped));
+    for (const m of mapped) out.push(device === 0 ? m : { ...m, device });
+  }
   return out;
 }
 

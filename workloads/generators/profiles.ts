@@ -97,6 +97,20 @@ function kmallocBounceSize(rand: () => number): number {
   return band.low + Math.floor(rand() * (band.high - band.low + 1));
 }
 
+/**
+ * A confidential VM's two virtio devices, every buffer bounced
+ * (swiotlb=force, as SEV and TDX guests run): virtio-blk (device 0, the
+ * nvme-mixed-70r30w shape; virtio sets no min_align_mask) and virtio-net
+ * receiving MTU 1500 frames on a queue per CPU (device 1). The pair
+ * VIRTIO_F_SWIOTLB would give a restricted pool each.
+ */
+function virtioBlkNet(ctx: ProfileContext): IoRequest[] {
+  const blk = generateNvme({ ...ctx.generator, bs: '4k/60:16k/20:64k/10:128k/10', rw: 'randrw', rwmixread: 70, iodepth: 16 }, ctx.threads, ctx.latency)
+    .map((r) => ({ ...r, minAlignMask: 0, device: 0 }));
+  const net = rxFrames(ctx.threads, NET_FRAMES, mtuFrames(1500), ctx.net.wireGbps, ctx.generator.seed).map((f) => ({ ...f, device: 1 }));
+  return [...blk, ...net];
+}
+
 export const PROFILES: readonly Profile[] = [
   nvme('nvme-4k-randread-qd32', 'NVMe 4 KiB random reads, 32 in flight per CPU', '4k', 'randread', 100, 32),
   nvme('nvme-128k-seqwrite-qd8', 'NVMe 128 KiB sequential writes, 8 in flight per CPU', '128k', 'write', 0, 8),
@@ -148,6 +162,13 @@ export const PROFILES: readonly Profile[] = [
     net: { mtu: 1500 },
     iommu: 'map-phys',
     generate: (ctx) => rxFrames(ctx.threads, NET_FRAMES, mtuFrames(1500), ctx.net.wireGbps, ctx.generator.seed),
+  },
+  {
+    name: 'virtio-blk-net',
+    description: "a confidential VM's virtio-blk disk and virtio-net NIC, every buffer bounced: two devices (mixed 4k-128k block I/O, 16 in flight per CPU; MTU 1500 RX on a queue per CPU)",
+    params: { devices: 'virtio-blk (0), virtio-net (1)', blk_bs: '4k/60:16k/20:64k/10:128k/10', blk_rwmixread: 70, blk_iodepth: 16, net_mtu: 1500, ring: DEFAULT_NET.ring, min_align_mask: 0 },
+    net: { mtu: 1500 },
+    generate: virtioBlkNet,
   },
   {
     name: 'noncoherent-kmalloc',

@@ -40,6 +40,10 @@ export interface Schedule {
   allocMask: SharedArrayBuffer;
   /** Int32 per mapping: DMA_ATTR_* of its map (DMA_ATTR_MAY_BLOCK for the first mapping of a block request). */
   attrs: SharedArrayBuffer;
+  /** Int32 per mapping: the device that maps it, 0 .. devices - 1. */
+  device: SharedArrayBuffer;
+  /** Devices in the workload (1 for traces and single-device profiles); a strategy with a pool per device plans for this many. */
+  devices: number;
   /** Int32 per mapping: the CPU that maps it (and owns its original buffer). */
   mapCpu: SharedArrayBuffer;
   /** Int32 per mapping: host-memory region, and how many earlier users that region had in a pass. */
@@ -97,6 +101,8 @@ export function buildSchedule(workload: string, requests: IoRequest[], options: 
     mask: sharedInt32(m.masks),
     allocMask: sharedInt32(m.allocMasks),
     attrs: sharedInt32(m.mayBlock.map((b) => (b ? DMA_ATTR_MAY_BLOCK : 0))),
+    device: sharedInt32(m.devices),
+    devices: m.devices.reduce((a, b) => Math.max(a, b), 0) + 1,
     mapCpu: sharedInt32(m.cpus),
     region: sharedInt32(host.regionOf),
     regionSeq: sharedInt32(host.regionSeq),

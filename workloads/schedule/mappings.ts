@@ -43,6 +43,8 @@ export interface Mappings {
    * that may block (the RFC throttles only a scatterlist's first entry), else 0.
    */
   mayBlock: number[];
+  /** The device that maps it (IoRequest.device, 0 when absent). */
+  devices: number[];
   /** The CPU that maps it, and the one that unmaps it. */
   cpus: number[];
   completeCpus: number[];
@@ -65,7 +67,7 @@ export function requestMappings(workload: string, requests: readonly IoRequest[]
   const sorted = requests.map((r, i) => ({ r, i })).sort((a, b) => a.r.arrivalNs - b.r.arrivalNs || a.i - b.i);
   const t0 = sorted[0].r.arrivalNs;
   const m: Mappings = {
-    mapTime: [], unmapTime: [], sizes: [], dirs: [], pageOffsets: [], copyBacks: [], masks: [], allocMasks: [], mayBlock: [], cpus: [], completeCpus: [],
+    mapTime: [], unmapTime: [], sizes: [], dirs: [], pageOffsets: [], copyBacks: [], masks: [], allocMasks: [], mayBlock: [], devices: [], cpus: [], completeCpus: [],
     splitRequests: 0, oversize: 0, modelledCompletions: 0, reads: 0, requestBytes: 0, spanEndNs: 0,
   };
   sorted.forEach(({ r }, n) => {
@@ -99,6 +101,7 @@ export function requestMappings(workload: string, requests: readonly IoRequest[]
       copyBack = Math.max(0, copyBack - c.size);
       m.masks.push(mask);
       m.allocMasks.push(r.allocAlignMask ?? 0);
+      m.devices.push(r.device ?? 0);
       m.cpus.push(cpu);
       m.completeCpus.push(completeCpu);
     }

@@ -76,6 +76,7 @@ export class SimEngine {
   private readonly attrs: Int32Array;
   private readonly mask: Int32Array;
   private readonly allocMask: Int32Array;
+  private readonly device: Int32Array;
   private measuring = false;
   private attempts = 0;
   private background: Record<string, number> = {};
@@ -111,6 +112,7 @@ export class SimEngine {
     this.attrs = new Int32Array(schedule.attrs);
     this.mask = new Int32Array(schedule.mask);
     this.allocMask = new Int32Array(schedule.allocMask);
+    this.device = new Int32Array(schedule.device);
   }
 
   /**
@@ -289,6 +291,7 @@ export class SimEngine {
     const scanned0 = counters.slotsScanned;
     c.dev.minAlignMask = this.mask[m];
     c.dev.allocAlignMask = this.allocMask[m];
+    c.dev.id = this.device[m];
     this.touches.begin();
     const tlb = c.dma.map(c.dev, this.orig[m], size, this.dirs[m] as DmaDirection, this.attrs[m]);
     const touches = this.touches.collect();

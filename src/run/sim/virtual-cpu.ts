@@ -44,7 +44,7 @@ export class VirtualCpu {
     private readonly sampleEvery: number,
   ) {
     this.dma = new DmaMapper(alloc, host, cpu, ratelimit);
-    this.dev = { name: 'nvme0', minAlignMask: schedule.minAlignMask, allocAlignMask: 0 };
+    this.dev = { name: 'nvme0', id: 0, minAlignMask: schedule.minAlignMask, allocAlignMask: 0 };
     this.events = new Int32Array(schedule.events[cpu]);
     this.throttle = (alloc as Partial<ThrottledAllocator>).throttle ?? null;
     this.doneEarly = new Uint8Array(this.throttle ? schedule.mappings : 0);

@@ -1,0 +1,96 @@
+/**
+ * `per-device-pools`: a `restricted-dma-pool` per device, the device tree's
+ * way of giving one device its own io_tlb_mem (Claire Chang, 2021,
+ * 20210624155526.2775863-1-tientzu@chromium.org), which David Woodhouse's
+ * VIRTIO_F_SWIOTLB RFC (2025-04-02, 20250402112410.2086892-1-dwmw2@infradead.org,
+ * not merged) would let a virtio device negotiate. rmem_swiotlb_device_init()
+ * (kernel/dma/swiotlb.c) makes each such pool:
+ * - nslabs = the region's size >> IO_TLB_SHIFT, not rounded to a segment
+ *   (swiotlb_init_io_tlb_pool clamps the last segment's list[] counts);
+ * - one area ("Set Per-device io tlb area to one"), so one lock for every
+ *   CPU that maps for that device;
+ * - can_grow false: no growth and no transient pools;
+ * - dev->dma_io_tlb_mem points at it: the device maps only there, with no
+ *   fallback to the default pool, and a full pool fails the map.
+ *
+ * Each of the workload's devices (Schedule.devices) gets one. Equal memory
+ * unless `--device-pool` says otherwise: the pool per-cpu-areas would get for
+ * the same options, split over the devices in whole 128-slot segments.
+ */
+import { DEFAULT_POOL_BASE, IO_TLB_SEGSIZE, IO_TLB_SIZE } from '../src/model/constants.js';
+import { InputError } from '../src/base/errors.js';
+import { MultiPoolAllocator } from '../src/model/multi-pool.js';
+import { allocatePool } from '../src/model/pool-layout.js';
+import { bootSizing } from '../src/model/pool-sizing.js';
+import type { HostMemory, PoolPlan, PoolRequest, Strategy, StrategyState } from '../src/model/strategy.js';
+
+/** Device pools are placed this far apart (each its own reserved-memory region). */
+const REGION_ALIGN = 2 << 20;
+
+/** One CPU's view: the mapping device's own pool, and nothing else. */
+export class DevicePoolsAllocator extends MultiPoolAllocator {
+  /** swiotlb_tbl_map_single() on dev->dma_io_tlb_mem: the device's pool, no fallback. */
+  tblMapSingle(cpu: number, orig: number, mappingSize: number, allocAlignMask: number, minAlignMask: number, device = 0): number {
+    return this.poolOf(device).tblMapSingle(cpu, orig, mappingSize, allocAlignMask, minAlignMask);
+  }
+
+  mapAndCopy(cpu: number, orig: number, mappingSize: number, allocAlignMask: number, minAlignMask: number, host: HostMemory, device = 0): number {
+    return this.poolOf(device).mapAndCopy(cpu, orig, mappingSize, allocAlignMask, minAlignMask, host);
+  }
+
+  /**
+   * The pool of device `device`.
+   * @throws RangeError for a device the plan gave no pool (a schedule of more devices than the plan's).
+   */
+  private poolOf(device: number) {
+    const pool = this.pools[device];
+    if (pool === undefined) throw new RangeError(`device ${device} has no pool: the plan has ${this.pools.length}`);
+    return pool;
+  }
+}
+
+/**
+ * Slots of each device's pool: `devicePoolSlots` each when given, else
+ * `total` split in whole segments, the first devices taking one more when
+ * they do not divide evenly.
+ * @throws InputError when `total` cannot give each device one segment.
+ */
+export function deviceSlots(total: number, devices: number, devicePoolSlots: number | undefined): number[] {
+  if (devicePoolSlots !== undefined) return Array.from({ length: devices }, () => devicePoolSlots);
+  const segments = Math.floor(total / IO_TLB_SEGSIZE);
+  if (segments < devices) {
+    throw new InputError(`per-device-pools: the pool of ${total} slots cannot give each of ${devices} devices a ${IO_TLB_SEGSIZE}-slot segment; raise --pool or give --device-pool`);
+  }
+  return Array.from({ length: devices }, (_, d) => (Math.floor(segments / devices) + (d < segments % devices ? 1 : 0)) * IO_TLB_SEGSIZE);
+}
+
+function planDevicePools(request: PoolRequest): PoolPlan {
+  const devices = request.devices ?? 1;
+  const whole = bootSizing(request.poolSlots, request.threads);
+  const slots = deviceSlots(whole.nslabs, devices, request.devicePoolSlots);
+  const nslabs = slots.reduce((a, b) => a + b, 0);
+  const changes: string[] = [];
+  if (request.areas !== undefined && request.areas !== 1) changes.push(`--areas ${request.areas} ignored: a restricted-dma-pool has one area (rmem_swiotlb_device_init)`);
+  const memory = request.devicePoolSlots === undefined
+    ? `equal memory: the ${whole.nslabs} slots one io_tlb_mem gets for these options, split over ${devices} device(s) in whole ${IO_TLB_SEGSIZE}-slot segments`
+    : `--device-pool: ${request.devicePoolSlots} slots (${(request.devicePoolSlots * IO_TLB_SIZE) / 1024} KiB) per device, ${nslabs} slots in all`;
+  const notes = [memory, `${devices} restricted-dma-pool(s): ${slots.map((s, d) => `device ${d}: ${s} slots`).join('; ')}; one area (one lock) each, no growth, no fallback to another pool`];
+  return { nslabs, nareas: 1, rules: request.rules, notes, changes, deviceSlots: slots };
+}
+
+export const perDevicePools: Strategy = {
+  name: 'per-device-pools',
+  description: "a restricted-dma-pool per device: one area, no growth, the device maps nowhere else (device tree; Woodhouse's 2025 VIRTIO_F_SWIOTLB RFC); --device-pool",
+  plan: planDevicePools,
+  create(plan, arena): StrategyState {
+    const pools = [];
+    let start = DEFAULT_POOL_BASE;
+    for (const [d, slots] of plan.deviceSlots!.entries()) {
+      // Its own io_tlb_mem counters (each restricted pool has its debugfs directory), named for the pool pictures.
+      pools.push({ ...allocatePool(slots, 1, start, { rules: plan.rules, lock: plan.lock, debugfs: plan.debugfs, arena }), label: `device ${d}` });
+      start += Math.ceil((slots * IO_TLB_SIZE) / REGION_ALIGN) * REGION_ALIGN;
+    }
+    return { plan, pools };
+  },
+  attach: (state) => new DevicePoolsAllocator(state),
+};
