@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { failurePct, ratioText, smallestWithoutFailures } from '../../src/analysis/proposal-figures.js';
 import type { ThroughputRow } from '../../src/export/columns.js';
+import type { ReferenceSummary } from '../../src/analysis/reference.js';
 
 const row = (strategy: string, threads: number, maps: number, failures: number) => ({ strategy, threads, workload: 'w', maps, full_failures: failures }) as unknown as ThroughputRow;
 
@@ -27,7 +28,7 @@ describe('proposal figures', () => {
     const reference = {
       strategy: 'per-cpu-areas', confidence: 0.95, minEffect: 0.05,
       entries: [{ workload: 'w', threads: 1, strategy: 'x', repeats: 5, referenceRepeats: 5, failureRate: 0, referenceFailureRate: 0, maps: { ratio: 1.5712, low: 1.31, high: 1.889, confidence: 0.95, paired: true, verdict: 'faster' }, p99: { ratio: 1, confidence: 0.95, paired: true, verdict: '' } }],
-    };
+    } as unknown as ReferenceSummary;
     expect(ratioText(reference, 'x', 1)).toBe('1.57x (95% CI 1.31-1.89)');
     expect(ratioText(reference, 'x', 2)).toBe('');
     expect(ratioText(undefined, 'x', 1)).toBe('');
