@@ -52,24 +52,25 @@ export class DevicePoolsAllocator extends MultiPoolAllocator {
 /**
  * Slots of each device's pool: `devicePoolSlots` each when given, else
  * `total` split in whole segments, the first devices taking one more when
- * they do not divide evenly.
- * @throws InputError when `total` cannot give each device one segment.
+ * they do not divide evenly (in slots when there are fewer segments than devices).
+ * @throws InputError when `total` cannot give each device one slot.
  */
 export function deviceSlots(total: number, devices: number, devicePoolSlots: number | undefined): number[] {
   if (devicePoolSlots !== undefined) return Array.from({ length: devices }, () => devicePoolSlots);
-  const segments = Math.floor(total / IO_TLB_SEGSIZE);
-  if (segments < devices) {
-    throw new InputError(`per-device-pools: the pool of ${total} slots cannot give each of ${devices} devices a ${IO_TLB_SEGSIZE}-slot segment; raise --pool or give --device-pool`);
-  }
-  return Array.from({ length: devices }, (_, d) => (Math.floor(segments / devices) + (d < segments % devices ? 1 : 0)) * IO_TLB_SEGSIZE);
+  if (total < devices) throw new InputError(`per-device-pools: a pool of ${total} slots cannot give each of ${devices} devices a slot; raise --pool or give --device-pool`);
+  // Whole segments while every device gets one; else plain slots (a restricted pool need not be a whole segment).
+  const unit = total >= IO_TLB_SEGSIZE * devices ? IO_TLB_SEGSIZE : 1;
+  const units = Math.floor(total / unit);
+  return Array.from({ length: devices }, (_, d) => (Math.floor(units / devices) + (d < units % devices ? 1 : 0)) * unit);
 }
 
 function planDevicePools(request: PoolRequest): PoolPlan {
   const devices = request.devices ?? 1;
-  const whole = bootSizing(request.poolSlots, request.threads);
+  // The memory one io_tlb_mem gets for the same options, as per-cpu-areas sizes it (its rounding said once, as there).
+  const whole = bootSizing(request.poolSlots, request.areas ?? request.threads);
   const slots = deviceSlots(whole.nslabs, devices, request.devicePoolSlots);
   const nslabs = slots.reduce((a, b) => a + b, 0);
-  const changes: string[] = [];
+  const changes: string[] = request.devicePoolSlots === undefined ? [...whole.changes] : [];
   if (request.areas !== undefined && request.areas !== 1) changes.push(`--areas ${request.areas} ignored: a restricted-dma-pool has one area (rmem_swiotlb_device_init)`);
   const memory = request.devicePoolSlots === undefined
     ? `equal memory: the ${whole.nslabs} slots one io_tlb_mem gets for these options, split over ${devices} device(s) in whole ${IO_TLB_SEGSIZE}-slot segments`

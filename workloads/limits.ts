@@ -51,3 +51,6 @@ export function checkRequest(r: IoRequest, file: string, line: number, names: Re
     throw new ParseError(file, line, names.cpu ?? 'cpu', `CPU ${String(r.cpu).slice(0, 20)} is out of range (0 to ${MAX_CPUS - 1})`);
   }
 }
+
+/** Devices one workload may map for (each may get a pool of its own: per-device-pools). */
+export const MAX_DEVICES = 64;

@@ -69,7 +69,7 @@ export interface PoolFitCase {
   strategy: string;
   threads: number;
   workload: string;
-  plan: Pick<PoolPlan, 'nslabs' | 'nareas' | 'nodes' | 'maxPoolSlots'>;
+  plan: Pick<PoolPlan, 'nslabs' | 'nareas' | 'nodes' | 'maxPoolSlots' | 'deviceSlots'>;
   largest: LargestMapping;
   /** `--segment` in use. */
   segment: SegmentMode;
@@ -92,10 +92,13 @@ export function poolFitWarning(c: PoolFitCase): string | null {
     return `${what} is more than one ${IO_TLB_SEGSIZE}-slot segment (256 KiB) can hold, whatever the pool size: ${fails}; ${fix}`;
   }
   if (plan.maxPoolSlots !== undefined) return null;
-  const pools = plan.nodes ?? 1;
-  const areaSlots = Math.floor(plan.nslabs / pools / plan.nareas);
+  // Device pools: the smallest one (every device maps only in its own); node pools: an equal share.
+  const pools = plan.deviceSlots ? plan.deviceSlots.length : (plan.nodes ?? 1);
+  const areaSlots = plan.deviceSlots ? Math.min(...plan.deviceSlots) : Math.floor(plan.nslabs / pools / plan.nareas);
   if (largest.slots <= areaSlots) return null;
-  const fixes = [`raise --pool to at least ${count(largest.slots * plan.nareas * pools)} slots (${(largest.slots * plan.nareas * pools * IO_TLB_SIZE) >> 10}KiB)`];
+  const fixes = plan.deviceSlots
+    ? [`give each device at least --device-pool ${(largest.slots * IO_TLB_SIZE) >> 10}KiB`]
+    : [`raise --pool to at least ${count(largest.slots * plan.nareas * pools)} slots (${(largest.slots * plan.nareas * pools * IO_TLB_SIZE) >> 10}KiB)`];
   const areas = 2 ** Math.floor(Math.log2(Math.max(1, Math.floor(plan.nslabs / pools / largest.slots))));
   if (plan.nareas > 1 && areas < plan.nareas && areas * largest.slots <= plan.nslabs / pools) fixes.push(`lower --areas to ${areas}`);
   if (pageFits) fixes.push('use --segment page (4 KiB mappings)');
@@ -103,7 +106,6 @@ export function poolFitWarning(c: PoolFitCase): string | null {
     `(${count(plan.nslabs)} slots${pools > 1 ? ` in ${pools} pools` : ''}, ${plan.nareas} areas of ${areaSlots} slots; a mapping never spans two areas): ${fails}; ${fixes.join(', or ')}`;
 }
 
-/** The plan of a strategy at a thread count (computed once before the runs; bench-inputs.ts planAll). */
 /** A strategy's plan for a run at `threads` CPUs of a workload with `devices` devices (1 when absent). */
 export type PlanOf = (strategy: Strategy, threads: number, devices?: number) => PoolPlan;
 
@@ -152,22 +154,39 @@ export function inflightWarnings(strategies: Strategy[], schedules: Iterable<Sch
  * count (dynamic-growth starts at 1 MiB, the others at 64 MiB): maps/s then
  * also compares cache footprints. Empty when `--pool` was given or all agree.
  */
-export function poolSizeWarnings(strategies: Strategy[], threads: readonly number[], planOf: PlanOf, poolGiven: boolean): string[] {
-  if (poolGiven || strategies.length < 2) return [];
+export function poolSizeWarnings(strategies: Strategy[], threads: readonly number[], planOf: PlanOf, poolGiven: boolean, devices: readonly number[] = [1]): string[] {
+  if (strategies.length < 2) return [];
   const t = Math.max(...threads);
-  const sizes = strategies.map((s) => ({ name: s.name, bytes: planOf(s, t).nslabs * IO_TLB_SIZE, max: planOf(s, t).maxPoolSlots }));
-  if (new Set(sizes.map((x) => x.bytes)).size === 1) return [];
-  const list = sizes.map((x) => `${x.name} ${mib(x.bytes)}${x.max !== undefined ? ` (grows to ${mib(x.max * IO_TLB_SIZE)})` : ''}`).join(', ');
-  return [`the strategies start with pools of different sizes (${list}): maps/s then also compares cache footprints, not only allocators; give --pool SIZE to give every strategy the same pool`];
+  const out = new Set<string>();
+  for (const d of devices) {
+    const sizes = strategies.map((s) => ({ name: s.name, plan: planOf(s, t, d) }));
+    const devicePools = sizes.some((x) => x.plan.deviceSlots !== undefined);
+    // --pool sets every strategy's memory, but per-device-pools' own --device-pool can still differ from it.
+    if (poolGiven && !devicePools) continue;
+    if (new Set(sizes.map((x) => x.plan.nslabs)).size === 1) continue;
+    const list = sizes.map(({ name, plan }) => `${name} ${mib(plan.nslabs * IO_TLB_SIZE)}${plan.maxPoolSlots !== undefined ? ` (grows to ${mib(plan.maxPoolSlots * IO_TLB_SIZE)})` : ''}`).join(', ');
+    out.add(`the strategies start with pools of different sizes (${list}${d > 1 ? `; ${d} devices` : ''}): maps/s then also compares cache footprints, not only allocators; give --pool SIZE to give every strategy the same pool${devicePools ? ', and leave out --device-pool (per-device-pools then splits --pool over the devices)' : ''}`);
+  }
+  return [...out];
 }
 
 /** The plans' changes (rounding, limits, ignored options), one warning per strategy and change, with the thread counts it applies to. */
-export function planChangeWarnings(strategies: Strategy[], threads: readonly number[], planOf: PlanOf): string[] {
+export function planChangeWarnings(strategies: Strategy[], threads: readonly number[], planOf: PlanOf, devices: readonly number[] = [1]): string[] {
   const out: string[] = [];
   for (const s of strategies) {
-    const byChange = new Map<string, number[]>();
-    for (const t of threads) for (const c of planOf(s, t).changes ?? []) byChange.set(c, [...(byChange.get(c) ?? []), t]);
-    for (const [c, ts] of byChange) out.push(`${s.name} (threads=${ts.join(',')}): ${c}`);
+    const byChange = new Map<string, { threads: Set<number>; devices: Set<number> }>();
+    for (const d of devices) {
+      for (const t of threads) {
+        for (const c of planOf(s, t, d).changes ?? []) {
+          const seen = byChange.get(c) ?? { threads: new Set<number>(), devices: new Set<number>() };
+          seen.threads.add(t);
+          seen.devices.add(d);
+          byChange.set(c, seen);
+        }
+      }
+    }
+    // A change of several-device workloads only says for how many devices.
+    for (const [c, at] of byChange) out.push(`${s.name} (threads=${[...at.threads].join(',')}${at.devices.has(1) ? '' : `; ${[...at.devices].join(',')} devices`}): ${c}`);
   }
   return out;
 }

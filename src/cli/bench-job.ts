@@ -87,10 +87,15 @@ export async function runBench(given: BenchOptions, command: string, log: (line:
  * What is said before the runs: the machine (`cores`, absent for a sim job),
  * the engine, the inputs, the plans, and how the schedules fit the pools.
  */
+/** The device counts of the job's workloads, each once (1 for all but several-device workloads). */
+function deviceCounts(schedules: readonly Schedule[]): number[] {
+  return [...new Set(schedules.map((s) => s.devices))].sort((a, b) => a - b);
+}
+
 function preRunWarnings(opts: BenchOptions, all: Strategy[], schedules: readonly Schedule[], planOf: PlanOf, inputWarnings: readonly string[], cores: number | undefined): string[] {
   return [
-    ...(cores === undefined ? [] : machineWarnings(cores, Math.max(...opts.threads), opts.lock)), ...engineWarnings(opts), ...inputWarnings, ...planChangeWarnings(all, opts.threads, planOf),
-    ...poolSizeWarnings(all, opts.threads, planOf, opts.pool !== undefined), ...inflightWarnings(all, schedules, planOf),
+    ...(cores === undefined ? [] : machineWarnings(cores, Math.max(...opts.threads), opts.lock)), ...engineWarnings(opts), ...inputWarnings, ...planChangeWarnings(all, opts.threads, planOf, deviceCounts(schedules)),
+    ...poolSizeWarnings(all, opts.threads, planOf, opts.pool !== undefined, deviceCounts(schedules)), ...inflightWarnings(all, schedules, planOf),
     ...poolFitWarnings(all, schedules, planOf, opts.segment),
   ];
 }

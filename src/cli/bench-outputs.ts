@@ -137,9 +137,22 @@ export async function writeResults(dir: ResultDir, job: FinishedJob, log: (line:
   return words;
 }
 
-/** Each strategy's plan per thread count, keyed `STRATEGY threads=N`. */
+/**
+ * Each strategy's plan per thread count, keyed `STRATEGY threads=N`; where
+ * workloads of different device counts got different plans at one thread
+ * count, each keyed `STRATEGY threads=N workload=W` instead.
+ */
 function plansOf(outcomes: RunOutcome[]) {
-  return Object.fromEntries(outcomes.map((o) => [`${o.row.strategy} threads=${o.row.threads}`, o.plan]));
+  const base = (o: RunOutcome) => `${o.row.strategy} threads=${o.row.threads}`;
+  const differ = new Set<string>();
+  const first = new Map<string, string>();
+  for (const o of outcomes) {
+    const plan = JSON.stringify(o.plan);
+    const seen = first.get(base(o));
+    if (seen === undefined) first.set(base(o), plan);
+    else if (seen !== plan) differ.add(base(o));
+  }
+  return Object.fromEntries(outcomes.map((o) => [differ.has(base(o)) ? `${base(o)} workload=${o.row.workload}` : base(o), o.plan]));
 }
 
 /** The plans' notes (rounding, topology), once each, prefixed `STRATEGY threads=N:`. */

@@ -75,12 +75,16 @@ export const FRAGMENTATION_COLUMNS = [
   num('internal_waste_pct', '%', 'share of allocated slot bytes carrying no requested data: slot rounding, the min_align offset, pad slots'),
 ] as const;
 
-/** Per-node columns, present when a strategy has several io_tlb_mems (per-numa-pools). */
+/**
+ * Per-io_tlb_mem columns, present when a strategy has several (per-numa-pools:
+ * one per node; per-device-pools: one per device). The names keep `node`, the
+ * first strategy that had them.
+ */
 export const PER_NODE_THROUGHPUT_COLUMNS: readonly ColumnSpec[] = [
-  num('node<i>_hiwater_slots', 'slots', "node i's own io_tlb_mem high-water mark (exact, unlike the sampled sum)"),
+  num('node<i>_hiwater_slots', 'slots', "io_tlb_mem i's own high-water mark (exact, unlike the sampled sum): node i of per-numa-pools, device i's restricted pool of per-device-pools"),
 ];
 export const PER_NODE_FRAGMENTATION_COLUMNS: readonly ColumnSpec[] = [
-  num('node<i>_io_tlb_used', 'slots', "node i's io_tlb_used at the sample"),
+  num('node<i>_io_tlb_used', 'slots', "io_tlb_mem i's io_tlb_used at the sample (node i, or device i's pool)"),
 ];
 
 type RowOf<C extends readonly { name: string; unit: string }[]> = { [K in C[number] as K['name']]: K['unit'] extends '' ? string : number };

@@ -22,7 +22,7 @@ export interface StrategyRounds {
   samplingOverheadPct?: number;
 }
 
-const dev = { name: 'nvme0', minAlignMask: PAGE_SIZE - 1 };
+const dev = { name: 'nvme0', id: 0, minAlignMask: PAGE_SIZE - 1 };
 
 /** One strategy's allocator and DMA layer in `arena`, one thread, the floor's lock, with a 1 MiB host buffer there too. */
 export function microMapper(strategy: Strategy, poolSlots: number, arena: DmaArena): DmaMapper {

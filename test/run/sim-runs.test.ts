@@ -153,3 +153,17 @@ describe('--engine sim with strategies written in JavaScript', () => {
     expect(ratio).toBeLessThan(2);
   }, 120_000);
 });
+
+describe('--engine sim with two devices (virtio-blk-net)', () => {
+  it("maps each device in its own restricted pool, and the shared pool's plan and memory line say how each strategy divided the memory", () => {
+    const { dir, rows } = bench(['--engine', 'sim', '--strategy', 'per-cpu-areas,per-device-pools', '--workload', 'virtio-blk-net', '--threads', '4', '--repeat', '1', '--sim-maps', '20000']);
+    const devices = row(rows, 'per-device-pools', 4);
+    // Both pools were used: the NIC's ring buffers hold device 1's, the disk's I/O device 0's.
+    expect(Number(devices.node0_hiwater_slots)).toBeGreaterThan(0);
+    expect(Number(devices.node1_hiwater_slots)).toBeGreaterThan(0);
+    expect(Number(devices.io_tlb_used_after)).toBe(0);
+    const summary = readFileSync(join(dir, 'summary.md'), 'utf8');
+    expect(summary).toMatch(/virtio-blk-net, 4 threads: every strategy had 64 MiB \(equal memory\)/);
+    expect(summary).toMatch(/per-device-pools: 64 MiB, 2 device pool\(s\) \(2 x 16384 slots\), 1 area each/);
+  }, 120_000);
+});

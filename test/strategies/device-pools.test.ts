@@ -86,7 +86,8 @@ describe('per-device-pools', () => {
   it('at equal memory splits the one-pool size over the devices in whole segments, the first taking the remainder', () => {
     expect(deviceSlots(32768, 3, undefined)).toEqual([86 * 128, 85 * 128, 85 * 128]);
     expect(deviceSlots(32768, 2, 1000)).toEqual([1000, 1000]);
-    expect(() => deviceSlots(256, 3, undefined)).toThrow(InputError);
+    expect(deviceSlots(256, 3, undefined)).toEqual([86, 85, 85]); // fewer segments than devices: split in slots
+    expect(() => deviceSlots(2, 3, undefined)).toThrow(InputError);
     const { plan } = devicePools(2, {});
     expect(plan.deviceSlots).toEqual([16384, 16384]); // the 64 MiB default pool, halved
     expect(plan.notes.join(' ')).toMatch(/equal memory/);
@@ -96,5 +97,13 @@ describe('per-device-pools', () => {
     const { plan } = devicePools(2, { areas: 8 });
     expect(plan.nareas).toBe(1);
     expect(plan.changes!.join(' ')).toMatch(/--areas 8 ignored/);
+  });
+
+  it("takes per-cpu-areas' total at equal memory, its boot rounding included and said (a 2 MiB pool at 64 CPUs is 64 segments)", () => {
+    const plan = perDevicePools.plan({ rules: 'newest', threads: 64, devices: 2, poolSlots: 1024 });
+    expect(plan.nslabs).toBe(64 * 128);
+    expect(plan.changes!.join(' ')).toMatch(/rounded up to 8192/);
+    const oneArea = perDevicePools.plan({ rules: 'newest', threads: 64, devices: 2, poolSlots: 1024, areas: 1 });
+    expect(oneArea.nslabs).toBe(1024); // --areas 1: what per-cpu-areas gets with one area
   });
 });

@@ -41,3 +41,10 @@ describe('devices', () => {
     expect(new Int32Array(s.device).every((d) => d === 0)).toBe(true);
   });
 });
+
+describe('a bad device index', () => {
+  it('is bad input naming the request', () => {
+    const requests = [{ arrivalNs: 0, offset: 0, size: 4096, write: true }, { arrivalNs: 1, offset: 0, size: 4096, write: true, device: -1 }];
+    expect(() => buildSchedule('mine', requests, { threads: 1, segment: 'max', minAlignMask: 0xfff, latency, completionCpu: 'same' })).toThrow(/mine: request 2 names device -1; expected an integer from 0 to 63/);
+  });
+});

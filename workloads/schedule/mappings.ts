@@ -9,7 +9,7 @@ import { DMA_FROM_DEVICE, DMA_TO_DEVICE } from '../../src/model/dma.js';
 import { type SegmentMode, splitRequest, splitSegments } from '../drivers/nvme.js';
 import { InputError } from '../../src/base/errors.js';
 import { type LatencyModel, modelLatencyNs } from '../latency-model.js';
-import { MAX_MAPPINGS } from '../limits.js';
+import { MAX_DEVICES, MAX_MAPPINGS } from '../limits.js';
 import type { IoRequest } from '../types.js';
 
 /** How requests become mappings. */
@@ -90,6 +90,8 @@ export function requestMappings(workload: string, requests: readonly IoRequest[]
     if (!r.write) m.reads++;
     m.requestBytes += r.size;
     const mayBlock = r.mayBlock ?? true;
+    const device = r.device ?? 0;
+    if (!Number.isInteger(device) || device < 0 || device >= MAX_DEVICES) throw new InputError(`${workload}: request ${n + 1} names device ${device}; expected an integer from 0 to ${MAX_DEVICES - 1}`);
     for (const [k, c] of chunks.entries()) {
       m.mayBlock.push(mayBlock && k === 0 ? 1 : 0);
       m.mapTime.push(arrival);
@@ -101,7 +103,7 @@ export function requestMappings(workload: string, requests: readonly IoRequest[]
       copyBack = Math.max(0, copyBack - c.size);
       m.masks.push(mask);
       m.allocMasks.push(r.allocAlignMask ?? 0);
-      m.devices.push(r.device ?? 0);
+      m.devices.push(device);
       m.cpus.push(cpu);
       m.completeCpus.push(completeCpu);
     }
