@@ -9,6 +9,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { mapStream } from './map-stream.js';
 import { DmaArena } from '../../src/model/dma-arena.js';
 import type { BounceAllocator } from '../../src/model/strategy.js';
 import { InputError } from '../../src/base/errors.js';
@@ -23,15 +24,7 @@ function devicePools(devices: number, request: { poolSlots?: number; devicePoolS
   return { plan, alloc: perDevicePools.attach(perDevicePools.create(plan, new DmaArena())) as BounceAllocator };
 }
 
-const stream = fc.array(fc.record({
-  map: fc.boolean(),
-  size: fc.oneof(fc.integer({ min: 1, max: 9000 }), fc.constantFrom(4096, 65536, 131072)),
-  pageOffset: fc.integer({ min: 0, max: 4095 }),
-  minAlign: fc.constantFrom(0, 0xfff),
-  allocAlign: fc.constantFrom(0, 0xfff, 0xffff),
-  cpu: fc.integer({ min: 0, max: 3 }),
-  pick: fc.nat(),
-}), { minLength: 1, maxLength: 150 });
+const stream = mapStream(9000, [4096, 65536, 131072], 150);
 
 describe('per-device-pools', () => {
   it("with one device, picks global-lock's slot on every map of random streams (one area, the same search)", () => {

@@ -12,6 +12,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { mapStream } from './map-stream.js';
 import { DmaArena } from '../../src/model/dma-arena.js';
 import type { KernelRules } from '../../src/model/constants.js';
 import type { BounceAllocator, Strategy } from '../../src/model/strategy.js';
@@ -28,16 +29,7 @@ function freshOf(strategy: Strategy, nslabs: number, threads: number, rules: Ker
 }
 const fresh = (nslabs: number, threads: number) => freshOf(cacheFriendlyAreas, nslabs, threads);
 
-/** A random map/unmap stream: sizes, in-page offsets, NVMe or no min_align_mask, dma-direct or iommu-dma alloc_align_mask. */
-const stream = fc.array(fc.record({
-  map: fc.boolean(),
-  size: fc.oneof(fc.integer({ min: 1, max: 6000 }), fc.constantFrom(4096, 8192, 65536)),
-  pageOffset: fc.integer({ min: 0, max: 4095 }),
-  minAlign: fc.constantFrom(0, 0xfff),
-  allocAlign: fc.constantFrom(0, 0xfff, 0xffff),
-  cpu: fc.integer({ min: 0, max: 3 }),
-  pick: fc.nat(),
-}), { minLength: 1, maxLength: 120 });
+const stream = mapStream(6000, [4096, 8192, 65536], 120);
 
 describe('cache-friendly-areas', () => {
   it('takes the lowest slots of a fresh area, then reuses the buffer freed last', () => {
