@@ -11,37 +11,38 @@
  * Michael Kelley objected that scaling must not follow device boundaries,
  * since one device maps from many CPUs in parallel (20220531071639.GA23482@lst.de).
  *
- * Here the one device (each workload's) gets a child per queue, a queue per
- * CPU (rounded up to a power of two, the model's area count), carved from
- * the `--pool` memory, so every strategy has the same memory. `--child-per
- * device` starts each map round-robin, as the RFC; `--child-per queue` in the
+ * Here each of the workload's devices gets a child per queue, a queue per CPU
+ * (rounded up to a power of two, the model's area count), carved from the
+ * `--pool` memory split over the devices, so every strategy has the same
+ * memory. A device maps only in its own children. `--child-per device`
+ * starts each map round-robin, as the RFC; `--child-per queue` in the
  * submitting CPU's own child: scaling per channel, the reviewers' ask.
  */
-import { IO_TLB_DEFAULT_SIZE, IO_TLB_SEGSIZE, IO_TLB_SIZE, alignUp } from '../src/model/constants.js';
+import { DEFAULT_POOL_BASE, IO_TLB_DEFAULT_SIZE, IO_TLB_SEGSIZE, IO_TLB_SIZE, alignUp } from '../src/model/constants.js';
+import { MultiPoolAllocator } from '../src/model/multi-pool.js';
+import { type PoolShared, allocatePool } from '../src/model/pool-layout.js';
 import { lockTouches } from '../src/model/lock.js';
 import { SwiotlbPool } from '../src/model/pool.js';
 import { createSinglePool } from '../src/model/single-pool.js';
-import type { Strategy, StrategyState } from '../src/model/strategy.js';
+import type { AllocCounters, HostMemory, Strategy, StrategyState } from '../src/model/strategy.js';
 
 /** swiotlb_device_allocate() carves in blocks of IO_TLB_BLOCKSIZE = 8 segments: 1024 slots, 2 MiB. */
 export const CHILD_BLOCK_SLOTS = 1024;
 
-/** Shared state: the children (one pool, a lock domain each) and `child_start`. */
+/** Shared state: each device's children (one pool, a lock domain per child) and its `child_start`. */
 export interface ChildPoolsState extends StrategyState {
-  /** Int32 [0]: child_start, read and written without a lock as the RFC does. */
+  /** Int32 at byte 64 x device: that device's child_start, read and written without a lock as the RFC does (a cache line each). */
   childStart: SharedArrayBuffer;
   roundRobin: boolean;
 }
 
-/** One CPU's view: SwiotlbPool with the RFC's choice of the first child. */
+/** One device's children as one CPU sees them: SwiotlbPool with the RFC's choice of the first child. */
 export class ChildPools extends SwiotlbPool {
   private readonly start0: Int32Array;
-  private readonly roundRobin: boolean;
 
-  constructor(state: ChildPoolsState) {
-    super(state.pools[0]);
-    this.start0 = new Int32Array(state.childStart);
-    this.roundRobin = state.roundRobin;
+  constructor(shared: PoolShared, counters: AllocCounters | undefined, childStart: SharedArrayBuffer, device: number, private readonly roundRobin: boolean) {
+    super(shared, counters);
+    this.start0 = new Int32Array(childStart, 64 * device, 1);
   }
 
   /** swiotlb_find_slots() of the RFC: child_start, then child_start = (child_start + 1) % num_child, unlocked; per queue: the CPU's child. */
@@ -54,25 +55,52 @@ export class ChildPools extends SwiotlbPool {
   }
 }
 
+/** Several devices: the mapping device's children, and nothing else (no fallback to another device's or the parent's). */
+export class DeviceChildPools extends MultiPoolAllocator {
+  constructor(state: ChildPoolsState) {
+    super(state, (shared, counters, d) => new ChildPools(shared, counters, state.childStart, d, state.roundRobin));
+  }
+
+  tblMapSingle(cpu: number, orig: number, mappingSize: number, allocAlignMask: number, minAlignMask: number, device = 0): number {
+    return this.pools[device].tblMapSingle(cpu, orig, mappingSize, allocAlignMask, minAlignMask);
+  }
+
+  mapAndCopy(cpu: number, orig: number, mappingSize: number, allocAlignMask: number, minAlignMask: number, host: HostMemory, device = 0): number {
+    return this.pools[device].mapAndCopy(cpu, orig, mappingSize, allocAlignMask, minAlignMask, host);
+  }
+}
+
+/** Device pools are placed this far apart, like separate swiotlb_device_allocate() carvings. */
+const CARVE_ALIGN = 2 << 20;
+
 export const childPools: Strategy<ChildPoolsState> = {
   name: 'child-pools',
-  description: "a device's pool split into a child per queue, own lock each, no fallback (Tianyu Lan's 2022 RFC, rejected); --child-per device|queue",
+  description: "each device's pool split into a child per queue, own lock each, no fallback (Tianyu Lan's 2022 RFC, rejected); --child-per device|queue",
   plan(request) {
     const changes: string[] = [];
+    const devices = request.devices ?? 1;
     const children = 2 ** Math.ceil(Math.log2(Math.max(1, request.threads)));
     if (children !== request.threads) changes.push(`${request.threads} queues rounded up to ${children} children, a power of two (the model's area count)`);
     const asked = request.poolSlots ?? IO_TLB_DEFAULT_SIZE / IO_TLB_SIZE;
     // Each child starts a segment (its list[] restarts there in the RFC): children of whole segments, in whole 2 MiB blocks.
-    const nslabs = alignUp(Math.max(asked, IO_TLB_SEGSIZE * children), Math.max(CHILD_BLOCK_SLOTS, IO_TLB_SEGSIZE * children));
-    if (nslabs !== asked) changes.push(`--pool ${asked} slots rounded up to ${nslabs}: swiotlb_device_allocate() carves 2 MiB blocks, and each child here holds whole 128-slot segments`);
+    const perDevice = alignUp(Math.max(Math.floor(asked / devices), IO_TLB_SEGSIZE * children), Math.max(CHILD_BLOCK_SLOTS, IO_TLB_SEGSIZE * children));
+    const nslabs = perDevice * devices;
+    if (nslabs !== asked) changes.push(`--pool ${asked} slots rounded up to ${nslabs}${devices > 1 ? ` (${perDevice} per device)` : ''}: swiotlb_device_allocate() carves 2 MiB blocks, and each child here holds whole 128-slot segments`);
     const per = request.childPer ?? 'device';
-    const devices = request.devices ?? 1;
-    if (devices > 1) changes.push(`the workload's ${devices} devices share one set of ${children} children: the RFC carves a set per device (swiotlb_device_allocate per driver); this model carves one`);
-    const notes = [`${children} child io_tlb_mems of ${nslabs / children} slots, one lock each; maps start ${per === 'device' ? 'round-robin (child_start, per map)' : "in the submitting CPU's child"}; no fallback to the parent pool`];
-    return { nslabs, nareas: children, rules: request.rules, notes, changes, childPer: per };
+    const notes = [`${devices > 1 ? `${devices} devices, each with ` : ''}${children} child io_tlb_mems of ${perDevice / children} slots, one lock each; maps start ${per === 'device' ? 'round-robin (child_start, per map)' : "in the submitting CPU's child"}; no fallback to another device's children or the parent pool`];
+    return { nslabs, nareas: children, rules: request.rules, notes, changes, childPer: per, childSets: devices };
   },
   create(plan, arena) {
-    return { ...createSinglePool(plan, arena), childStart: new SharedArrayBuffer(64), roundRobin: plan.childPer !== 'queue' };
+    const sets = plan.childSets ?? 1;
+    const childStart = new SharedArrayBuffer(64 * sets);
+    const roundRobin = plan.childPer !== 'queue';
+    if (sets === 1) return { ...createSinglePool(plan, arena), childStart, roundRobin };
+    const perDevice = plan.nslabs / sets;
+    const pools = Array.from({ length: sets }, (_, d) => ({
+      ...allocatePool(perDevice, plan.nareas, DEFAULT_POOL_BASE + d * Math.ceil((perDevice * IO_TLB_SIZE) / CARVE_ALIGN) * CARVE_ALIGN, { rules: plan.rules, lock: plan.lock, debugfs: plan.debugfs, arena }),
+      label: `device ${d}`,
+    }));
+    return { plan, pools, childStart, roundRobin };
   },
-  attach: (state) => new ChildPools(state),
+  attach: (state) => ((state.plan.childSets ?? 1) === 1 ? new ChildPools(state.pools[0], undefined, state.childStart, 0, state.roundRobin) : new DeviceChildPools(state)),
 };

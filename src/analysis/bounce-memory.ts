@@ -24,7 +24,10 @@ export function planDivision(plan: PoolPlan): string {
   const areas = `${plan.nareas} area${plan.nareas === 1 ? '' : 's'} each`;
   if (plan.deviceSlots) return `${plan.deviceSlots.length} device pool(s) (${slots(plan.deviceSlots)}), ${areas}`;
   if (plan.nodeSlots) return `${plan.nodeSlots.length} node pool(s) (${slots(plan.nodeSlots)}), ${areas}`;
-  if (plan.childPer) return `${plan.nareas} child pools of ${plan.nslabs / plan.nareas} slots carved from one pool, a lock each`;
+  if (plan.childPer) {
+    const sets = plan.childSets ?? 1;
+    return `${sets > 1 ? `${sets} devices x ` : ''}${plan.nareas} child pools of ${plan.nslabs / sets / plan.nareas} slots carved from one pool, a lock each`;
+  }
   if (plan.maxPoolSlots !== undefined) return `a boot pool of ${plan.nslabs} slots in ${plan.nareas} area(s), growing up to ${plan.maxPoolSlots} slots with transient pools`;
   return `one pool of ${plan.nslabs} slots in ${plan.nareas} area${plan.nareas === 1 ? '' : 's'}`;
 }

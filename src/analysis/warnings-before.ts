@@ -69,7 +69,7 @@ export interface PoolFitCase {
   strategy: string;
   threads: number;
   workload: string;
-  plan: Pick<PoolPlan, 'nslabs' | 'nareas' | 'nodes' | 'maxPoolSlots' | 'deviceSlots'>;
+  plan: Pick<PoolPlan, 'nslabs' | 'nareas' | 'nodes' | 'maxPoolSlots' | 'deviceSlots' | 'childSets'>;
   largest: LargestMapping;
   /** `--segment` in use. */
   segment: SegmentMode;
@@ -93,7 +93,7 @@ export function poolFitWarning(c: PoolFitCase): string | null {
   }
   if (plan.maxPoolSlots !== undefined) return null;
   // Device pools: the smallest one (every device maps only in its own); node pools: an equal share.
-  const pools = plan.deviceSlots ? plan.deviceSlots.length : (plan.nodes ?? 1);
+  const pools = plan.deviceSlots ? plan.deviceSlots.length : (plan.childSets ?? plan.nodes ?? 1);
   const areaSlots = plan.deviceSlots ? Math.min(...plan.deviceSlots) : Math.floor(plan.nslabs / pools / plan.nareas);
   if (largest.slots <= areaSlots) return null;
   const fixes = plan.deviceSlots

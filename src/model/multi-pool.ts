@@ -7,6 +7,7 @@
  */
 import { type AllocCounters, type BounceAllocator, type HostMemory, type StrategyState, newAllocCounters } from './strategy.js';
 import { SwiotlbPool } from './pool.js';
+import type { PoolShared } from './pool-layout.js';
 
 export abstract class MultiPoolAllocator implements BounceAllocator {
   readonly counters: AllocCounters = newAllocCounters();
@@ -16,8 +17,9 @@ export abstract class MultiPoolAllocator implements BounceAllocator {
   readonly totalSlots: number;
   private readonly slotBase: number[] = [];
 
-  constructor(state: StrategyState) {
-    this.pools = state.pools.map((p) => new SwiotlbPool(p, this.counters));
+  /** @param makePool the view of pool `i` (a SwiotlbPool subclass for strategies that choose areas their own way); plain SwiotlbPool when omitted. */
+  constructor(state: StrategyState, makePool: (shared: PoolShared, counters: AllocCounters, i: number) => SwiotlbPool = (shared, counters) => new SwiotlbPool(shared, counters)) {
+    this.pools = state.pools.map((p, i) => makePool(p, this.counters, i));
     let base = 0;
     for (const p of this.pools) {
       this.slotBase.push(base);

@@ -127,6 +127,8 @@ export interface PoolPlan {
   topologyNodes?: number;
   /** child-pools: whether a map starts in the next child round-robin (`device`) or in its CPU's (`queue`). */
   childPer?: 'device' | 'queue';
+  /** child-pools: sets of children, one per device, each `nslabs / childSets` slots in `nareas` children. */
+  childSets?: number;
   /** Slots of each device's own pool, for strategies with a pool per device (sums to nslabs). */
   deviceSlots?: number[];
   /** Slots of each node's pool, for strategies with per-node pools (sums to nslabs). */

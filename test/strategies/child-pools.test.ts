@@ -54,3 +54,24 @@ describe('child-pools', () => {
     }
   });
 });
+
+describe('child-pools with two devices', () => {
+  it('carves a set of children per device from the split pool; a device maps only in its own set, each with its own child_start', () => {
+    const plan = childPools.plan({ poolSlots: 8192, rules: 'newest', threads: 2, childPer: 'device', devices: 2 });
+    expect([plan.nslabs, plan.nareas, plan.childSets]).toEqual([8192, 2, 2]); // 2 devices x 2 children of 2048 slots
+    const alloc = childPools.attach(childPools.create(plan, new DmaArena()));
+    const child = (device: number) => Math.floor(alloc.slotOf(alloc.tblMapSingle(0, HOST, 2048, 0, 0, device)) / 2048);
+    // Device 0's maps alternate between its children 0 and 1; device 1's between 2 and 3, from its own child_start.
+    expect([child(0), child(1), child(0), child(1), child(1), child(0)]).toEqual([0, 2, 1, 3, 2, 0]);
+  });
+
+  it("fails a device whose children are full while the other device's have room", () => {
+    const plan = childPools.plan({ poolSlots: 4096, rules: 'newest', threads: 1, childPer: 'queue', devices: 2 });
+    expect(plan.nslabs / 2).toBe(2048); // 4096 slots split over 2 devices: one child of 2048 slots each
+    const alloc = childPools.attach(childPools.create(plan, new DmaArena()));
+    const segment = 128 * 2048;
+    for (let k = 0; k < 16; k++) expect(alloc.tblMapSingle(0, HOST, segment, 0, 0, 0)).toBeGreaterThanOrEqual(0);
+    expect(alloc.tblMapSingle(0, HOST, 2048, 0, 0, 0)).toBe(-1);
+    expect(alloc.slotOf(alloc.tblMapSingle(0, HOST, 2048, 0, 0, 1))).toBe(2048);
+  });
+});
