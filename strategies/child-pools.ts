@@ -18,13 +18,13 @@
  * starts each map round-robin, as the RFC; `--child-per queue` in the
  * submitting CPU's own child: scaling per channel, the reviewers' ask.
  */
-import { DEFAULT_POOL_BASE, IO_TLB_DEFAULT_SIZE, IO_TLB_SEGSIZE, IO_TLB_SIZE, alignUp } from '../src/model/constants.js';
-import { MultiPoolAllocator } from '../src/model/multi-pool.js';
-import { type PoolShared, allocatePool } from '../src/model/pool-layout.js';
+import { IO_TLB_DEFAULT_SIZE, IO_TLB_SEGSIZE, IO_TLB_SIZE, alignUp } from '../src/model/constants.js';
+import { PerDeviceAllocator, allocatePoolsSideBySide } from '../src/model/multi-pool.js';
+import type { PoolShared } from '../src/model/pool-layout.js';
 import { lockTouches } from '../src/model/lock.js';
 import { SwiotlbPool } from '../src/model/pool.js';
 import { createSinglePool } from '../src/model/single-pool.js';
-import type { AllocCounters, HostMemory, Strategy, StrategyState } from '../src/model/strategy.js';
+import type { AllocCounters, Strategy, StrategyState } from '../src/model/strategy.js';
 
 /** swiotlb_device_allocate() carves in blocks of IO_TLB_BLOCKSIZE = 8 segments: 1024 slots, 2 MiB. */
 export const CHILD_BLOCK_SLOTS = 1024;
@@ -55,24 +55,6 @@ export class ChildPools extends SwiotlbPool {
   }
 }
 
-/** Several devices: the mapping device's children, and nothing else (no fallback to another device's or the parent's). */
-export class DeviceChildPools extends MultiPoolAllocator {
-  constructor(state: ChildPoolsState) {
-    super(state, (shared, counters, d) => new ChildPools(shared, counters, state.childStart, d, state.roundRobin));
-  }
-
-  tblMapSingle(cpu: number, orig: number, mappingSize: number, allocAlignMask: number, minAlignMask: number, device = 0): number {
-    return this.pools[device].tblMapSingle(cpu, orig, mappingSize, allocAlignMask, minAlignMask);
-  }
-
-  mapAndCopy(cpu: number, orig: number, mappingSize: number, allocAlignMask: number, minAlignMask: number, host: HostMemory, device = 0): number {
-    return this.pools[device].mapAndCopy(cpu, orig, mappingSize, allocAlignMask, minAlignMask, host);
-  }
-}
-
-/** Device pools are placed this far apart, like separate swiotlb_device_allocate() carvings. */
-const CARVE_ALIGN = 2 << 20;
-
 export const childPools: Strategy<ChildPoolsState> = {
   name: 'child-pools',
   description: "each device's pool split into a child per queue, own lock each, no fallback (Tianyu Lan's 2022 RFC, rejected); --child-per device|queue",
@@ -95,12 +77,13 @@ export const childPools: Strategy<ChildPoolsState> = {
     const childStart = new SharedArrayBuffer(64 * sets);
     const roundRobin = plan.childPer !== 'queue';
     if (sets === 1) return { ...createSinglePool(plan, arena), childStart, roundRobin };
-    const perDevice = plan.nslabs / sets;
-    const pools = Array.from({ length: sets }, (_, d) => ({
-      ...allocatePool(perDevice, plan.nareas, DEFAULT_POOL_BASE + d * Math.ceil((perDevice * IO_TLB_SIZE) / CARVE_ALIGN) * CARVE_ALIGN, { rules: plan.rules, lock: plan.lock, debugfs: plan.debugfs, arena }),
-      label: `device ${d}`,
-    }));
+    // Each device's set carved apart, as separate swiotlb_device_allocate() calls would.
+    const pools = allocatePoolsSideBySide(Array.from({ length: sets }, () => plan.nslabs / sets), plan, arena, (d) => `device ${d}`);
     return { plan, pools, childStart, roundRobin };
   },
-  attach: (state) => ((state.plan.childSets ?? 1) === 1 ? new ChildPools(state.pools[0], undefined, state.childStart, 0, state.roundRobin) : new DeviceChildPools(state)),
+  attach: (state) =>
+    (state.plan.childSets ?? 1) === 1
+      ? new ChildPools(state.pools[0], undefined, state.childStart, 0, state.roundRobin)
+      // Several devices: the mapping device's children and nothing else (no fallback to another device's or the parent's).
+      : new PerDeviceAllocator(state, (shared, counters, d) => new ChildPools(shared, counters, state.childStart, d, state.roundRobin)),
 };

@@ -17,37 +17,11 @@
  * unless `--device-pool` says otherwise: the pool per-cpu-areas would get for
  * the same options, split over the devices in whole 128-slot segments.
  */
-import { DEFAULT_POOL_BASE, IO_TLB_SEGSIZE, IO_TLB_SIZE } from '../src/model/constants.js';
+import { IO_TLB_SEGSIZE, IO_TLB_SIZE } from '../src/model/constants.js';
 import { InputError } from '../src/base/errors.js';
-import { MultiPoolAllocator } from '../src/model/multi-pool.js';
-import { allocatePool } from '../src/model/pool-layout.js';
-import { bootSizing } from '../src/model/pool-sizing.js';
-import type { HostMemory, PoolPlan, PoolRequest, Strategy, StrategyState } from '../src/model/strategy.js';
-
-/** Device pools are placed this far apart (each its own reserved-memory region). */
-const REGION_ALIGN = 2 << 20;
-
-/** One CPU's view: the mapping device's own pool, and nothing else. */
-export class DevicePoolsAllocator extends MultiPoolAllocator {
-  /** swiotlb_tbl_map_single() on dev->dma_io_tlb_mem: the device's pool, no fallback. */
-  tblMapSingle(cpu: number, orig: number, mappingSize: number, allocAlignMask: number, minAlignMask: number, device = 0): number {
-    return this.poolOf(device).tblMapSingle(cpu, orig, mappingSize, allocAlignMask, minAlignMask);
-  }
-
-  mapAndCopy(cpu: number, orig: number, mappingSize: number, allocAlignMask: number, minAlignMask: number, host: HostMemory, device = 0): number {
-    return this.poolOf(device).mapAndCopy(cpu, orig, mappingSize, allocAlignMask, minAlignMask, host);
-  }
-
-  /**
-   * The pool of device `device`.
-   * @throws RangeError for a device the plan gave no pool (a schedule of more devices than the plan's).
-   */
-  private poolOf(device: number) {
-    const pool = this.pools[device];
-    if (pool === undefined) throw new RangeError(`device ${device} has no pool: the plan has ${this.pools.length}`);
-    return pool;
-  }
-}
+import { PerDeviceAllocator, allocatePoolsSideBySide } from '../src/model/multi-pool.js';
+import { bootSizing, splitInUnits } from '../src/model/pool-sizing.js';
+import type { PoolPlan, PoolRequest, Strategy, StrategyState } from '../src/model/strategy.js';
 
 /**
  * Slots of each device's pool: `devicePoolSlots` each when given, else
@@ -59,9 +33,7 @@ export function deviceSlots(total: number, devices: number, devicePoolSlots: num
   if (devicePoolSlots !== undefined) return Array.from({ length: devices }, () => devicePoolSlots);
   if (total < devices) throw new InputError(`per-device-pools: a pool of ${total} slots cannot give each of ${devices} devices a slot; raise --pool or give --device-pool`);
   // Whole segments while every device gets one; else plain slots (a restricted pool need not be a whole segment).
-  const unit = total >= IO_TLB_SEGSIZE * devices ? IO_TLB_SEGSIZE : 1;
-  const units = Math.floor(total / unit);
-  return Array.from({ length: devices }, (_, d) => (Math.floor(units / devices) + (d < units % devices ? 1 : 0)) * unit);
+  return splitInUnits(total, devices, total >= IO_TLB_SEGSIZE * devices ? IO_TLB_SEGSIZE : 1);
 }
 
 function planDevicePools(request: PoolRequest): PoolPlan {
@@ -83,15 +55,7 @@ export const perDevicePools: Strategy = {
   name: 'per-device-pools',
   description: "a restricted-dma-pool per device: one area, no growth, the device maps nowhere else (device tree; Woodhouse's 2025 VIRTIO_F_SWIOTLB RFC); --device-pool",
   plan: planDevicePools,
-  create(plan, arena): StrategyState {
-    const pools = [];
-    let start = DEFAULT_POOL_BASE;
-    for (const [d, slots] of plan.deviceSlots!.entries()) {
-      // Its own io_tlb_mem counters (each restricted pool has its debugfs directory), named for the pool pictures.
-      pools.push({ ...allocatePool(slots, 1, start, { rules: plan.rules, lock: plan.lock, debugfs: plan.debugfs, arena }), label: `device ${d}` });
-      start += Math.ceil((slots * IO_TLB_SIZE) / REGION_ALIGN) * REGION_ALIGN;
-    }
-    return { plan, pools };
-  },
-  attach: (state) => new DevicePoolsAllocator(state),
+  // Each its own io_tlb_mem counters (each restricted pool has its debugfs directory), named for the pool pictures.
+  create: (plan, arena): StrategyState => ({ plan, pools: allocatePoolsSideBySide(plan.deviceSlots!, plan, arena, (d) => `device ${d}`) }),
+  attach: (state) => new PerDeviceAllocator(state),
 };

@@ -16,19 +16,16 @@
  * failures_with_room (failed maps while some node still had that many free
  * slots, i.e. failures caused by fragmentation or placement, not by size).
  */
-import { DEFAULT_POOL_BASE, DMA_MAPPING_ERROR, IO_TLB_SEGSIZE, IO_TLB_SIZE } from '../src/model/constants.js';
+import { DMA_MAPPING_ERROR, IO_TLB_SEGSIZE, IO_TLB_SIZE } from '../src/model/constants.js';
 import type { HostMemory } from '../src/model/strategy.js';
-import { MultiPoolAllocator } from '../src/model/multi-pool.js';
-import { allocatePool } from '../src/model/pool-layout.js';
-import { bootSizing, roundUpPowerOfTwo } from '../src/model/pool-sizing.js';
+import { MultiPoolAllocator, allocatePoolsSideBySide } from '../src/model/multi-pool.js';
+import { bootSizing, roundUpPowerOfTwo, splitInUnits } from '../src/model/pool-sizing.js';
 import { numberColumn } from '../src/base/column.js';
 import { InputError } from '../src/base/errors.js';
 import type { PoolPlan, Strategy, StrategyState } from '../src/model/strategy.js';
 
 /** Default node count for this strategy. */
 export const DEFAULT_NODES = 2;
-/** Pools are placed this far apart (each in its node's memory). */
-const NODE_ALIGN = 2 << 20;
 
 /** Node of `cpu`: contiguous blocks of `cpusPerNode` (the plan checks the blocks cover every CPU). */
 export function nodeOfCpu(cpu: number, plan: Pick<PoolPlan, 'nodes' | 'cpusPerNode'>): number {
@@ -97,10 +94,7 @@ export function nodePoolSlots(total: number, nodes: number, wantedAreas: number,
   let nareas = wantedAreas;
   while (nareas > 1 && total / (IO_TLB_SEGSIZE * nareas) < nodes) nareas /= 2;
   if (nareas !== wantedAreas) changes.push(`areas per node limited from ${wantedAreas} to ${nareas} so each of ${nodes} nodes holds a ${IO_TLB_SEGSIZE}-slot segment per area`);
-  const unit = IO_TLB_SEGSIZE * nareas;
-  const units = total / unit;
-  const nodeSlots = Array.from({ length: nodes }, (_, n) => (Math.floor(units / nodes) + (n < units % nodes ? 1 : 0)) * unit);
-  return { nodeSlots, nareas };
+  return { nodeSlots: splitInUnits(total, nodes, IO_TLB_SEGSIZE * nareas), nareas };
 }
 
 export const perNumaPools: Strategy = {
@@ -128,15 +122,7 @@ export const perNumaPools: Strategy = {
     ];
     return { nslabs: whole.nslabs, nareas, rules: request.rules, notes, changes, nodes, cpusPerNode, nodeSlots };
   },
-  create(plan, arena) {
-    const pools = [];
-    let start = DEFAULT_POOL_BASE;
-    for (const slots of plan.nodeSlots!) {
-      pools.push(allocatePool(slots, plan.nareas, start, { rules: plan.rules, lock: plan.lock, debugfs: plan.debugfs, arena }));
-      start += Math.ceil((slots * IO_TLB_SIZE) / NODE_ALIGN) * NODE_ALIGN;
-    }
-    return { plan, pools };
-  },
+  create: (plan, arena) => ({ plan, pools: allocatePoolsSideBySide(plan.nodeSlots!, plan, arena) }),
   attach: (state) => new NumaAllocator(state),
   columns: {
     throughput: [

@@ -8,6 +8,7 @@ import { type SweepPoint, failurePct, meanOf, ratioText, rowsOf, smallestWithout
 import { IO_TLB_SIZE } from '../model/constants.js';
 import type { ThroughputRow } from '../export/columns.js';
 import { formatRate } from '../export/format.js';
+import { mib } from '../export/sizing-answer.js';
 import type { Figure } from '../report/figure.js';
 import { type Series, barPanel, linePanel, proposalFigure } from '../report/proposal-figures.js';
 import { DEVICE_SWEEP_CPUS, GRANULES, PREDICTED_CPUS } from './proposals-jobs.js';
@@ -30,7 +31,7 @@ interface Contender {
 /** The pool the job's per-cpu-areas rows ran with, e.g. `64 MiB`. */
 function poolText(job: JobResult): string {
   const row = job.rows.find((r) => r.strategy === 'per-cpu-areas');
-  return row ? `${(row.pool_slots * IO_TLB_SIZE) / 2 ** 20} MiB` : 'n/a';
+  return row ? `${mib(row.pool_slots)} MiB` : 'n/a';
 }
 
 const pct = (x: number) => `${x < 0.1 && x > 0 ? x.toFixed(3) : x.toFixed(1)}%`;
@@ -43,8 +44,8 @@ function predictedCell(rows: readonly ThroughputRow[], strategy: string, cpus: n
   return `${formatRate(meanOf(mine, 'maps_per_s'))}${failed > 0 ? ` (${pct(failed)} failed)` : ''}`;
 }
 
-/** The predicted table: maps/s per CPU count with the debugfs counters and without. */
-export function predictedTable(contenders: readonly Pick<Contender, 'name' | 'strategy' | 'off'>[], on?: (c: Pick<Contender, 'name' | 'strategy' | 'off'>) => readonly ThroughputRow[]): string[] {
+/** The predicted table: maps/s per CPU count without the debugfs counters (`off`), after those with them when `on` gives their rows. */
+function predictedTable<C extends Pick<Contender, 'name' | 'strategy' | 'off'>>(contenders: readonly C[], on?: (c: C) => readonly ThroughputRow[]): string[] {
   const head = on ? 'debugfs on / off' : 'debugfs off';
   const lines = [`| strategy | ${PREDICTED_CPUS.map((c) => `${c} CPUs, ${head}`).join(' | ')} |`, `|---|${PREDICTED_CPUS.map(() => '---:').join('|')}|`];
   for (const c of contenders) {
@@ -54,7 +55,7 @@ export function predictedTable(contenders: readonly Pick<Contender, 'name' | 'st
 }
 
 /** Bars of predicted maps/s per CPU count, one series per contender. */
-function predictedPanel(title: string, contenders: readonly Pick<Contender, 'name' | 'strategy'>[], rowsFor: (c: Pick<Contender, 'name' | 'strategy'>) => readonly ThroughputRow[]) {
+function predictedPanel<C extends Pick<Contender, 'name' | 'strategy'>>(title: string, contenders: readonly C[], rowsFor: (c: C) => readonly ThroughputRow[]) {
   const series: Series[] = contenders.map((c) => ({ label: c.name, values: PREDICTED_CPUS.map((t) => meanOf(rowsOf(rowsFor(c), c.strategy, t), 'maps_per_s') || null) }));
   return barPanel(title, PREDICTED_CPUS.map(String), series, 'CPUs', 'maps/s (log)', true);
 }
@@ -70,12 +71,12 @@ function realAndPredicted(contenders: readonly Contender[], image: (f: string) =
       lines.push(`| ${threads} | ${c.name} | ${formatRate(meanOf(rows, 'maps_per_s'))} | ${ratio} | ${meanOf(rows, 'map_p99_ns').toFixed(0)} | ${pct(failurePct(rows))} | ${Math.max(...rows.map((r) => r.hiwater_slots))} |`);
     }
   }
-  lines.push('', 'Predicted by the virtual-time engine, maps/s with the debugfs counters (`CONFIG_DEBUG_FS=y`, the bench default) and without (`--debugfs off`):', '', ...predictedTable(contenders, (c) => (c as Contender).job.predicted));
+  lines.push('', 'Predicted by the virtual-time engine, maps/s with the debugfs counters (`CONFIG_DEBUG_FS=y`, the bench default) and without (`--debugfs off`):', '', ...predictedTable(contenders, (c) => c.job.predicted));
   const real: Series[] = contenders.map((c) => ({ label: c.name, values: [1, 2].map((t) => meanOf(rowsOf(c.job.rows, c.strategy, t), 'maps_per_s') || null) }));
   const figure = proposalFigure(file, title, [
     barPanel('measured on this machine (mean of repeats)', ['1', '2'], real, 'threads', 'maps/s'),
-    predictedPanel('predicted, debugfs counters on', contenders, (c) => (c as Contender).job.predicted),
-    predictedPanel('predicted, debugfs counters off', contenders, (c) => (c as Contender).off.rows),
+    predictedPanel('predicted, debugfs counters on', contenders, (c) => c.job.predicted),
+    predictedPanel('predicted, debugfs counters off', contenders, (c) => c.off.rows),
   ]);
   lines.push('', `![${title}](${image(file)})`);
   return { lines, figures: [figure] };
@@ -112,9 +113,8 @@ export function lanSection(nic: Record<'device' | 'queue' | 'deviceOff' | 'queue
     { name: 'child-pools (per queue)', strategy: 'child-pools', off: nic.nvmeQueueOff },
   ];
   const nvmeFigure = proposalFigure('child-pools-nvme.png', "child pools on an NVMe device with a queue per CPU (nvme-4k-randread-qd32), predicted, debugfs counters off", [
-    predictedPanel('predicted, debugfs counters off', nvmeContenders, (c) => nvmeContenders.find((x) => x.name === c.name)!.off.rows),
+    predictedPanel('predicted, debugfs counters off', nvmeContenders, (c) => c.off.rows),
   ]);
-  const nvme = { lines: [...predictedTable(nvmeContenders), '', `![child pools on NVMe](${image('child-pools-nvme.png')})`] };
   s.figures.push(nvmeFigure);
   return {
     figures: s.figures,
@@ -129,7 +129,9 @@ export function lanSection(nic: Record<'device' | 'queue' | 'deviceOff' | 'queue
       '',
       'An NVMe device with one queue per CPU (`nvme-4k-randread-qd32`), predicted without the debugfs counters:',
       '',
-      ...nvme.lines,
+      ...predictedTable(nvmeContenders),
+      '',
+      `![child pools on NVMe](${image('child-pools-nvme.png')})`,
     ],
   };
 }
@@ -143,8 +145,8 @@ export function deviceSection(real: JobResult, off: JobResult, sweep: { mib: num
     for (const p of sweep) {
       const run = rowsOf(p.job.rows, 'per-cpu-areas', cpus);
       if (run.length === 0) continue;
-      const mib = (run[0].pool_slots * IO_TLB_SIZE) / 2 ** 20;
-      if (!byMiB.has(mib)) byMiB.set(mib, { mib, rows: p.job.rows });
+      const size = mib(run[0].pool_slots);
+      if (!byMiB.has(size)) byMiB.set(size, { mib: size, rows: p.job.rows });
     }
     return [...byMiB.values()].sort((a, b) => a.mib - b.mib);
   };

@@ -1,13 +1,36 @@
 /**
- * One CPU's view of a strategy with several io_tlb_mems side by side (a pool
- * per NUMA node, a pool per device): everything but the choice of pool at map
- * time, which each strategy makes. Unmap and sync find the owning pool by
- * address, as swiotlb_find_pool() does; slot numbers run on from one pool to
- * the next, so `slotOf` is unique over all of them.
+ * Strategies with several io_tlb_mems side by side (a pool per NUMA node, a
+ * pool or a set of children per device): their pools laid out one after the
+ * other, and one CPU's view of them. The view does everything but choose the
+ * pool at map time, which each strategy does (PerDeviceAllocator: the
+ * mapping device's). Unmap and sync find the owning pool by address, as
+ * swiotlb_find_pool() does; slot numbers run on from one pool to the next,
+ * so `slotOf` is unique over all of them.
  */
-import { type AllocCounters, type BounceAllocator, type HostMemory, type StrategyState, newAllocCounters } from './strategy.js';
+import { DEFAULT_POOL_BASE, IO_TLB_SIZE } from './constants.js';
+import type { DmaArena } from './dma-arena.js';
+import { type AllocCounters, type BounceAllocator, type HostMemory, type PoolPlan, type StrategyState, newAllocCounters } from './strategy.js';
 import { SwiotlbPool } from './pool.js';
-import type { PoolShared } from './pool-layout.js';
+import { type PoolShared, allocatePool } from './pool-layout.js';
+
+/** Pools side by side start this far apart (each in its own node's memory, or its own reserved region). */
+const POOL_ALIGN = 2 << 20;
+
+/**
+ * Allocate a pool of `slots[i]` slots in `plan.nareas` areas for each i,
+ * each with its own io_tlb_mem counters, from DEFAULT_POOL_BASE on, each
+ * starting on a 2 MiB boundary after the one before; `label` names pool i in
+ * the pool pictures (by its node when omitted).
+ * @throws RangeError as allocatePool does (areas not dividing a pool).
+ */
+export function allocatePoolsSideBySide(slots: readonly number[], plan: Pick<PoolPlan, 'nareas' | 'rules' | 'lock' | 'debugfs'>, arena?: DmaArena, label?: (i: number) => string): PoolShared[] {
+  let start = DEFAULT_POOL_BASE;
+  return slots.map((n, i) => {
+    const pool = allocatePool(n, plan.nareas, start, { rules: plan.rules, lock: plan.lock, debugfs: plan.debugfs, arena });
+    start += Math.ceil((n * IO_TLB_SIZE) / POOL_ALIGN) * POOL_ALIGN;
+    return label ? { ...pool, label: label(i) } : pool;
+  });
+}
 
 export abstract class MultiPoolAllocator implements BounceAllocator {
   readonly counters: AllocCounters = newAllocCounters();
@@ -67,5 +90,30 @@ export abstract class MultiPoolAllocator implements BounceAllocator {
     let used = 0;
     for (const p of this.pools) used += p.usedSlots();
     return used;
+  }
+}
+
+/**
+ * A pool per device: a map goes to the mapping device's pool (its
+ * dev->dma_io_tlb_mem) and nowhere else, so a full pool fails the map while
+ * another device's has room.
+ */
+export class PerDeviceAllocator extends MultiPoolAllocator {
+  tblMapSingle(cpu: number, orig: number, mappingSize: number, allocAlignMask: number, minAlignMask: number, device = 0): number {
+    return this.poolOf(device).tblMapSingle(cpu, orig, mappingSize, allocAlignMask, minAlignMask);
+  }
+
+  mapAndCopy(cpu: number, orig: number, mappingSize: number, allocAlignMask: number, minAlignMask: number, host: HostMemory, device = 0): number {
+    return this.poolOf(device).mapAndCopy(cpu, orig, mappingSize, allocAlignMask, minAlignMask, host);
+  }
+
+  /**
+   * The pool of device `device`.
+   * @throws RangeError for a device the plan gave no pool (a schedule of more devices than the plan's).
+   */
+  private poolOf(device: number): SwiotlbPool {
+    const pool = this.pools[device];
+    if (pool === undefined) throw new RangeError(`device ${device} has no pool: the plan has ${this.pools.length}`);
+    return pool;
   }
 }

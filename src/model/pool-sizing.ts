@@ -125,3 +125,14 @@ export function adjustSizeSlots(bytes: number): number {
 export function cocoBootSlots(memBytes: number, cpus: number): number {
   return bootSizing(adjustSizeSlots(cocoHeuristicBytes(memBytes)), cpus).nslabs;
 }
+
+/**
+ * `total` slots split over `parts` pools in whole units of `unit` slots, the
+ * first pools taking one unit more when the units do not divide evenly
+ * (3 pools of 256 segments: 86, 85 and 85 segments); a remainder below one
+ * unit is left out. This project's rule for pools side by side at equal memory.
+ */
+export function splitInUnits(total: number, parts: number, unit: number): number[] {
+  const units = Math.floor(total / unit);
+  return Array.from({ length: parts }, (_, i) => (Math.floor(units / parts) + (i < units % parts ? 1 : 0)) * unit);
+}
